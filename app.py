@@ -1,0 +1,64 @@
+"""Fokus application factory: a table of contents, nothing else."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from blueprints import auth, cli, errors, guards, headers, home, limits, settings
+from domain.config import ConfigError, from_environment, production_problems
+from domain.db import db, init_engine_events
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("FOKUS_INSTANCE_PATH")
+                or str(Path(__file__).resolve().parent / "instance"))
+    settings_ = from_environment(dict(os.environ) | {k: str(v) for k, v in (config or {}).items()
+                                                     if k.startswith("FOKUS_")},
+                                 Path(app.instance_path))
+    app.config.update(settings_)
+    app.config.update(_derived(app.config))
+    app.config.update({k: v for k, v in (config or {}).items() if not k.startswith("FOKUS_")})
+    if app.config["FOKUS_ENV"] == "production":
+        problems = production_problems(app.config)
+        if problems:
+            raise ConfigError("Fokus refuses to start in production:\n- " + "\n- ".join(problems))
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    with app.app_context():
+        init_engine_events(db.engine)
+    Migrate(app, db, directory=str(Path(__file__).resolve().parent / "migrations"),
+            render_as_batch=True, compare_type=True)
+    guards.init_app(app)
+    headers.init_app(app)
+    limits.init_app(app)
+    errors.init_app(app)
+    for bp in (auth.bp, home.bp, settings.bp):
+        app.register_blueprint(bp)
+    app.cli.add_command(cli.fokus)
+    return app
+
+
+def _derived(cfg: dict) -> dict:
+    """Flask/extension settings that follow from FOKUS_* settings."""
+    production = cfg["FOKUS_ENV"] == "production"
+    return {
+        "MAX_CONTENT_LENGTH": int(cfg["MAX_REQUEST_KB"]) * 1024,
+        "SESSION_COOKIE_NAME": "__Host-fokus" if production else "fokus",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_PATH": "/",
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # CSRF tokens are bound to the session, which has its own idle timeout: no second clock
+        # that would throw away a long reflection typed slowly in a parked car.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": production,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }

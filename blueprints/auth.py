@@ -1,0 +1,190 @@
+"""Sign-up, recovery code, login, logout, forgot password, and password re-entry."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user
+
+from blueprints import guards
+from blueprints.forms import (ConfirmCodeForm, EmptyForm, LoginForm, PasswordCheckForm, RecoverForm,
+                              SignupForm)
+from blueprints.limits import limiter
+from domain import accounts, keyring, passwords, sessions
+from domain.accounts import AccountError
+from domain.db import db, utcnow
+
+bp = Blueprint("auth", __name__)
+
+AUTH_LIMIT = "10 per minute; 60 per hour"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths: an open redirect after login is a phishing gift."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")
+
+
+def _pending_code_aad() -> bytes:
+    return keyring.aad("pending-recovery", current_user.id)
+
+
+def hold_code(code: str) -> None:
+    """Keep a fresh recovery code until the user confirms saving it: sealed under their own user
+    key inside the session cookie, so the server stores nothing."""
+    session["pending_rc"] = keyring.b64e(keyring.seal(guards.user_key(), code.encode(),
+                                                      _pending_code_aad()))
+
+
+def held_code() -> str | None:
+    sealed = session.get("pending_rc")
+    if not sealed:
+        return None
+    try:
+        return keyring.open_blob(guards.user_key(), keyring.b64d(sealed), _pending_code_aad()).decode()
+    except keyring.CryptoError:
+        session.pop("pending_rc", None)
+        return None
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignupForm()
+    if not form.validate_on_submit():
+        return render_template("auth/signup.html", form=form), 400 if form.is_submitted() else 200
+    problems = passwords.problems(form.password.data, [form.login.data, form.display_name.data])
+    if problems:
+        form.password.errors = list(problems)
+        return render_template("auth/signup.html", form=form), 400
+    try:
+        user, user_key, code = accounts.create_account(
+            guards.kdf_policy(), guards.server_secret(), form.login.data, form.display_name.data.strip(),
+            form.password.data)
+    except AccountError as exc:
+        form.login.errors = [str(exc)]
+        return render_template("auth/signup.html", form=form), 400
+    db.session.flush()
+    guards.begin_session(user, user_key)
+    db.session.commit()
+    hold_code(code)
+    return redirect(url_for("auth.recovery_code"))
+
+
+@bp.route("/recovery-code", methods=["GET", "POST"])
+@guards.login_required
+def recovery_code():
+    code = held_code()
+    if code is None:
+        return redirect(url_for("home.index"))
+    form = ConfirmCodeForm()
+    if form.validate_on_submit():
+        typed = "".join(ch for ch in form.last_group.data.upper() if ch.isalnum())
+        if typed == code.split("-")[-1]:
+            session.pop("pending_rc", None)
+            current_user.user.recovery_confirmed_at = utcnow()
+            db.session.commit()
+            flash("Your recovery code is saved. Keep it somewhere safe, away from this phone.", "ok")
+            return redirect(url_for("home.index"))
+        form.last_group.errors = ["That does not match the last group of your code. Look again."]
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/recovery_code.html", form=form, code=code,
+                           groups=code.split("-")), status
+
+
+@bp.route("/recovery-code.txt")
+@guards.login_required
+def recovery_code_download():
+    code = held_code()
+    if code is None:
+        abort(404)
+    body = ("Fokus recovery code\n\n"
+            f"{code}\n\n"
+            "With this code you can set a new password if you forget yours. Keep it somewhere safe\n"
+            "and private (a password manager, or printed in a locked drawer). It works once;\n"
+            "after using it you get a new one. Without password and code nobody can open your journal.\n")
+    return Response(body, mimetype="text/plain", headers={
+        "Content-Disposition": 'attachment; filename="fokus-recovery-code.txt"'})
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+    found = accounts.authenticate(guards.kdf_policy(), guards.server_secret(), form.login.data,
+                                  form.password.data)
+    if found is None:
+        # Same words whether the account exists or not.
+        form.password.errors = ["Login name or password is not right."]
+        return render_template("auth/login.html", form=form), 400
+    user, user_key = found
+    guards.begin_session(user, user_key)
+    db.session.commit()
+    if user.recovery_confirmed_at is None:
+        # They never confirmed saving the code shown at sign-up: give them a new one now.
+        hold_code(accounts.new_recovery_code(user, user_key))
+        db.session.commit()
+        return redirect(url_for("auth.recovery_code"))
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if current_user.is_authenticated:
+        guards.end_session()
+        db.session.commit()
+    flash("You are logged out.", "ok")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/recover", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def recover():
+    form = RecoverForm()
+    if not form.validate_on_submit():
+        return render_template("auth/recover.html", form=form), 400 if form.is_submitted() else 200
+    problems = passwords.problems(form.password.data, [form.login.data])
+    if problems:
+        form.password.errors = list(problems)
+        return render_template("auth/recover.html", form=form), 400
+    found = accounts.recover(guards.kdf_policy(), guards.server_secret(), form.login.data,
+                             form.recovery_code.data, form.password.data)
+    if found is None:
+        form.recovery_code.errors = ["Login name or recovery code is not right. Check the code "
+                                     "letter by letter; dashes and spaces do not matter."]
+        return render_template("auth/recover.html", form=form), 400
+    user, user_key, new_code = found
+    sessions.end_all(user.id)  # whoever knew the old password is logged out everywhere
+    user.recovery_confirmed_at = None
+    guards.begin_session(user, user_key)
+    db.session.commit()
+    hold_code(new_code)
+    flash("Your new password is set and your journal is intact. Your old recovery code no longer "
+          "works: here is your new one.", "ok")
+    return redirect(url_for("auth.recovery_code"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@guards.login_required
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+def confirm():
+    """Type the password again before a sensitive action."""
+    form = PasswordCheckForm()
+    target = _safe_next(request.args.get("next"))
+    if form.validate_on_submit():
+        if accounts.authenticate_user(guards.kdf_policy(), current_user.user, form.password.data):
+            sessions.mark_fresh(guards.session_row())
+            db.session.commit()
+            return redirect(target)
+        form.password.errors = ["That password is not right."]
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/confirm.html", form=form), status

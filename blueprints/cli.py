@@ -1,0 +1,49 @@
+"""`flask --app app fokus ...` commands for operators."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from blueprints import guards
+from domain import accounts, passwords
+from domain.accounts import AccountError
+from domain.db import db
+from domain.keyring import OWASP_FLOOR, KdfParams
+
+fokus = AppGroup("fokus", help="Fokus administration.")
+
+
+@fokus.command("create-user")
+@click.option("--login", prompt=True)
+@click.option("--name", "display_name", prompt="Display name")
+@click.password_option()
+def create_user(login: str, display_name: str, password: str) -> None:
+    """Create an account from the shell; prints its one-time recovery code."""
+    problems = passwords.problems(password, [login, display_name])
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    try:
+        user, _key, code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
+                                                   display_name, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {login}. Recovery code (shown once, hand it over privately):\n{code}")
+
+
+@fokus.command("raise-kdf")
+@click.option("--memory-kib", type=int, required=True)
+@click.option("--time-cost", type=int, required=True)
+@click.option("--parallelism", type=int, required=True)
+def raise_kdf(memory_kib: int, time_cost: int, parallelism: int) -> None:
+    """Raise the argon2id cost. Each user's password is re-derived at their next login."""
+    m, t, p = OWASP_FLOOR
+    if (memory_kib < m or time_cost < t or parallelism < p) and not current_app.testing:
+        raise click.ClickException(f"Refusing parameters below the OWASP minimum (m={m}, t={t}, p={p}).")
+    params = KdfParams(memory_kib, time_cost, parallelism)
+    accounts.raise_target(params)
+    db.session.commit()
+    effective = accounts.target_params(guards.kdf_policy())
+    click.echo(f"argon2id target is now m={effective.memory_kib} KiB, t={effective.time_cost}, "
+               f"p={effective.parallelism}; users are upgraded at their next login.")

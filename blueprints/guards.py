@@ -1,0 +1,137 @@
+"""Who is asking: Flask-Login wiring, the sealed user key, and guard decorators for views."""
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+from typing import Callable
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_wtf.csrf import CSRFProtect
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from domain import sessions
+from domain.db import db
+from domain.accounts import KdfPolicy
+from domain.keyring import CryptoError, KdfParams, OWASP_FLOOR
+from domain.models import User
+
+login_manager = LoginManager()
+
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    # Every POST view validates a FlaskForm (which checks the token and can show a friendly message
+    # on the form with the user's input kept), so the blanket check is off; CSRFProtect still
+    # provides csrf_token() for small button forms. tests/security checks every POST route.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    # Our server-side session rows do the job of session protection (IP checks would log out
+    # therapists whose phones move between mobile networks).
+    login_manager.session_protection = None
+    login_manager.user_loader(_load_user)
+    floor = KdfParams(*app.config.get("ARGON2_FLOOR", OWASP_FLOOR))
+    target = KdfParams(app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"],
+                       app.config["ARGON2_PARALLELISM"])
+    app.extensions["fokus_kdf"] = KdfPolicy.make(target, floor, app.config["KDF_CONCURRENCY"])
+
+
+def kdf_policy() -> KdfPolicy:
+    return current_app.extensions["fokus_kdf"]
+
+
+def server_secret() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode()
+
+
+def timeouts() -> sessions.Timeouts:
+    return sessions.Timeouts(idle=timedelta(minutes=current_app.config["IDLE_TIMEOUT_MINUTES"]),
+                             absolute=timedelta(hours=current_app.config["ABSOLUTE_TIMEOUT_HOURS"]))
+
+
+class Account(UserMixin):
+    """What Flask-Login sees: the user row plus the cookie token that names the session."""
+
+    def __init__(self, user: User, token: str):
+        self.user = user
+        self.id = user.id
+        self._token = token
+
+    def get_id(self) -> str:
+        return self._token
+
+
+def _load_user(token: str) -> Account | None:
+    row = sessions.load(token, timeouts())
+    user = db.session.get(User, row.user_id) if row is not None else None
+    if user is None:
+        return None
+    g.session_row = row
+    return Account(user, token)
+
+
+def begin_session(user: User, user_key: bytes) -> None:
+    """Log in: a fresh cookie (no fixation), a new session row, the user key sealed into it."""
+    keep = {k: session[k] for k in ("return_to",) if k in session}
+    session.clear()
+    session.update(keep)
+    token, sealed = sessions.start(user.id, user_key, server_secret(),
+                                   sessions.device_summary(request.headers.get("User-Agent", "")))
+    session["uk"] = sealed
+    g.user_key = user_key
+    login_user(Account(user, token))
+
+
+def end_session() -> None:
+    row = g.get("session_row")
+    if row is not None:
+        sessions.end(row.id)
+    logout_user()
+    session.clear()
+
+
+def user_key() -> bytes:
+    """The logged-in user's key, unsealed for this request only. 401 if it cannot be opened."""
+    if "user_key" not in g:
+        row = g.get("session_row")
+        try:
+            if row is None or "uk" not in session:
+                raise CryptoError("no session")
+            g.user_key = sessions.unseal(row, session["uk"], server_secret())
+        except CryptoError:
+            logout_user()
+            session.clear()
+            abort(401)
+    return g.user_key
+
+
+def session_row():
+    return g.get("session_row")
+
+
+def login_required(view: Callable) -> Callable:
+    """Like Flask-Login's, but also makes sure the sealed key opens (no half-logged-in state)."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        user_key()
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def fresh_login_required(view: Callable) -> Callable:
+    """Sensitive actions: the password must have been typed within FOKUS_FRESH_LOGIN_MINUTES."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        window = timedelta(minutes=current_app.config["FRESH_LOGIN_MINUTES"])
+        if not sessions.is_fresh(g.session_row, window):
+            return redirect(url_for("auth.confirm", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapped

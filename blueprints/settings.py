@@ -1,0 +1,101 @@
+"""Settings: password, recovery code, sessions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from blueprints import guards
+from blueprints.auth import hold_code
+from blueprints.forms import EmptyForm, PasswordChangeForm, PasswordCheckForm
+from domain import accounts, passwords, sessions
+from domain.accounts import AccountError
+from domain.db import db
+
+bp = Blueprint("settings", __name__, url_prefix="/settings")
+
+
+@bp.route("/")
+@guards.login_required
+def index():
+    profile = accounts.read_profile(current_user.user, guards.user_key())
+    return render_template("settings/index.html", profile=profile)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@guards.login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        profile = accounts.read_profile(current_user.user, guards.user_key())
+        problems = passwords.problems(form.password.data, [profile.get("display_name", "")])
+        if problems:
+            form.password.errors = list(problems)
+        else:
+            try:
+                accounts.change_password(guards.kdf_policy(), current_user.user, form.current.data,
+                                         form.password.data)
+            except AccountError as exc:
+                form.current.errors = [str(exc)]
+            else:
+                ended = sessions.end_all(current_user.id, keep=guards.session_row().id)
+                sessions.mark_fresh(guards.session_row())
+                db.session.commit()
+                flash("Your password is changed." + (f" {ended} other session(s) were logged out."
+                                                     if ended else ""), "ok")
+                return redirect(url_for("settings.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("settings/password.html", form=form), status
+
+
+@bp.route("/recovery-code", methods=["GET", "POST"])
+@guards.login_required
+def recovery_code():
+    """Make a new recovery code (the old one stops working); needs the password."""
+    form = PasswordCheckForm()
+    if form.validate_on_submit():
+        if accounts.authenticate_user(guards.kdf_policy(), current_user.user, form.password.data):
+            code = accounts.new_recovery_code(current_user.user, guards.user_key())
+            current_user.user.recovery_confirmed_at = None
+            db.session.commit()
+            hold_code(code)
+            return redirect(url_for("auth.recovery_code"))
+        form.password.errors = ["That password is not right."]
+    status = 400 if form.is_submitted() else 200
+    return render_template("settings/new_code.html", form=form), status
+
+
+@bp.route("/sessions")
+@guards.login_required
+def sessions_page():
+    rows = sessions.list_for(current_user.id)
+    return render_template("settings/sessions.html", rows=rows, current=guards.session_row().id,
+                           form=EmptyForm())
+
+
+@bp.route("/sessions/<row_id>/end", methods=["POST"])
+@guards.login_required
+def end_session(row_id: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    row = next((r for r in sessions.list_for(current_user.id) if r.id == row_id), None)
+    if row is None:
+        abort(404)
+    if row.id == guards.session_row().id:
+        guards.end_session()
+        db.session.commit()
+        return redirect(url_for("auth.login"))
+    sessions.end(row.id)
+    db.session.commit()
+    flash("That session is logged out.", "ok")
+    return redirect(url_for("settings.sessions_page"))
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@guards.login_required
+def end_others():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    n = sessions.end_all(current_user.id, keep=guards.session_row().id)
+    db.session.commit()
+    flash(f"{n} other session(s) logged out.", "ok")
+    return redirect(url_for("settings.sessions_page"))

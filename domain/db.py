@@ -1,0 +1,54 @@
+"""Database handle and declarative base (SQLAlchemy 2.0 typed models through Flask-SQLAlchemy).
+
+Flask-SQLAlchemy gives one scoped session per request and lets Flask-Migrate find the metadata;
+the models themselves are plain SQLAlchemy 2.0 `Mapped[]` classes.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def new_id() -> str:
+    """Random 128-bit ids: created before encryption (the AAD needs them) and reveal no counts."""
+    return secrets.token_hex(16)
+
+
+def utcnow() -> datetime:
+    """Naive UTC, so SQLite and PostgreSQL round-trip the same value."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def init_engine_events(engine: Engine) -> None:
+    """Turn on foreign keys and WAL for SQLite connections (PostgreSQL needs nothing)."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
+        event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,0 +1,226 @@
+"""The key hierarchy: derive, wrap, unwrap, seal, open. The only module that calls `cryptography`.
+
+Shape (see DESIGN.md "Key hierarchy"):
+
+    password --argon2id--> master --HKDF--> login verifier (stored only as SHA-256)
+                                      \\--> key-encryption key (never stored)
+    recovery code --HKDF--> recovery verifier (stored as SHA-256) + recovery KEK
+    user key (32 random bytes) wrapped by the password KEK and by the recovery KEK
+    identity X25519 private key, entry/process keys: sealed under the user key
+    sharing: entry key wrapped to a reader's public key with HPKE (RFC 9180)
+
+Every ciphertext is a *blob*: version byte | 12-byte random nonce | 32-byte key commitment | AES-GCM
+ciphertext+tag. The commitment is HMAC-SHA256 over nonce and AAD under a subkey derived from the
+content key: AES-GCM alone does not commit to its key, so without it two holders of different keys
+could be shown different plaintexts from one blob. It is checked before decryption.
+AAD strings are explicit and versioned (`aad(...)`), so a blob copied to another row fails to open.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, hpke, serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+PROTOCOL = "fokus/v1"
+BLOB_VERSION = 1
+KEY_LEN = 32
+NONCE_LEN = 12
+COMMIT_LEN = 32
+_HEADER = 1 + NONCE_LEN + COMMIT_LEN
+
+# OWASP's floor for argon2id. Parameters below it are never accepted for new derivations in
+# production and are upgraded at the next login when found on a stored account.
+OWASP_FLOOR = (19 * 1024, 2, 1)
+
+
+class CryptoError(Exception):
+    """Raised for every failure to open a blob or a wrap: wrong key, tampering, wrong AAD.
+
+    Callers treat it as "you cannot read this", never as a crash.
+    """
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    memory_kib: int
+    time_cost: int
+    parallelism: int
+
+    def below(self, other: "KdfParams") -> bool:
+        """True when any dimension is weaker than `other` (so an upgrade is due)."""
+        return (self.memory_kib < other.memory_kib or self.time_cost < other.time_cost
+                or self.parallelism < other.parallelism)
+
+
+def aad(*parts: object) -> bytes:
+    """Explicit, versioned associated data, e.g. aad("entry", eid, "owner", uid, "kv", 1)."""
+    return "|".join([PROTOCOL, *(str(p) for p in parts)]).encode()
+
+
+def random_key() -> bytes:
+    return secrets.token_bytes(KEY_LEN)
+
+
+def hkdf(ikm: bytes, info: str, salt: bytes | None = None, length: int = KEY_LEN) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt,
+                info=f"{PROTOCOL}|{info}".encode()).derive(ikm)
+
+
+# --- symmetric blobs --------------------------------------------------------------------------
+
+def _commitment(key: bytes, nonce: bytes, ad: bytes) -> bytes:
+    ck = hkdf(key, "commit")
+    return hmac.new(ck, nonce + ad, hashlib.sha256).digest()
+
+
+def seal(key: bytes, plaintext: bytes, ad: bytes) -> bytes:
+    """Encrypt under `key` with a fresh 96-bit random nonce, bound to `ad`, committing to `key`."""
+    if len(key) != KEY_LEN:
+        raise CryptoError("key must be 32 bytes")
+    nonce = os.urandom(NONCE_LEN)
+    ct = AESGCM(key).encrypt(nonce, plaintext, ad)
+    return bytes([BLOB_VERSION]) + nonce + _commitment(key, nonce, ad) + ct
+
+
+def open_blob(key: bytes, blob: bytes, ad: bytes) -> bytes:
+    """Check the key commitment, then decrypt. Any failure raises CryptoError."""
+    if len(key) != KEY_LEN or len(blob) < _HEADER + 16 or blob[0] != BLOB_VERSION:
+        raise CryptoError("malformed blob")
+    nonce, commit, ct = blob[1:1 + NONCE_LEN], blob[1 + NONCE_LEN:_HEADER], blob[_HEADER:]
+    if not hmac.compare_digest(commit, _commitment(key, nonce, ad)):
+        raise CryptoError("key commitment mismatch")
+    try:
+        return AESGCM(key).decrypt(nonce, ct, ad)
+    except InvalidTag as exc:
+        raise CryptoError("authentication failed") from exc
+
+
+def wrap_key(kek: bytes, key: bytes, ad: bytes) -> bytes:
+    return seal(kek, key, ad)
+
+
+def unwrap_key(kek: bytes, wrapped: bytes, ad: bytes) -> bytes:
+    key = open_blob(kek, wrapped, ad)
+    if len(key) != KEY_LEN:
+        raise CryptoError("wrapped key has the wrong length")
+    return key
+
+
+# --- password and recovery code ---------------------------------------------------------------
+
+def new_salt() -> bytes:
+    return secrets.token_bytes(16)
+
+
+def derive_password(password: str, salt: bytes, params: KdfParams) -> tuple[bytes, bytes]:
+    """argon2id, then HKDF into (login verifier, key-encryption key). Neither is stored as such."""
+    master = hash_secret_raw(password.encode("utf-8"), salt, time_cost=params.time_cost,
+                             memory_cost=params.memory_kib, parallelism=params.parallelism,
+                             hash_len=KEY_LEN, type=Type.ID)
+    return hkdf(master, "login-verifier"), hkdf(master, "password-kek")
+
+
+def digest(verifier: bytes) -> bytes:
+    """What the database keeps of a verifier: a hash, so a dump cannot be replayed as a login."""
+    return hashlib.sha256(verifier).digest()
+
+
+def verify(verifier: bytes, stored_digest: bytes) -> bool:
+    return hmac.compare_digest(digest(verifier), stored_digest)
+
+
+# Base32 without padding; 32 characters carry 160 random bits (DESIGN asks for at least 128).
+_RC_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_RC_CONFUSABLE = str.maketrans({"0": "O", "1": "I", "8": "B", "9": "G"})
+RECOVERY_CHARS = 32
+
+
+def new_recovery_code() -> str:
+    raw = "".join(secrets.choice(_RC_ALPHABET) for _ in range(RECOVERY_CHARS))
+    return "-".join(raw[i:i + 4] for i in range(0, RECOVERY_CHARS, 4))
+
+
+def normalize_recovery_code(text: str) -> str | None:
+    """Accept what people type: any case, spaces or dashes, 0/O and 1/I confusions."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_RC_CONFUSABLE)
+    if len(cleaned) != RECOVERY_CHARS or any(ch not in _RC_ALPHABET for ch in cleaned):
+        return None
+    return cleaned
+
+
+def derive_recovery(normalized_code: str, user_id: str) -> tuple[bytes, bytes]:
+    """The code is high-entropy, so HKDF (salted with the user id) is enough: no stretching needed."""
+    ikm = normalized_code.encode()
+    salt = user_id.encode()
+    return hkdf(ikm, "recovery-verifier", salt), hkdf(ikm, "recovery-kek", salt)
+
+
+# --- identity keys and HPKE -------------------------------------------------------------------
+
+_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
+
+
+def new_identity() -> tuple[bytes, bytes]:
+    """(private, public) raw X25519 bytes."""
+    sk = X25519PrivateKey.generate()
+    raw = sk.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                           serialization.NoEncryption())
+    return raw, sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def hpke_wrap(public_key: bytes, key: bytes, info: bytes) -> bytes:
+    """Wrap a content key to a reader's public key; `info` binds it to the share."""
+    try:
+        pk = X25519PublicKey.from_public_bytes(public_key)
+    except ValueError as exc:
+        raise CryptoError("bad public key") from exc
+    return _SUITE.encrypt(key, pk, info=info)
+
+
+def hpke_unwrap(private_key: bytes, wrapped: bytes, info: bytes) -> bytes:
+    try:
+        key = _SUITE.decrypt(wrapped, X25519PrivateKey.from_private_bytes(private_key), info=info)
+    except (InvalidTag, ValueError) as exc:
+        raise CryptoError("cannot unwrap shared key") from exc
+    if len(key) != KEY_LEN:
+        raise CryptoError("wrapped key has the wrong length")
+    return key
+
+
+def fingerprint(public_key: bytes) -> str:
+    """A short, comparable fingerprint: 16 bytes of SHA-256 as 8 groups of 4 hex digits."""
+    h = hashlib.sha256(aad("fingerprint") + public_key).hexdigest()[:32].upper()
+    return " ".join(h[i:i + 4] for i in range(0, 32, 4))
+
+
+# --- server-side secrets ----------------------------------------------------------------------
+
+def session_seal_key(server_secret: bytes, session_salt: bytes) -> bytes:
+    """Per-session key: deleting the session row (and with it the salt) makes the cookie useless."""
+    return hkdf(server_secret, "session-seal", salt=session_salt)
+
+
+def blind_index(server_secret: bytes, value: str) -> bytes:
+    """Keyed hash used to find an account by its login name without storing the name."""
+    return hmac.new(hkdf(server_secret, "login-index"), value.encode(), hashlib.sha256).digest()
+
+
+def b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def b64d(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, TypeError) as exc:
+        raise CryptoError("bad encoding") from exc

@@ -1,0 +1,65 @@
+"""Tables. Clear columns are limited to ids, owners, timestamps, key versions and key material that
+is itself wrapped; everything a user wrote or chose lives in a sealed blob (see keyring.py)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.db import db, new_id, utcnow
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    # Keyed hash of the normalised login name: lets us find the account, reveals nothing on its own.
+    login_index: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the user proved they saved the current recovery code; None means show a new one.
+    recovery_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # argon2id parameters are stored per user so they can be raised later (upgrade at next login).
+    kdf_salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    kdf_memory_kib: Mapped[int] = mapped_column(Integer)
+    kdf_time_cost: Mapped[int] = mapped_column(Integer)
+    kdf_parallelism: Mapped[int] = mapped_column(Integer)
+    verifier_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    recovery_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    key_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The user key, wrapped twice; never stored unwrapped.
+    uk_by_password: Mapped[bytes] = mapped_column(LargeBinary)
+    uk_by_recovery: Mapped[bytes] = mapped_column(LargeBinary)
+    # Identity keypair for sharing: public in clear (it is public), private sealed by the user key.
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    private_key_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # Display name and other profile fields, sealed by the user key.
+    profile_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class UserSession(db.Model):
+    """Server-side half of a login. The cookie holds the token and the sealed user key; this row
+    holds the salt of the key that seals it. Deleting the row makes the cookie useless."""
+
+    __tablename__ = "user_sessions"
+
+    # SHA-256 of the cookie token, so a database reader cannot present a session.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the password was last typed in this session (sensitive actions need it recent).
+    fresh_at: Mapped[datetime] = mapped_column(default=utcnow)
+    device: Mapped[str] = mapped_column(String(80), default="")
+
+
+class ServerSetting(db.Model):
+    """Small operator settings changed from the CLI (e.g. a raised argon2 target), shared by
+    every app process through the database."""
+
+    __tablename__ = "server_settings"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(400))

@@ -1,0 +1,23 @@
+"""Password strength: length rules plus zxcvbn's estimate of how guessable a password is."""
+from __future__ import annotations
+
+from zxcvbn import zxcvbn
+
+from domain.accounts import PASSWORD_MAX, PASSWORD_MIN
+
+MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attack"
+
+
+def problems(password: str, user_inputs: list[str]) -> list[str]:
+    """Plain-language reasons the password is not good enough; empty when it is."""
+    if len(password) < PASSWORD_MIN:
+        return [f"Use at least {PASSWORD_MIN} characters."]
+    if len(password) > PASSWORD_MAX:
+        return [f"Use at most {PASSWORD_MAX} characters."]
+    # zxcvbn's cost grows with length; the first 100 characters are plenty to judge.
+    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u][:5])
+    if result["score"] >= MIN_SCORE:
+        return []
+    hint = result["feedback"].get("warning") or "It would be easy to guess."
+    tips = " ".join(result["feedback"].get("suggestions") or [])
+    return [f"This password is too easy to guess. {hint} {tips}".strip()]

@@ -1,0 +1,214 @@
+"""Checks on the demo data in domain/demo_content.py.
+
+The demo is what a newcomer sees first, so it must only use valid catalogue ids, look like
+real entries of each kind, and be written in our own words (no borrowed sentences from the
+source article).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain import demo_content as demo
+from domain import themes as cat
+
+KINDS = {"hard_session", "countertransference", "ethical_dilemma", "bright_moment"}
+
+COMMON_KEYS = {
+    "days_ago", "kind", "title", "process", "themes", "subthemes", "tags", "supervision", "film_refs",
+}
+KIND_KEYS = {
+    "hard_session": {
+        "what_happened", "what_made_it_hard", "what_helped", "what_did_not_help", "effect",
+        "effect_note", "how_it_left_me",
+    },
+    "countertransference": {
+        "feelings", "feelings_other", "intensity", "body", "trigger", "whose", "what_i_did",
+    },
+    "ethical_dilemma": {
+        "dilemma", "dilemma_type", "concern_level", "options", "consulted", "decision", "follow_up_days",
+    },
+    "bright_moment": {"what_happened", "what_made_it_possible", "how_it_left_me"},
+}
+PROCESS_KEYS = {
+    "key", "code", "working_goal", "dialogue_element", "films", "reviews", "cps_commissioned",
+    "status", "screening", "notes",
+}
+
+ARTICLE = Path(__file__).resolve().parents[2] / "shared/seeds" / "000_abcec969620c4b68.txt"
+NGRAM = 8
+
+PROCESS_KEYS_IN_USE = {p["key"] for p in demo.PROCESSES}
+
+
+def _entry_id(entry: dict[str, Any]) -> str:
+    return f"{entry['days_ago']}:{entry['title']}"
+
+
+entries = pytest.mark.parametrize("entry", demo.ENTRIES, ids=_entry_id)
+
+
+# --- shape ------------------------------------------------------------------------------
+
+def test_volume_and_mix() -> None:
+    assert 50 <= len(demo.ENTRIES) <= 70
+    counts = {k: sum(e["kind"] == k for e in demo.ENTRIES) for k in KINDS}
+    assert all(n >= 8 for n in counts.values()), counts
+
+
+@entries
+def test_entry_has_exact_keys_for_its_kind(entry: dict[str, Any]) -> None:
+    assert entry["kind"] in KINDS
+    assert set(entry) == COMMON_KEYS | KIND_KEYS[entry["kind"]]
+
+
+@entries
+def test_entry_basics(entry: dict[str, Any]) -> None:
+    assert isinstance(entry["days_ago"], int) and 0 <= entry["days_ago"] <= 180
+    assert entry["title"].strip() and "\n" not in entry["title"]
+    assert entry["process"] is None or entry["process"] in PROCESS_KEYS_IN_USE
+    assert entry["supervision"] in cat.valid_ids(cat.SUPERVISION)
+    assert all(t == t.lower() and t.strip() for t in entry["tags"])
+    for ref in entry["film_refs"]:
+        assert set(ref) == {"film", "timestamp", "shows"}
+        assert re.fullmatch(r"\d+", ref["film"])
+        assert re.fullmatch(r"\d{1,2}:\d{2}", ref["timestamp"])
+        assert ref["shows"].strip()
+
+
+# --- catalogue ids ------------------------------------------------------------------------
+
+@entries
+def test_entry_uses_valid_themes_and_subthemes(entry: dict[str, Any]) -> None:
+    assert len(entry["themes"]) == len(set(entry["themes"]))
+    assert set(entry["themes"]) <= cat.THEME_IDS
+    assert set(entry["subthemes"]) <= cat.SUBTHEME_IDS
+    for sub_id in entry["subthemes"]:
+        # A subtheme only makes sense together with its own theme.
+        assert cat.theme_of(sub_id).id in entry["themes"], sub_id
+
+
+@entries
+def test_entry_uses_valid_kind_vocabularies(entry: dict[str, Any]) -> None:
+    kind = entry["kind"]
+    if kind == "hard_session":
+        assert entry["effect"] in cat.valid_ids(cat.EFFECT)
+    elif kind == "countertransference":
+        assert set(entry["feelings"]) <= cat.valid_ids(cat.FEELINGS)
+        assert set(entry["whose"]) <= cat.valid_ids(cat.WHOSE)
+        assert isinstance(entry["intensity"], int) and 0 <= entry["intensity"] <= 10
+    elif kind == "ethical_dilemma":
+        assert entry["dilemma_type"] in cat.valid_ids(cat.DILEMMA_TYPES)
+        assert entry["concern_level"] in cat.valid_ids(cat.CONCERN_LEVELS)
+        days = entry["follow_up_days"]
+        assert days is None or (isinstance(days, int) and days >= 0)
+
+
+@entries
+def test_required_text_per_kind(entry: dict[str, Any]) -> None:
+    kind = entry["kind"]
+    if kind in ("hard_session", "bright_moment"):
+        assert entry["what_happened"].strip()
+    elif kind == "countertransference":
+        assert entry["feelings"] or entry["trigger"].strip()
+    elif kind == "ethical_dilemma":
+        assert entry["dilemma"].strip()
+
+
+@entries
+def test_urgent_supervision_only_for_child_safety_dilemmas(entry: dict[str, Any]) -> None:
+    if entry["supervision"] == "urgent":
+        assert entry["kind"] == "ethical_dilemma"
+        assert entry["concern_level"] in ("serious", "acute")
+
+
+def test_almost_every_entry_is_tagged() -> None:
+    # A quick untagged capture from the car is realistic and the app must cope with it,
+    # but the demo should mostly show tagging in use.
+    untagged = [_entry_id(e) for e in demo.ENTRIES if not e["themes"]]
+    assert len(untagged) <= 3, untagged
+
+
+def test_every_theme_and_most_subthemes_are_used() -> None:
+    used_themes = {t for e in demo.ENTRIES for t in e["themes"]}
+    used_subs = {s for e in demo.ENTRIES for s in e["subthemes"]}
+    assert used_themes == cat.THEME_IDS
+    assert len(used_subs) >= 0.75 * len(cat.SUBTHEME_IDS)
+
+
+def test_intensities_are_spread() -> None:
+    values = {e["intensity"] for e in demo.ENTRIES if e["kind"] == "countertransference"}
+    assert min(values) <= 2 and max(values) >= 9 and len(values) >= 6
+
+
+# --- processes and users ------------------------------------------------------------------
+
+@pytest.mark.parametrize("process", demo.PROCESSES, ids=lambda p: p["key"])
+def test_process_shape(process: dict[str, Any]) -> None:
+    assert set(process) == PROCESS_KEYS
+    # Pseudonymous code only; a name must never be stored for a family.
+    assert re.fullmatch(r"MM-\d{2}-\d{2}", process["code"])
+    assert process["status"] in cat.valid_ids(cat.PROCESS_STATUS)
+    assert set(process["screening"]) <= cat.valid_ids(cat.SCREENING_FLAGS)
+    assert isinstance(process["cps_commissioned"], bool)
+    assert isinstance(process["films"], int) and isinstance(process["reviews"], int)
+    assert 0 <= process["reviews"] <= process["films"]
+    assert process["working_goal"].strip() and process["dialogue_element"].strip()
+
+
+def test_processes_are_varied_and_unique() -> None:
+    assert len(demo.PROCESSES) == 4
+    assert len({p["key"] for p in demo.PROCESSES}) == 4
+    assert len({p["code"] for p in demo.PROCESSES}) == 4
+    statuses = [p["status"] for p in demo.PROCESSES]
+    assert statuses.count("ongoing") == 2 and "completed" in statuses and "ended_early" in statuses
+    assert any(p["cps_commissioned"] and p["status"] == "ended_early" for p in demo.PROCESSES)
+
+
+def test_demo_users() -> None:
+    names = [u["username"] for u in demo.DEMO_USERS]
+    assert names == ["demo", "supervisor", *(f"colleague{i}" for i in range(1, 6))]
+    assert demo.DEMO_USERS[0]["display_name"] == "Demo Therapist"
+    assert demo.DEMO_USERS[1]["display_name"] == "Demo Supervisor"
+    assert demo.DEMO_PASSWORD == "demo-password-2026"
+
+
+# --- own words ---------------------------------------------------------------------------
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _strings(v)
+
+
+def _words(text: str) -> list[str]:
+    # Compare on words only: case, whitespace, line breaks and punctuation (including the
+    # article's curly quotes) must not hide a borrowed sentence.
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)*", text)
+
+
+def _ngrams(words: list[str], n: int = NGRAM) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_no_text_is_borrowed_from_the_article() -> None:
+    if not ARTICLE.is_file():
+        pytest.skip(f"article not available at {ARTICLE}")
+    article = _ngrams(_words(ARTICLE.read_text(encoding="utf-8", errors="replace")))
+    borrowed = [
+        (text, " ".join(gram))
+        for text in _strings([demo.ENTRIES, demo.PROCESSES])
+        for gram in _ngrams(_words(text)) & article
+    ]
+    assert not borrowed, borrowed
