@@ -1,6 +1,8 @@
 """Sign-up, recovery code, login, logout, forgot password, and password re-entry."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
                    url_for)
 from flask_login import current_user
@@ -19,9 +21,15 @@ AUTH_LIMIT = "10 per minute; 60 per hour"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: an open redirect after login is a phishing gift."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Only same-site relative paths: an open redirect after login is a phishing gift.
+
+    Browsers drop tabs and newlines inside URLs and read a backslash as a slash, so "/<TAB>/evil"
+    or "/<BACKSLASH>evil" would become "//evil": control characters and backslashes are refused."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("home.index")
 
 
@@ -81,7 +89,7 @@ def recovery_code():
         return redirect(url_for("home.index"))
     form = ConfirmCodeForm()
     if form.validate_on_submit():
-        typed = "".join(ch for ch in form.last_group.data.upper() if ch.isalnum())
+        typed = keyring.normalize_group(form.last_group.data)
         if typed == code.split("-")[-1]:
             session.pop("pending_rc", None)
             current_user.user.recovery_confirmed_at = utcnow()
@@ -126,6 +134,10 @@ def login():
     user, user_key = found
     guards.begin_session(user, user_key)
     db.session.commit()
+    if form.resume.data and user.recovery_confirmed_at is not None:
+        resumed = guards.resume(form.resume.data)
+        if resumed is not None:
+            return resumed
     if user.recovery_confirmed_at is None:
         # They never confirmed saving the code shown at sign-up: give them a new one now.
         hold_code(accounts.new_recovery_code(user, user_key))

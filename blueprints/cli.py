@@ -47,3 +47,17 @@ def raise_kdf(memory_kib: int, time_cost: int, parallelism: int) -> None:
     effective = accounts.target_params(guards.kdf_policy())
     click.echo(f"argon2id target is now m={effective.memory_kib} KiB, t={effective.time_cost}, "
                f"p={effective.parallelism}; users are upgraded at their next login.")
+
+
+@fokus.command("demo")
+def demo() -> None:
+    """Create the demo therapist, supervisor and colleagues with about 60 fictional entries."""
+    from domain import demo as demo_seed
+    from domain.demo_content import DEMO_PASSWORD
+    created = demo_seed.seed(guards.kdf_policy(), guards.server_secret())
+    db.session.commit()
+    if not created:
+        click.echo("The demo accounts already exist.")
+    for name in created:
+        click.echo(f"Created demo account: {name}")
+    click.echo(f"Log in as 'demo' (therapist) or 'supervisor' with password: {DEMO_PASSWORD}")

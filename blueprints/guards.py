@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import json
+import time
 from datetime import timedelta
 from typing import Callable
 
@@ -9,7 +11,9 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_wtf.csrf import CSRFProtect
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from domain import sessions
+from werkzeug.datastructures import MultiDict
+
+from domain import keyring, sessions
 from domain.db import db
 from domain.accounts import KdfPolicy
 from domain.keyring import CryptoError, KdfParams, OWASP_FLOOR
@@ -35,6 +39,7 @@ def init_app(app: Flask) -> None:
     # therapists whose phones move between mobile networks).
     login_manager.session_protection = None
     login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
     floor = KdfParams(*app.config.get("ARGON2_FLOOR", OWASP_FLOOR))
     target = KdfParams(app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"],
                        app.config["ARGON2_PARALLELISM"])
@@ -135,3 +140,55 @@ def fresh_login_required(view: Callable) -> Callable:
             return redirect(url_for("auth.confirm", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
     return wrapped
+
+
+# --- keeping what was typed when a session ends mid-form ----------------------------------------
+# A therapist may type for twenty minutes in a parked car and find the session timed out. Instead of
+# losing the text, the login page carries it along: sealed under a key derived from the server
+# secret, inside the login form itself (never stored on the server), and after login the original
+# form is shown again, filled in. The resume blob expires after RESUME_TTL.
+
+RESUMABLE: dict[str, Callable] = {}
+RESUME_TTL = timedelta(hours=3)
+
+
+def resumable(endpoint: str):
+    """Register `render(formdata, **view_args)` that re-renders the form behind `endpoint`."""
+    def register(render: Callable) -> Callable:
+        RESUMABLE[endpoint] = render
+        return render
+    return register
+
+
+def _resume_key() -> bytes:
+    return keyring.hkdf(server_secret(), "resume-form")
+
+
+def _unauthorized():
+    from flask import render_template
+    from blueprints.forms import LoginForm
+    if request.method == "POST" and request.endpoint in RESUMABLE:
+        payload = {"e": request.endpoint, "a": request.view_args or {},
+                   "f": [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"],
+                   "t": int(time.time())}
+        form = LoginForm(formdata=None)
+        form.resume.data = keyring.b64e(keyring.seal(_resume_key(), json.dumps(payload).encode(),
+                                                     keyring.aad("resume")))
+        note = ("Your session ended, so please log in again. What you typed is kept and "
+                "will be back in the form right after.")
+        return render_template("auth/login.html", form=form, resume_note=note), 401
+    if request.method != "GET":
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def resume(blob: str):
+    """After login: the response that shows the interrupted form again, or None."""
+    try:
+        payload = json.loads(keyring.open_blob(_resume_key(), keyring.b64d(blob), keyring.aad("resume")))
+    except (CryptoError, ValueError):
+        return None
+    render = RESUMABLE.get(payload.get("e"))
+    if render is None or time.time() - payload.get("t", 0) > RESUME_TTL.total_seconds():
+        return None
+    return render(MultiDict(payload["f"]), **payload["a"])

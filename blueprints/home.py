@@ -1,11 +1,12 @@
-"""The start page: a welcome for visitors, the journal's front door for therapists."""
+"""The start page: a welcome for visitors; quick capture and what waits, for therapists."""
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from blueprints import guards
-from domain import accounts
+from domain import accounts, journal
+from domain.entry_kinds import KINDS
 
 bp = Blueprint("home", __name__)
 
@@ -16,8 +17,12 @@ def index():
         return render_template("home/welcome.html")
     if session.get("pending_rc"):
         return redirect(url_for("auth.recovery_code"))
-    profile = accounts.read_profile(current_user.user, guards.user_key())
-    return render_template("home/index.html", profile=profile)
+    key = guards.user_key()
+    items = journal.all_items(current_user.id, key)
+    saved = [i for i in items if not i.is_draft]
+    return render_template("home/index.html", profile=accounts.read_profile(current_user.user, key),
+                           kinds=KINDS, recent=saved[:5], drafts=[i for i in items if i.is_draft],
+                           flagged=journal.flagged(items))
 
 
 @bp.route("/about")

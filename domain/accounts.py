@@ -41,16 +41,19 @@ class KdfPolicy:
         return cls(target, floor, threading.BoundedSemaphore(max(1, concurrency)))
 
 
+def _strongest(*params: KdfParams) -> KdfParams:
+    return KdfParams(max(p.memory_kib for p in params), max(p.time_cost for p in params),
+                     max(p.parallelism for p in params))
+
+
 def target_params(policy: KdfPolicy) -> KdfParams:
     """The configured target, raised further by `flask fokus raise-kdf` (stored in the database so
-    every process sees it). Never lower than the configured value."""
+    every process sees it). Never lower than the configured value, nor than the floor: new and
+    upgraded passwords must never be derived with parameters the floor would refuse."""
     row = db.session.get(ServerSetting, "argon2_target")
     if row is None:
-        return policy.target
-    stored = KdfParams(**json.loads(row.value))
-    t = policy.target
-    return KdfParams(max(t.memory_kib, stored.memory_kib), max(t.time_cost, stored.time_cost),
-                     max(t.parallelism, stored.parallelism))
+        return _strongest(policy.target, policy.floor)
+    return _strongest(policy.target, policy.floor, KdfParams(**json.loads(row.value)))
 
 
 def raise_target(params: KdfParams) -> None:

@@ -57,16 +57,32 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 def instance_secret(instance_path: Path) -> str:
-    """Read instance/secret_key, creating it (mode 0600) with 64 random bytes on first run."""
+    """Read instance/secret_key, creating it (mode 0600) with 64 random bytes on first run.
+
+    The key is written to a private temporary file and then linked into place, which fails if the
+    file exists: several workers starting at once all end up with the one complete key, never a
+    half-written or empty one."""
     instance_path.mkdir(parents=True, exist_ok=True)
     path = instance_path / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_urlsafe(64))
-    return path.read_text().strip()
+    if not path.exists():
+        tmp = instance_path / f".secret_key.{secrets.token_hex(8)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(64))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process won the race; use its key
+        finally:
+            tmp.unlink()
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise ConfigError(f"{path} is empty or too short; delete it to have a new one made, "
+                          "or set FOKUS_SECRET_KEY")
+    return secret
 
 
 def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, object]:

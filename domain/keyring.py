@@ -158,6 +158,11 @@ def normalize_recovery_code(text: str) -> str | None:
     return cleaned
 
 
+def normalize_group(text: str) -> str:
+    """One typed group of a code (the sign-up check), with the same tolerance as the whole code."""
+    return "".join(ch for ch in text.upper() if ch.isalnum()).translate(_RC_CONFUSABLE)
+
+
 def derive_recovery(normalized_code: str, user_id: str) -> tuple[bytes, bytes]:
     """The code is high-entropy, so HKDF (salted with the user id) is enough: no stretching needed."""
     ikm = normalized_code.encode()

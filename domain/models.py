@@ -63,3 +63,31 @@ class ServerSetting(db.Model):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(400))
+
+
+class SealedMixin:
+    """A row whose content is one sealed JSON blob under its own content key; the content key is
+    wrapped under the owner's user key. Clear: ids, owner, timestamps, key version."""
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    key_version: Mapped[int] = mapped_column(Integer, default=1)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Entry(SealedMixin, db.Model):
+    """A journal entry of any kind; kind, themes and status (draft or saved) are inside `content`."""
+
+    __tablename__ = "entries"
+
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class Process(SealedMixin, db.Model):
+    """A guidance process (a dyad under a pseudonymous code); everything about it is sealed."""
+
+    __tablename__ = "processes"
+
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

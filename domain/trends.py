@@ -134,7 +134,9 @@ def _intensity(entries: list[tuple[str, EntryFact]]) -> list[tuple[str, int]]:
     ]
 
 
-def _intensity_by_month(values: list[tuple[str, int]], months: list[str]) -> list[tuple[str, float | None, int]]:
+def _intensity_by_month(
+    values: list[tuple[str, int]], months: list[str]
+) -> list[tuple[str, float | None, int]]:
     out = []
     for month in months:
         xs = [v for m, v in values if m == month]
@@ -145,6 +147,17 @@ def _intensity_by_month(values: list[tuple[str, int]], months: list[str]) -> lis
 def _top_feelings(entries: list[tuple[str, EntryFact]]) -> list[tuple[str, int]]:
     counts = Counter(f for _, e in entries for f in dict.fromkeys(e.feelings))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_FEELINGS]
+
+
+def _tags(entries: list[tuple[str, EntryFact]], field: str) -> Iterable[tuple[str, str]]:
+    """(tag, month) once per tag and entry."""
+    return ((tag, m) for m, e in entries for tag in dict.fromkeys(getattr(e, field)))
+
+
+def _bright_vs_heavy(entries: list[tuple[str, EntryFact]], months: list[str]) -> list[tuple[str, int, int]]:
+    bright = Counter(m for m, e in entries if e.kind == BRIGHT_KIND)
+    heavy = Counter(m for m, e in entries if e.kind in HEAVY_KINDS)
+    return [(m, bright[m], heavy[m]) for m in months]
 
 
 def _by_status(processes: Iterable[ProcessFact]) -> dict[str, int]:
@@ -177,21 +190,15 @@ def personal_trends(
     return PersonalTrends(
         months=period,
         by_kind=_count_table(((e.kind, m) for m, e in current), period, kind_order),
-        by_theme=_count_table(((t, m) for m, e in current for t in dict.fromkeys(e.themes)), period, theme_order),
-        by_subtheme=_count_table(
-            ((s, m) for m, e in current for s in dict.fromkeys(e.subthemes)), period, subtheme_order
-        ),
+        by_theme=_count_table(_tags(current, "themes"), period, theme_order),
+        by_subtheme=_count_table(_tags(current, "subthemes"), period, subtheme_order),
         intensity_hist={i: sum(1 for _, v in values if v == i) for i in range(11)},
         intensity_by_month=_intensity_by_month(values, period),
         top_feelings=_top_feelings(current),
         processes_by_status=_by_status(processes),
         waiting_for_supervision=sum(1 for e in entries if e.supervision in SUPERVISION_WAITING),
         urgent=sum(1 for e in entries if e.supervision == "urgent"),
-        bright_vs_heavy=[
-            (month, sum(1 for m, e in current if m == month and e.kind == BRIGHT_KIND),
-             sum(1 for m, e in current if m == month and e.kind in HEAVY_KINDS))
-            for month in period
-        ],
+        bright_vs_heavy=_bright_vs_heavy(current, period),
         total=len(current),
     )
 
@@ -215,7 +222,7 @@ class GroupFact:
 def intensity_band(intensity: int) -> str:
     if not 0 <= intensity <= 10:
         raise ValueError("intensity is 0..10")
-    return BANDS[0] if intensity <= 2 else BANDS[1] if intensity <= 5 else BANDS[2] if intensity <= 8 else BANDS[3]
+    return BANDS[min(intensity // 3, 3)]
 
 
 def facts_for_entry(e: EntryFact, contributor: str) -> list[GroupFact]:
@@ -378,12 +385,18 @@ def _month_rows(raw: _Raw, orders: dict[str, Sequence[str] | None]) -> dict[str,
     return rows
 
 
-def _relations(rows: dict[str, list[str]]) -> list[dict[CellKey, int]]:
+def _relations(rows: dict[str, list[str]], values: dict) -> list[dict[CellKey, int]]:
+    """Column total = sum of its rows, per table; and intensity total = countertransference.
+
+    Each countertransference entry with an intensity gives one band row, so the band total
+    equals the countertransference cell whenever every such entry that month has an intensity.
+    The relation is used exactly when it holds; when some entry has no intensity it is false,
+    a reader only knows "band total <= cell", and treating it as an equation would just hide
+    cells for nothing."""
     rels = [{(t, TOTAL): 1, **{(t, r): -1 for r in rows[t]}} for t in TABLES if rows[t]]
-    if rows["intensity"]:
-        # Every countertransference entry carrying an intensity gives one band row. If
-        # intensity may be left out this is an over-approximation: safe, just hides more.
-        rels.append({("intensity", TOTAL): 1, ("kinds", COUNTERTRANSFERENCE): -1})
+    band_total, ct = ("intensity", TOTAL), ("kinds", COUNTERTRANSFERENCE)
+    if rows["intensity"] and values[band_total][0] == values[ct][0]:
+        rels.append({band_total: 1, ct: -1})
     return rels
 
 
@@ -412,8 +425,8 @@ def _pick(j: CellKey, rels: list[dict], unknown: set[CellKey], rank: Callable[[C
 
 def _solve_month(raw: _Raw, orders: dict[str, Sequence[str] | None], k: int) -> dict[CellKey, Cell]:
     rows = _month_rows(raw, orders)
-    rels = _relations(rows)
     values = _month_values(raw, rows)
+    rels = _relations(rows, values)
     position = {key: i for i, key in enumerate(values)}  # tables in order, total first, then rows
 
     def rank(c: CellKey) -> tuple:
@@ -465,14 +478,21 @@ def group_trends(
     A cell with facts from fewer than k distinct contributors is hidden (zero cells are shown:
     zero reveals no one); further cells are hidden until no hidden cell is determined by the
     shown ones. Row orders are the caller's catalogue orders (rows with no facts show zeros);
-    ids not in an order are appended sorted."""
+    ids not in an order are appended sorted.
+
+    Limit: the audit is linear (exact recomputation). Bounds are not audited: a reader knows a
+    cell hidden for having fewer than k contributors is at least 1, so when the shown cells of
+    a column leave 2 for two such hidden cells, each of them is 1."""
     if k < MIN_K:
         raise ValueError(f"k must be at least {MIN_K}")
     months = list(dict.fromkeys(months))
     raw, people = _aggregate(facts, months)
     orders = dict(zip(TABLES, (kind_order, theme_order, subtheme_order, band_order, outcome_order)))
     solved = {m: _solve_month(raw[m], orders, k) for m in months}
-    occurring = {t: {r for m in months for (tt, r), (n, _) in raw[m].items() if tt == t and n} for t in TABLES}
+    occurring: dict[str, set[str]] = {t: set() for t in TABLES}
+    for m in months:
+        for t, r in raw[m]:
+            occurring[t].add(r)
     tables = {t: _assemble(t, _rows(orders[t], occurring[t]), months, solved, len(people[t])) for t in TABLES}
     return GroupTrends(months=months, k=k, contributors=len(set().union(*people.values())), **tables)
 

@@ -3,11 +3,46 @@
 document.documentElement.classList.add("js");
 
 document.addEventListener("click", (event) => {
-  const button = event.target.closest("[data-copy]");
-  if (!button || !navigator.clipboard) return;
-  navigator.clipboard.writeText(button.dataset.copy).then(() => {
-    const old = button.textContent;
-    button.textContent = "Copied";
-    setTimeout(() => { button.textContent = old; }, 1500);
-  });
+  const copy = event.target.closest("[data-copy]");
+  if (copy && navigator.clipboard) {
+    navigator.clipboard.writeText(copy.dataset.copy).then(() => {
+      const old = copy.textContent;
+      copy.textContent = "Copied";
+      setTimeout(() => { copy.textContent = old; }, 1500);
+    });
+  }
+  if (event.target.closest("[data-print]")) window.print();
 });
+
+// Draft autosave: a few seconds after typing stops, the form is posted as a draft (encrypted on
+// the server like everything else). Nothing is kept in the browser's storage.
+(function autosave() {
+  const form = document.querySelector("form.js-autosave");
+  if (!form || !window.fetch) return;
+  const status = form.querySelector(".autosave-status");
+  let timer = null;
+  let dirty = false;
+  const say = (text) => { if (status) status.textContent = text; };
+  const save = () => {
+    if (!dirty) return;
+    dirty = false;
+    const body = new FormData(form);
+    body.set("action", "draft");
+    fetch(form.dataset.autosaveUrl, { method: "POST", body, credentials: "same-origin",
+                                      headers: { "Accept": "application/json" } })
+      .then((r) => r.json().then((j) => ({ ok: r.ok, j })))
+      .then(({ ok, j }) => {
+        if (ok && j.ok && !j.skipped) {
+          say("Draft saved " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+        } else if (!ok) {
+          say("Draft not saved yet; your text is still here.");
+        }
+      })
+      .catch(() => say("Offline? Your text is still here; press Save when you can."));
+  };
+  form.addEventListener("input", () => {
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(save, 4000);
+  });
+})();

@@ -1,0 +1,44 @@
+# Fokus: `make run` serves a development copy, `make test` runs the suite. Both create .venv.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app app
+PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run demo test test-pg bench migrate install clean-db
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(FLASK) db upgrade
+
+run: migrate
+	@if [ -n "$(DEMO)" ]; then $(FLASK) fokus demo; fi
+	FOKUS_DEMO_LOGIN_HINT=$(if $(DEMO),1,) $(FLASK) run --host $(HOST) --port $(PORT)
+
+demo: migrate
+	$(FLASK) fokus demo
+	FOKUS_DEMO_LOGIN_HINT=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite (browser tests included when Chromium is installed).
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL: each test process creates and drops its own database.
+test-pg: $(STAMP)
+	FOKUS_TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean-db:
+	rm -f instance/fokus.db instance/fokus.db-wal instance/fokus.db-shm

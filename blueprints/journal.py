@@ -1,0 +1,268 @@
+"""Journal pages: capture, view, edit, delete, list with filters and search, autosave."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for)
+from flask_login import current_user
+
+from blueprints import guards
+from blueprints.forms import EmptyForm
+from blueprints.journal_forms import entry_data_from, entry_form, form_data_from_entry
+from domain import journal, pii, processes, themes
+from domain.db import db, new_id
+from domain.entry_kinds import KINDS
+from domain.journal import EntryError, Filters
+from domain.models import Entry
+
+bp = Blueprint("journal", __name__)
+
+PAGE_SIZE = 20
+TEXT_TYPES = ("text", "line")
+
+
+def _process_choices():
+    procs = processes.all_items(current_user.id, guards.user_key())
+    return procs, [(p.row.id, p.code) for p in procs]
+
+
+def _owned_or_404(entry_id: str) -> Entry:
+    row = journal.get_owned(current_user.id, entry_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _pii_findings(form, kind_id: str) -> dict:
+    """Identifying details in what was typed: warnings, never a block (DOMAIN.md: no family names)."""
+    fields = {f.name: getattr(form, f.name).data or "" for f in KINDS[kind_id].fields if f.type in TEXT_TYPES}
+    fields["title"] = form.title.data or ""
+    fields.update({f"films-{i}-shows": (sub.shows.data or "") for i, sub in enumerate(form.films)})
+    labels = {f.name: f.label for f in KINDS[kind_id].fields} | {"title": "Title"}
+    return {labels.get(k, "Film moment"): v for k, v in pii.scan_fields(fields).items()}
+
+
+def _render_form(form, kind_id: str, entry: Entry | None, status: int = 200, warnings=None,
+                 is_draft: bool = False):
+    return render_template("journal/form.html", form=form, kind=KINDS[kind_id], entry=entry,
+                           themes=themes.THEMES, warnings=warnings or {}, is_draft=is_draft), status
+
+
+def _more_films(form) -> bool:
+    """The no-JS "Add a film moment" button: one more empty row, nothing saved yet."""
+    if request.form.get("action") != "more-films":
+        return False
+    if len(form.films) < form.films.max_entries:
+        form.films.append_entry()
+    return True
+
+
+def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None, int, dict]:
+    """Validate and store. Returns (entry or None, HTTP status for a re-render, pii warnings)."""
+    draft = request.form.get("action") == "draft"
+    if not form.validate():
+        return None, 400, {}
+    data = entry_data_from(form, kind_id)
+    try:
+        data = journal.clean(data, {p.row.id for p in procs}, draft)
+    except EntryError as exc:
+        target = getattr(form, exc.field if exc.field != "themes" else "themes_", None) or form.title
+        target.errors = list(target.errors) + [str(exc)]
+        return None, 400, {}
+    if not draft and not form.pii_ack.data:
+        warnings = _pii_findings(form, kind_id)
+        if warnings:
+            form.pii_ack.data = "1"
+            return None, 200, warnings
+    key = guards.user_key()
+    row = entry or _existing_draft(form.draft_id.data)
+    if row is None:
+        row = journal.create(current_user.user, key, data,
+                             form.draft_id.data if _id_ok(form.draft_id.data) else None)
+    else:
+        journal.update(row, key, data)
+    db.session.commit()
+    return row, 302, {}
+
+
+def _id_ok(candidate: str | None) -> bool:
+    return bool(candidate) and len(candidate) == 32 and all(c in "0123456789abcdef" for c in candidate)
+
+
+def _existing_draft(candidate: str | None) -> Entry | None:
+    """The entry this form already created (double submit, autosave): update it, don't duplicate."""
+    return journal.get_owned(current_user.id, candidate) if _id_ok(candidate) else None
+
+
+@bp.route("/entries/new/<kind_id>", methods=["GET", "POST"])
+@guards.login_required
+def new(kind_id: str):
+    if kind_id not in KINDS:
+        abort(404)
+    procs, choices = _process_choices()
+    data = {"draft_id": new_id(), "supervision": "no"}
+    if request.method == "GET" and request.args.get("process"):
+        data["process_id"] = request.args["process"]
+    form = entry_form(kind_id, choices, data=data)
+    if request.method == "GET":
+        return _render_form(form, kind_id, None)
+    if _more_films(form):
+        return _render_form(form, kind_id, None)
+    row, status, warnings = _save(form, kind_id, None, procs)
+    if row is not None:
+        flash("Saved as a draft." if request.form.get("action") == "draft" else "Saved.", "ok")
+        return redirect(url_for("journal.view", entry_id=row.id))
+    return _render_form(form, kind_id, None, status, warnings)
+
+
+@guards.resumable("journal.new")
+def _resume_new(formdata, kind_id: str):
+    _procs, choices = _process_choices()
+    flash("Welcome back. Your text is still here: check it and save.", "info")
+    return _render_form(entry_form(kind_id, choices, formdata=formdata), kind_id, None)
+
+
+@bp.route("/entries/<entry_id>")
+@guards.login_required
+def view(entry_id: str):
+    row = _owned_or_404(entry_id)
+    data = journal.read(row, guards.user_key())
+    process = None
+    if data.get("process_id"):
+        prow = processes.get_owned(current_user.id, data["process_id"])
+        process = processes.ProcessItem(prow, processes.read(prow, guards.user_key())) if prow else None
+    return render_template("journal/view.html", item=journal.Item(row, data), kind=KINDS[data["kind"]],
+                           process=process)
+
+
+@bp.route("/entries/<entry_id>/edit", methods=["GET", "POST"])
+@guards.login_required
+def edit(entry_id: str):
+    row = _owned_or_404(entry_id)
+    data = journal.read(row, guards.user_key())
+    procs, choices = _process_choices()
+    if request.method == "GET":
+        form = entry_form(data["kind"], choices, data=form_data_from_entry(data) | {"draft_id": row.id})
+        return _render_form(form, data["kind"], row, is_draft=data.get("status") == "draft")
+    form = entry_form(data["kind"], choices)
+    if _more_films(form):
+        return _render_form(form, data["kind"], row)
+    saved, status, warnings = _save(form, data["kind"], row, procs)
+    if saved is not None:
+        flash("Saved.", "ok")
+        return redirect(url_for("journal.view", entry_id=row.id))
+    return _render_form(form, data["kind"], row, status, warnings)
+
+
+@guards.resumable("journal.edit")
+def _resume_edit(formdata, entry_id: str):
+    row = _owned_or_404(entry_id)
+    kind_id = journal.read(row, guards.user_key())["kind"]
+    _procs, choices = _process_choices()
+    flash("Welcome back. Your changes are still here: check them and save.", "info")
+    return _render_form(entry_form(kind_id, choices, formdata=formdata), kind_id, row)
+
+
+@bp.route("/entries/<entry_id>/delete", methods=["GET", "POST"])
+@guards.login_required
+def delete(entry_id: str):
+    row = _owned_or_404(entry_id)
+    item = journal.Item(row, journal.read(row, guards.user_key()))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        journal.delete(row)
+        db.session.commit()
+        flash("The entry is deleted.", "ok")
+        return redirect(url_for("journal.index"))
+    return render_template("journal/delete.html", item=item, form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/entries/autosave", methods=["POST"])
+@guards.login_required
+def autosave():
+    """Progressive enhancement: app.js posts the open form here now and then, as a draft."""
+    kind_id = request.form.get("kind", "")
+    if kind_id not in KINDS:
+        return jsonify(ok=False, error="unknown kind"), 400
+    procs, choices = _process_choices()
+    form = entry_form(kind_id, choices)
+    existing = _existing_draft(form.draft_id.data)
+    if existing is not None and journal.read(existing, guards.user_key()).get("status") != "draft":
+        return jsonify(ok=True, skipped="saved entries are only changed with Save"), 200
+    if not form.validate():
+        return jsonify(ok=False, errors={k: v for k, v in form.errors.items() if k != "csrf_token"},
+                       csrf=bool(form.csrf_token.errors)), 400
+    try:
+        data = journal.clean(entry_data_from(form, kind_id), {p.row.id for p in procs}, draft=True)
+    except EntryError as exc:
+        return jsonify(ok=False, errors={exc.field: [str(exc)]}), 400
+    if existing is not None:
+        journal.update(existing, guards.user_key(), data)
+    elif _id_ok(form.draft_id.data):
+        journal.create(current_user.user, guards.user_key(), data, form.draft_id.data)
+    else:
+        return jsonify(ok=False, error="missing draft id"), 400
+    db.session.commit()
+    return jsonify(ok=True)
+
+
+def _parse_filters(args) -> Filters:
+    f = Filters()
+    f.kind = args.get("kind", "") if args.get("kind", "") in KINDS else ""
+    f.theme = args.get("theme", "") if args.get("theme", "") in themes.THEME_IDS else ""
+    f.subtheme = args.get("subtheme", "") if args.get("subtheme", "") in themes.SUBTHEME_IDS else ""
+    f.process_id = args.get("process", "")[:64]
+    f.supervision = args.get("supervision", "") if args.get("supervision") in ("flagged", "urgent") else ""
+    f.tag = args.get("tag", "")[:40]
+    f.q = args.get("q", "")[:200].strip()
+    f.drafts = args.get("drafts") == "1"
+    for name in ("from", "to"):
+        raw = args.get(name, "").strip()
+        if raw:
+            try:
+                setattr(f, f"date_{name}", date.fromisoformat(raw))
+            except ValueError:
+                f.errors[name] = "Please give a real date (for example 2026-03-14)."
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        f.errors["to"] = "The end date is before the start date."
+    return f
+
+
+@bp.route("/entries")
+@guards.login_required
+def index():
+    f = _parse_filters(request.args)
+    items = journal.all_items(current_user.id, guards.user_key())
+    procs = processes.all_items(current_user.id, guards.user_key())
+    selected = journal.select_items(items, f) if not f.errors else []
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    pages = max(1, -(-len(selected) // PAGE_SIZE))
+    page = min(page, pages)
+    shown = selected[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("journal/list.html", items=shown, total=len(selected), page=page, pages=pages,
+                           f=f, args=args, procs=procs, tags=journal.all_tags(items), themes=themes.THEMES,
+                           kinds=KINDS), 400 if f.errors else 200
+
+
+@bp.route("/themes")
+def themes_page():
+    return render_template("journal/themes.html", themes=themes.THEMES)
+
+
+@bp.app_template_filter("vocab_label")
+def _vocab_label(choice_id: str, vocab) -> str:
+    return themes.choice_label(vocab, choice_id)
+
+
+@bp.app_template_filter("theme_name")
+def _theme_name(theme_id: str) -> str:
+    return themes.theme(theme_id).name if theme_id in themes.THEME_IDS else theme_id
+
+
+@bp.app_template_filter("subtheme_name")
+def _subtheme_name(subtheme_id: str) -> str:
+    return themes.subtheme(subtheme_id).name if subtheme_id in themes.SUBTHEME_IDS else subtheme_id

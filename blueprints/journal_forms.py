@@ -1,0 +1,190 @@
+"""Entry and process forms, built from the kind descriptions in domain/entry_kinds.py."""
+from __future__ import annotations
+
+import re
+
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField,
+                     RadioField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import Form as PlainForm
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from blueprints.forms import Form
+from domain import entry_kinds, processes, themes
+from domain.entry_kinds import FILM_REFS_MAX, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX, KINDS
+
+BAD_DATE = "Please give a real date (for example 2026-03-14)."
+CHOOSE = "Please choose from the list."
+
+
+def _allowed(field) -> set[str]:
+    # Choices are {value: label} dicts: WTForms 3.3 deprecates tuples (warnings are errors here).
+    return set(field.choices)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        if self.data and any(v not in _allowed(self) for v in self.data):
+            raise ValidationError(CHOOSE)
+
+
+class Radio(RadioField):
+    def pre_validate(self, form):
+        if self.data not in (None, "", "None") and self.data not in _allowed(self):
+            raise ValidationError(CHOOSE)
+
+
+class Select(SelectField):
+    def pre_validate(self, form):
+        if self.data and self.data not in _allowed(self):
+            raise ValidationError(CHOOSE)
+
+
+class Date(DateField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(BAD_DATE) from exc
+
+
+def _choices(vocab) -> dict[str, str]:
+    return {c.id: c.label for c in vocab if not c.retired}
+
+
+def _length(n: int):
+    return Length(max=n, message=f"At most {n} characters (you have more).")
+
+
+class FilmRefForm(PlainForm):
+    film = StringField("Film", validators=[Optional(), _length(12)])
+    timestamp = StringField("Time", validators=[
+        Optional(), Regexp(r"^\d{1,2}(:\d{2}){1,2}$", message="Write the time as mm:ss, e.g. 04:12.")])
+    shows = StringField("What it shows", validators=[Optional(), _length(LINE_MAX)])
+
+
+def _tags(_form, field):
+    tags = parse_tags(field.data or "")
+    if len(tags) > TAGS_MAX:
+        raise ValidationError(f"At most {TAGS_MAX} tags.")
+    if any(len(t) > TAG_MAX for t in tags):
+        raise ValidationError(f"Each tag at most {TAG_MAX} characters.")
+
+
+def parse_tags(text: str) -> list[str]:
+    seen: dict[str, str] = {}
+    for raw in re.split(r"[,;\n]", text):
+        tag = " ".join(raw.split()).lstrip("#")
+        if tag and tag.casefold() not in seen:
+            seen[tag.casefold()] = tag
+    return list(seen.values())
+
+
+def _kind_field(f: entry_kinds.Field):
+    if f.type == "text":
+        return TextAreaField(f.label, validators=[Optional(), _length(f.max_len)], description=f.hint)
+    if f.type == "line":
+        return StringField(f.label, validators=[Optional(), _length(f.max_len)], description=f.hint)
+    if f.type == "choice":
+        return Radio(f.label, choices=_choices(f.vocab), validators=[Optional()], description=f.hint)
+    if f.type == "multi":
+        return MultiCheckboxField(f.label, choices=_choices(f.vocab), description=f.hint)
+    if f.type == "scale":
+        return Radio(f.label, choices={str(i): str(i) for i in range(11)}, validators=[Optional()],
+                     description=f.hint)
+    if f.type == "date":
+        return Date(f.label, validators=[Optional()], description=f.hint)
+    raise ValueError(f.type)
+
+
+def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=None, data=None):
+    """A form class per kind: common fields first (few required), then the kind's own fields."""
+    kind = KINDS[kind_id]
+    supervision_choices = {k: v for k, v in _choices(themes.SUPERVISION).items()
+                           if k != "urgent" or kind_id == "ethical_dilemma"}
+
+    class EntryForm(Form):
+        title = StringField("Short title (optional)", validators=[Optional(), _length(TITLE_MAX)])
+        visit_date = Date("Date of the visit", validators=[Optional()])
+        process_id = Select("Guidance process", choices={"": "None", **dict(process_choices)},
+                                 validators=[Optional()])
+        themes_ = MultiCheckboxField("Themes", choices={t.id: t.name for t in themes.THEMES})
+        subthemes = MultiCheckboxField("Subthemes", choices={s.id: s.name for t in themes.THEMES
+                                                             for s in t.active_subthemes})
+        tags = StringField("My tags", validators=[Optional(), _length(600), _tags],
+                           description="Separate with commas, e.g. first visit, night shift")
+        supervision = Radio("Bring to supervision?", choices=supervision_choices, default="no",
+                                 validators=[Optional()])
+        films = FieldList(FormField(FilmRefForm), min_entries=1, max_entries=FILM_REFS_MAX)
+        draft_id = HiddenField()
+        pii_ack = HiddenField()
+
+    for f in kind.fields:
+        setattr(EntryForm, f.name, _kind_field(f))
+    form = EntryForm(formdata=formdata, data=data) if formdata is not None else EntryForm(data=data)
+    form.kind = kind
+    return form
+
+
+def process_form(formdata=None, data=None):
+    class ProcessForm(Form):
+        code = StringField("Process code", validators=[DataRequired("Please give the process a code."),
+                                                       _length(processes.CODE_MAX)],
+                           description="A code, never a name or birth date, e.g. MM-25-03.")
+        working_goal = TextAreaField("Working goal", validators=[Optional(), _length(1000)])
+        dialogue_element = StringField("Dialogue element in focus", validators=[Optional(), _length(LINE_MAX)],
+                                       description="e.g. following the child's initiative, naming, turn-taking")
+        films = IntegerField("Films so far", default=0, validators=[
+            Optional(), NumberRange(0, 999, "A number from 0 to 999.")])
+        reviews = IntegerField("Reviews so far", default=0, validators=[
+            Optional(), NumberRange(0, 999, "A number from 0 to 999.")])
+        cps_commissioned = BooleanField("Commissioned by child protection services")
+        status = Radio("Status", choices=_choices(themes.PROCESS_STATUS), default="ongoing",
+                            validators=[Optional()])
+        screening = MultiCheckboxField("Vulnerable-dyad screening", choices=_choices(themes.SCREENING_FLAGS))
+        notes = TextAreaField("Notes", validators=[Optional(), _length(2000)])
+        code_ack = BooleanField("This code is not a name or a birth date")
+
+    return ProcessForm(formdata=formdata, data=data) if formdata is not None else ProcessForm(data=data)
+
+
+def entry_data_from(form, kind_id: str) -> dict:
+    """Form fields -> the dict that gets sealed. Empty film rows are dropped."""
+    data = {"kind": kind_id, "title": (form.title.data or "").strip(),
+            "visit_date": form.visit_date.data.isoformat() if form.visit_date.data else None,
+            "process_id": form.process_id.data or None, "themes": list(form.themes_.data or []),
+            "subthemes": list(form.subthemes.data or []), "tags": parse_tags(form.tags.data or ""),
+            "supervision": form.supervision.data or "no",
+            "film_refs": [r for r in ({k: (v or "").strip() for k, v in sub.data.items()}
+                                      for sub in form.films) if any(r.values())]}
+    for f in KINDS[kind_id].fields:
+        value = getattr(form, f.name).data
+        if f.type == "scale":
+            value = int(value) if value not in (None, "", "None") else None
+        elif f.type == "date":
+            value = value.isoformat() if value else None
+        elif f.type == "multi":
+            value = list(value or [])
+        elif isinstance(value, str):
+            value = value.strip()
+        data[f.name] = value
+    return data
+
+
+def form_data_from_entry(data: dict) -> dict:
+    """Sealed dict -> form `data=` values (the reverse of entry_data_from)."""
+    from datetime import date
+    out = dict(data)
+    out["themes_"] = data.get("themes", [])
+    out["tags"] = ", ".join(data.get("tags", []))
+    out["films"] = data.get("film_refs") or [{}]
+    if data.get("visit_date"):
+        out["visit_date"] = date.fromisoformat(data["visit_date"])
+    if data.get("follow_up"):
+        out["follow_up"] = date.fromisoformat(data["follow_up"])
+    if data.get("intensity") is not None:
+        out["intensity"] = str(data["intensity"])
+    return out

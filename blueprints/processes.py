@@ -1,0 +1,109 @@
+"""Guidance process pages: list, create, view with timeline and supervision hint, edit, delete."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from blueprints import guards
+from blueprints.forms import EmptyForm
+from blueprints.journal_forms import process_form
+from domain import journal, processes, themes
+from domain.db import db, utcnow
+from domain.models import Process
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+
+
+def _owned_or_404(process_id: str) -> Process:
+    row = processes.get_owned(current_user.id, process_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _data_from(form) -> dict:
+    return {"code": form.code.data.strip(), "working_goal": (form.working_goal.data or "").strip(),
+            "dialogue_element": (form.dialogue_element.data or "").strip(),
+            "films": form.films.data or 0, "reviews": form.reviews.data or 0,
+            "cps_commissioned": bool(form.cps_commissioned.data), "status": form.status.data or "ongoing",
+            "screening": list(form.screening.data or []), "notes": (form.notes.data or "").strip()}
+
+
+def _save(form, row: Process | None):
+    """Returns (saved row or None, status, code warnings)."""
+    if not form.validate():
+        return None, 400, []
+    warnings = processes.code_warnings(form.code.data)
+    if warnings and not form.code_ack.data:
+        form.code_ack.errors = ["Tick this box to keep the code anyway, or change it."]
+        return None, 400, warnings
+    data = _data_from(form)
+    if row is None:
+        row = processes.create(current_user.user, guards.user_key(), data)
+    else:
+        processes.update(row, guards.user_key(), data)
+    db.session.commit()
+    return row, 302, []
+
+
+@bp.route("/")
+@guards.login_required
+def index():
+    items = processes.all_items(current_user.id, guards.user_key())
+    return render_template("processes/list.html", items=items, statuses=themes.PROCESS_STATUS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@guards.login_required
+def new():
+    form = process_form()
+    if request.method == "POST":
+        row, status, warnings = _save(form, None)
+        if row is not None:
+            flash("The process is saved.", "ok")
+            return redirect(url_for("processes.view", process_id=row.id))
+        return render_template("processes/form.html", form=form, row=None, warnings=warnings), status
+    return render_template("processes/form.html", form=form, row=None, warnings=[])
+
+
+@bp.route("/<process_id>")
+@guards.login_required
+def view(process_id: str):
+    row = _owned_or_404(process_id)
+    key = guards.user_key()
+    data = processes.read(row, key)
+    entries = [i for i in journal.all_items(current_user.id, key)
+               if i.data.get("process_id") == row.id and not i.is_draft]
+    reasons = processes.supervision_reasons(data, entries, utcnow().date())
+    return render_template("processes/view.html", p=processes.ProcessItem(row, data), entries=entries,
+                           reasons=reasons, themes=themes)
+
+
+@bp.route("/<process_id>/edit", methods=["GET", "POST"])
+@guards.login_required
+def edit(process_id: str):
+    row = _owned_or_404(process_id)
+    if request.method == "POST":
+        form = process_form()
+        saved, status, warnings = _save(form, row)
+        if saved is not None:
+            flash("The process is saved.", "ok")
+            return redirect(url_for("processes.view", process_id=row.id))
+        return render_template("processes/form.html", form=form, row=row, warnings=warnings), status
+    form = process_form(data=processes.read(row, guards.user_key()))
+    return render_template("processes/form.html", form=form, row=row, warnings=[])
+
+
+@bp.route("/<process_id>/delete", methods=["GET", "POST"])
+@guards.login_required
+def delete(process_id: str):
+    row = _owned_or_404(process_id)
+    key = guards.user_key()
+    p = processes.ProcessItem(row, processes.read(row, key))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        processes.delete(row, journal.all_items(current_user.id, key), key)
+        db.session.commit()
+        flash("The process is deleted. Its entries are kept, without the link.", "ok")
+        return redirect(url_for("processes.index"))
+    return render_template("processes/delete.html", p=p, form=form), 400 if form.is_submitted() else 200

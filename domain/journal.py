@@ -1,0 +1,177 @@
+"""Journal entries: plaintext in, ciphertext stored. Listing, filters and search work on entries
+decrypted in memory for one request; the database never holds a plaintext index."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from domain import entry_kinds, sealed, themes
+from domain.db import db, new_id
+from domain.entry_kinds import KINDS
+from domain.models import Entry, User
+
+TABLE = "entry"
+SCHEMA = 1
+
+
+class EntryError(ValueError):
+    """Input the domain refuses; `field` names the form field to show it on."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class Item:
+    """An entry row with its decrypted content, for one request."""
+    row: Entry
+    data: dict
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind", "")
+
+    @property
+    def day(self) -> date:
+        visit = self.data.get("visit_date")
+        return date.fromisoformat(visit) if visit else self.row.created_at.date()
+
+    @property
+    def headline(self) -> str:
+        return entry_kinds.headline(self.kind, self.data)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.data.get("status") == "draft"
+
+
+def clean(data: dict, process_ids: set[str], draft: bool) -> dict:
+    """Check ids against the catalogue and the owner's processes; subthemes imply their theme."""
+    kind_id = data.get("kind")
+    if kind_id not in KINDS:
+        raise EntryError("kind", "Unknown entry kind.")
+    out = dict(data)
+    for f in KINDS[kind_id].fields:
+        value = out.get(f.name)
+        if f.vocab and value:
+            allowed = themes.valid_ids(f.vocab, include_retired=False)
+            chosen = value if isinstance(value, list) else [value]
+            if any(v not in allowed for v in chosen):
+                raise EntryError(f.name, "Please choose from the list.")
+        if f.type == "scale" and value is not None and not (0 <= int(value) <= 10):
+            raise EntryError(f.name, "Choose a number from 0 to 10.")
+        if isinstance(value, str) and len(value) > f.max_len:
+            raise EntryError(f.name, f"At most {f.max_len} characters.")
+    subs = [s for s in out.get("subthemes", [])]
+    if any(s not in themes.SUBTHEME_IDS for s in subs) or any(
+            t not in themes.THEME_IDS for t in out.get("themes", [])):
+        raise EntryError("themes", "Unknown theme. Please choose from the list.")
+    out["themes"] = sorted(set(out.get("themes", [])) | {themes.theme_of(s).id for s in subs})
+    if out.get("process_id") and out["process_id"] not in process_ids:
+        raise EntryError("process_id", "Choose one of your guidance processes.")
+    if out.get("supervision") == "urgent" and kind_id != "ethical_dilemma":
+        raise EntryError("supervision", "“Urgent” is for dilemmas about a child's safety.")
+    if not draft:
+        missing = entry_kinds.minimum_missing(kind_id, out)
+        if missing:
+            raise EntryError(missing, "Please write at least this, one line is enough.")
+    out["status"] = "draft" if draft else "saved"
+    out["v"], out["catalogue"] = SCHEMA, themes.CATALOGUE_VERSION
+    return out
+
+
+def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None) -> Entry:
+    """Store a new entry. A form chooses its id when opened (so a double submit or an autosave
+    updates one entry); an id that is already taken, by anyone, is never reused."""
+    if not entry_id or db.session.get(Entry, entry_id) is not None:
+        entry_id = new_id()
+    row = Entry(id=entry_id, owner_id=owner.id)
+    sealed.create(row, TABLE, user_key, data)
+    db.session.add(row)
+    return row
+
+
+def update(row: Entry, user_key: bytes, data: dict) -> None:
+    sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
+
+
+def delete(row: Entry) -> None:
+    db.session.delete(row)
+
+
+def get_owned(owner_id: str, entry_id: str) -> Entry | None:
+    """The entry if it exists AND belongs to owner_id; None otherwise (callers answer 404, so
+    another user's entry and a missing one look the same)."""
+    if not entry_id or len(entry_id) > 64:
+        return None
+    return db.session.scalar(select(Entry).where(Entry.id == entry_id, Entry.owner_id == owner_id))
+
+
+def read(row: Entry, user_key: bytes) -> dict:
+    return sealed.read_owned(row, TABLE, user_key)
+
+
+def all_items(owner_id: str, user_key: bytes) -> list[Item]:
+    """Every entry of the owner, decrypted, newest first (by entry date, then creation)."""
+    rows = db.session.scalars(select(Entry).where(Entry.owner_id == owner_id))
+    items = [Item(r, read(r, user_key)) for r in rows]
+    items.sort(key=lambda i: (i.day, i.row.created_at), reverse=True)
+    return items
+
+
+@dataclass
+class Filters:
+    kind: str = ""
+    theme: str = ""
+    subtheme: str = ""
+    process_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    supervision: str = ""          # "" | "flagged" | "urgent"
+    tag: str = ""
+    q: str = ""
+    drafts: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def active(self) -> bool:
+        return any([self.kind, self.theme, self.subtheme, self.process_id, self.date_from,
+                    self.date_to, self.supervision, self.tag, self.q])
+
+
+def matches(item: Item, f: Filters) -> bool:
+    d = item.data
+    checks = (
+        item.is_draft == f.drafts,
+        not f.kind or item.kind == f.kind,
+        not f.theme or f.theme in d.get("themes", []),
+        not f.subtheme or f.subtheme in d.get("subthemes", []),
+        not f.process_id or d.get("process_id") == f.process_id,
+        not f.date_from or item.day >= f.date_from,
+        not f.date_to or item.day <= f.date_to,
+        not f.supervision or (d.get("supervision") in ("yes", "urgent") if f.supervision == "flagged"
+                              else d.get("supervision") == f.supervision),
+        not f.tag or f.tag.casefold() in (t.casefold() for t in d.get("tags", [])),
+    )
+    if not all(checks):
+        return False
+    if f.q:
+        haystack = entry_kinds.searchable_text(d)
+        return all(word in haystack for word in f.q.casefold().split())
+    return True
+
+
+def select_items(items: list[Item], f: Filters) -> list[Item]:
+    return [i for i in items if matches(i, f)]
+
+
+def all_tags(items: list[Item]) -> list[str]:
+    return sorted({t for i in items for t in i.data.get("tags", [])}, key=str.casefold)
+
+
+def flagged(items: list[Item]) -> list[Item]:
+    """Saved entries marked for supervision, urgent first."""
+    marked = [i for i in items if not i.is_draft and i.data.get("supervision") in ("yes", "urgent")]
+    return sorted(marked, key=lambda i: i.data.get("supervision") != "urgent")
