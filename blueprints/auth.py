@@ -95,7 +95,7 @@ def recovery_code():
             current_user.user.recovery_confirmed_at = utcnow()
             db.session.commit()
             flash("Your recovery code is saved. Keep it somewhere safe, away from this phone.", "ok")
-            return redirect(url_for("home.index"))
+            return redirect(_safe_next(session.pop("return_to", None)))
         form.last_group.errors = ["That does not match the last group of your code. Look again."]
     status = 400 if form.is_submitted() else 200
     return render_template("auth/recovery_code.html", form=form, code=code,
@@ -143,7 +143,7 @@ def login():
         hold_code(accounts.new_recovery_code(user, user_key))
         db.session.commit()
         return redirect(url_for("auth.recovery_code"))
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.args.get("next") or session.pop("return_to", None)))
 
 
 @bp.route("/logout", methods=["POST"])

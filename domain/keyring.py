@@ -183,20 +183,29 @@ def new_identity() -> tuple[bytes, bytes]:
     return raw, sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def hpke_wrap(public_key: bytes, key: bytes, info: bytes) -> bytes:
-    """Wrap a content key to a reader's public key; `info` binds it to the share."""
+def hpke_seal(public_key: bytes, plaintext: bytes, info: bytes) -> bytes:
+    """Encrypt to someone's public key (RFC 9180 base mode); `info` binds it to its purpose."""
     try:
         pk = X25519PublicKey.from_public_bytes(public_key)
     except ValueError as exc:
         raise CryptoError("bad public key") from exc
-    return _SUITE.encrypt(key, pk, info=info)
+    return _SUITE.encrypt(plaintext, pk, info=info)
+
+
+def hpke_open(private_key: bytes, sealed_blob: bytes, info: bytes) -> bytes:
+    try:
+        return _SUITE.decrypt(sealed_blob, X25519PrivateKey.from_private_bytes(private_key), info=info)
+    except (InvalidTag, ValueError) as exc:
+        raise CryptoError("cannot open HPKE message") from exc
+
+
+def hpke_wrap(public_key: bytes, key: bytes, info: bytes) -> bytes:
+    """Wrap a content key to a reader's public key; `info` binds it to the share."""
+    return hpke_seal(public_key, key, info)
 
 
 def hpke_unwrap(private_key: bytes, wrapped: bytes, info: bytes) -> bytes:
-    try:
-        key = _SUITE.decrypt(wrapped, X25519PrivateKey.from_private_bytes(private_key), info=info)
-    except (InvalidTag, ValueError) as exc:
-        raise CryptoError("cannot unwrap shared key") from exc
+    key = hpke_open(private_key, wrapped, info)
     if len(key) != KEY_LEN:
         raise CryptoError("wrapped key has the wrong length")
     return key

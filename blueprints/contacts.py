@@ -1,0 +1,128 @@
+"""Contacts: invite by link (and QR code), accept, change role, confirm keys, remove."""
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from blueprints import guards
+from blueprints.forms import EmptyForm
+from blueprints.limits import limiter
+from blueprints.sharing_forms import InviteForm, RoleForm
+from domain import contacts, sharing
+from domain.contacts import ContactError
+from domain.db import db
+
+bp = Blueprint("contacts", __name__)
+
+
+def _mine_or_404(link_id: str) -> contacts.Contact:
+    c = contacts.contact(current_user.user, guards.user_key(), link_id)
+    if c is None:
+        abort(404)
+    return c
+
+
+@bp.route("/contacts")
+@guards.login_required
+def index():
+    people = contacts.contacts_of(current_user.user, guards.user_key())
+    db.session.commit()  # folding mailbox news into sealed rows
+    return render_template("contacts/index.html", people=people, form=InviteForm(),
+                           pending=contacts.pending_invitations(current_user.id))
+
+
+@bp.route("/contacts/invite", methods=["POST"])
+@guards.login_required
+@limiter.limit("20 per hour")
+def invite():
+    form = InviteForm()
+    if not form.validate_on_submit():
+        people = contacts.contacts_of(current_user.user, guards.user_key())
+        return render_template("contacts/index.html", people=people, form=form,
+                               pending=contacts.pending_invitations(current_user.id)), 400
+    row, token = contacts.invite(current_user.user, guards.user_key(), form.role.data)
+    db.session.commit()
+    link = url_for("contacts.invitation", token=token, _external=True)
+    qr = segno.make(link, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")
+    return render_template("contacts/invite_link.html", link=link, qr=qr, row=row,
+                           role=contacts.ROLE_LABELS[row.role])
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def invitation(token: str):
+    try:
+        inv, inviter_name = contacts.open_invitation(token)
+    except ContactError as exc:
+        return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+    if not current_user.is_authenticated:
+        session["return_to"] = request.path  # come back here after sign-up or login
+        return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, form=None,
+                               role=contacts.ROLE_LABELS[inv.role])
+    form = EmptyForm()
+    if request.method == "POST":
+        guards.user_key()
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            contacts.accept(token, current_user.user, guards.user_key())
+        except ContactError as exc:
+            db.session.commit()
+            return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+        session.pop("return_to", None)
+        db.session.commit()
+        flash(f"You are now connected with {inviter_name}.", "ok")
+        return redirect(url_for("contacts.index"))
+    return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, form=form,
+                           role=contacts.ROLE_LABELS[inv.role])
+
+
+@bp.route("/contacts/<link_id>", methods=["GET"])
+@guards.login_required
+def detail(link_id: str):
+    c = _mine_or_404(link_id)
+    db.session.commit()
+    form = RoleForm(data={"role": c.link.role})
+    return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm())
+
+
+@bp.route("/contacts/<link_id>/role", methods=["POST"])
+@guards.login_required
+def change_role(link_id: str):
+    c = _mine_or_404(link_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm()), 400
+    try:
+        contacts.set_role(c.link, form.role.data)
+    except ContactError as exc:
+        abort(exc.status)
+    db.session.commit()
+    flash("The role is changed.", "ok")
+    return redirect(url_for("contacts.detail", link_id=link_id))
+
+
+@bp.route("/contacts/<link_id>/confirm-key", methods=["POST"])
+@guards.fresh_login_required
+def confirm_key(link_id: str):
+    c = _mine_or_404(link_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    contacts.confirm_key(c.link)
+    db.session.commit()
+    flash("The new key is confirmed. You can share with this contact again.", "ok")
+    return redirect(url_for("contacts.detail", link_id=link_id))
+
+
+@bp.route("/contacts/<link_id>/remove", methods=["POST"])
+@guards.fresh_login_required
+def remove(link_id: str):
+    c = _mine_or_404(link_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sharing.end_between(current_user.user, guards.user_key(), c.other_id)
+    contacts.remove(current_user.id, c.other_id)
+    db.session.commit()
+    flash(f"{c.name} is removed. Everything you shared with each other is no longer shared.", "ok")
+    return redirect(url_for("contacts.index"))

@@ -1,0 +1,189 @@
+"""Contacts: invitation links, accepting, roles, removal, and pinned public keys."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from domain import accounts, keyring
+from domain.db import db, utcnow
+from domain.models import ContactLink, Invitation, User
+
+INVITE_TTL = timedelta(days=7)
+ROLES = ("peer", "supervisor")
+ROLE_LABELS = {"peer": "Peer", "supervisor": "Supervisor", "client": "Shares with me"}
+
+
+class ContactError(Exception):
+    """A user-facing refusal; `status` is the HTTP status a view should answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Contact:
+    link: ContactLink
+    name: str
+    key_changed: bool
+
+    @property
+    def other_id(self) -> str:
+        return self.link.other_id
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.link.role, self.link.role)
+
+    @property
+    def fingerprint(self) -> str:
+        return keyring.fingerprint(self.link.pinned_key)
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def _payload_key(token: str) -> bytes:
+    return keyring.hkdf(token.encode(), "invitation")
+
+
+def invite(inviter: User, inviter_key: bytes, role: str, now: datetime | None = None) -> tuple[Invitation, str]:
+    """Create a single-use invitation; returns (row, token). The token goes only into the link."""
+    if role not in ROLES:
+        raise ContactError("Choose peer or supervisor.")
+    token = secrets.token_urlsafe(32)
+    name = accounts.read_profile(inviter, inviter_key).get("display_name", "")
+    now = now or utcnow()
+    row = Invitation(inviter_id=inviter.id, token_hash=_token_hash(token), role=role,
+                     expires_at=now + INVITE_TTL,
+                     payload=keyring.seal(_payload_key(token), json.dumps({"name": name}).encode(),
+                                          keyring.aad("invitation", inviter.id)))
+    db.session.add(row)
+    return row, token
+
+
+def open_invitation(token: str, now: datetime | None = None) -> tuple[Invitation, str]:
+    """The invitation behind a link and the inviter's name, or ContactError (404 / 410)."""
+    if not token or len(token) > 100:
+        raise ContactError("This invitation link is not valid.", 404)
+    row = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
+    if row is None:
+        raise ContactError("This invitation link is not valid. Ask for a new one.", 404)
+    if row.used_at is not None:
+        raise ContactError("This invitation has already been used. Ask for a new one.", 410)
+    if (now or utcnow()) > row.expires_at:
+        raise ContactError("This invitation has expired. Ask for a new one.", 410)
+    try:
+        name = json.loads(keyring.open_blob(_payload_key(token), row.payload,
+                                            keyring.aad("invitation", row.inviter_id)))["name"]
+    except keyring.CryptoError as exc:
+        raise ContactError("This invitation link is not valid.", 404) from exc
+    return row, name
+
+
+def accept(token: str, invitee: User, invitee_key: bytes) -> ContactLink:
+    inv, inviter_name = open_invitation(token)
+    if inv.inviter_id == invitee.id:
+        raise ContactError("This is your own invitation. Send the link to your colleague instead.")
+    inviter = db.session.get(User, inv.inviter_id)
+    if inviter is None:
+        raise ContactError("This invitation link is not valid.", 404)
+    if link_between(invitee.id, inviter.id) is not None:
+        inv.used_at = utcnow()
+        raise ContactError("You are already connected with this person.", 409)
+    inv.used_at = utcnow()
+    invitee_name = accounts.read_profile(invitee, invitee_key).get("display_name", "")
+    mine = ContactLink(holder_id=invitee.id, other_id=inviter.id, role="client", inviter=False,
+                       pinned_key=inviter.public_key)
+    _seal_info(mine, invitee_key, {"name": inviter_name})
+    # The inviter is not here to seal the invitee's name under their own key, so it waits in their
+    # mailbox, sealed to their public key, until their next visit.
+    theirs = ContactLink(holder_id=inviter.id, other_id=invitee.id, role=inv.role, inviter=True,
+                         pinned_key=invitee.public_key, mailbox=_to_mailbox(inviter, {"name": invitee_name}))
+    db.session.add_all([mine, theirs])
+    return mine
+
+
+def _info_aad(link: ContactLink) -> bytes:
+    return keyring.aad("contact", link.holder_id, link.other_id)
+
+
+def _seal_info(link: ContactLink, holder_key: bytes, info: dict) -> None:
+    link.sealed = keyring.seal(holder_key, json.dumps(info).encode(), _info_aad(link))
+
+
+def _to_mailbox(holder: User, info: dict) -> bytes:
+    return keyring.hpke_seal(holder.public_key, json.dumps(info).encode(),
+                                  keyring.aad("contact-mailbox", holder.id))
+
+
+def _read(link: ContactLink, holder: User, holder_key: bytes) -> dict:
+    """The holder's view of a link, folding any mailbox news into the sealed part."""
+    info = json.loads(keyring.open_blob(holder_key, link.sealed, _info_aad(link))) if link.sealed else {}
+    if link.mailbox:
+        private = accounts.private_key(holder, holder_key)
+        try:
+            info.update(json.loads(keyring.hpke_open(private, link.mailbox,
+                                                            keyring.aad("contact-mailbox", holder.id))))
+        except keyring.CryptoError:
+            pass
+        link.mailbox = None
+        _seal_info(link, holder_key, info)
+    return info
+
+
+def link_between(holder_id: str, other_id: str) -> ContactLink | None:
+    return db.session.scalar(select(ContactLink).where(ContactLink.holder_id == holder_id,
+                                                       ContactLink.other_id == other_id))
+
+
+def contacts_of(holder: User, holder_key: bytes) -> list[Contact]:
+    links = db.session.scalars(select(ContactLink).where(ContactLink.holder_id == holder.id))
+    out = []
+    for link in links:
+        other = db.session.get(User, link.other_id)
+        name = _read(link, holder, holder_key).get("name") or "Unnamed colleague"
+        out.append(Contact(link, name, key_changed=other is not None and other.public_key != link.pinned_key))
+    out.sort(key=lambda c: c.name.casefold())
+    return out
+
+
+def contact(holder: User, holder_key: bytes, link_id: str) -> Contact | None:
+    return next((c for c in contacts_of(holder, holder_key) if c.link.id == link_id), None)
+
+
+def set_role(link: ContactLink, role: str) -> None:
+    """Only the inviter chooses the role; the other side's row keeps saying "shares with me"."""
+    if not link.inviter:
+        raise ContactError("Only the person who sent the invitation can change the role.", 403)
+    if role not in ROLES:
+        raise ContactError("Choose peer or supervisor.")
+    link.role = role
+
+
+def confirm_key(link: ContactLink) -> None:
+    """The holder compared fingerprints and accepts the other's current public key."""
+    other = db.session.get(User, link.other_id)
+    if other is not None:
+        link.pinned_key = other.public_key
+
+
+def remove(holder_id: str, other_id: str) -> None:
+    """Delete both sides of a contact. Shares between them are ended by sharing.end_between."""
+    for a, b in ((holder_id, other_id), (other_id, holder_id)):
+        link = link_between(a, b)
+        if link is not None:
+            db.session.delete(link)
+
+
+def pending_invitations(inviter_id: str, now: datetime | None = None) -> list[Invitation]:
+    now = now or utcnow()
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.inviter_id == inviter_id, Invitation.used_at.is_(None), Invitation.expires_at > now)
+        .order_by(Invitation.created_at.desc())))

@@ -1,0 +1,337 @@
+"""Shares, reflections, replies, revocation, and the one access decision every route asks.
+
+Crypto shape (DESIGN.md): a share holds the entry key wrapped to the reader's pinned public key with
+HPKE (info bound to entry, reader and key version). Questions, reflections and replies are sealed
+under the entry key, so owner and reader read the same thread. Revoking deletes the wrap and
+rotates the entry key (rotation.py), so an old wrap opens nothing that is stored afterwards.
+"""
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from domain import accounts, journal, keyring, sealed
+from domain.db import db, new_id, utcnow
+from domain.models import AccessEvent, ContactLink, Entry, Share, ThreadItem, User
+
+QUESTION_MAX = 1000
+REPLY_MAX = 4000
+REFLECTION_SECTIONS = ("context", "alliance", "positive", "feelings", "next_step")
+SECTION_MAX = 4000
+
+
+class Access(enum.Enum):
+    VIEW = "view"
+    REFLECT = "reflect"
+    REPLY = "reply"
+    MANAGE = "manage"
+
+
+_ALLOWED = {
+    "owner": {Access.VIEW, Access.REPLY, Access.MANAGE},
+    "reader": {Access.VIEW, Access.REFLECT, Access.REPLY},
+}
+
+
+class ShareError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Decision:
+    """Who the user is for an entry or share: owner, reader, revoked, expired or none."""
+    role: str
+    entry: Entry | None = None
+    share: Share | None = None
+
+    def allows(self, action: Access) -> bool:
+        return action in _ALLOWED.get(self.role, set())
+
+    @property
+    def gone(self) -> bool:
+        """A former reader: they get a plain "no longer shared with you" page (410)."""
+        return self.role in ("revoked", "expired")
+
+
+def _active(share: Share, now: datetime) -> bool:
+    return share.revoked_at is None and share.wrapped_key is not None and (
+        share.expires_at is None or share.expires_at > now)
+
+
+def _reader_decision(share: Share, entry: Entry, now: datetime) -> Decision:
+    if _active(share, now):
+        return Decision("reader", entry, share)
+    return Decision("revoked" if share.revoked_at is not None else "expired", entry, share)
+
+
+def decide_share(user_id: str, share_id: str, now: datetime | None = None) -> Decision:
+    """The access decision for one share (thread pages): owner of the entry, its reader, or none."""
+    now = now or utcnow()
+    share = db.session.get(Share, share_id) if share_id and len(share_id) <= 64 else None
+    if share is None:
+        return Decision("none")
+    entry = db.session.get(Entry, share.entry_id)
+    if entry is not None and entry.owner_id == user_id:
+        return Decision("owner", entry, share)
+    if entry is not None and share.reader_id == user_id:
+        return _reader_decision(share, entry, now)
+    return Decision("none")
+
+
+def decide_entry(user_id: str, entry_id: str, now: datetime | None = None) -> Decision:
+    """The access decision for an entry: owner, or the reader of its newest share to this user."""
+    now = now or utcnow()
+    entry = db.session.get(Entry, entry_id) if entry_id and len(entry_id) <= 64 else None
+    if entry is None:
+        return Decision("none")
+    if entry.owner_id == user_id:
+        return Decision("owner", entry)
+    shares = list(db.session.scalars(select(Share).where(Share.entry_id == entry_id, Share.reader_id == user_id)
+                                     .order_by(Share.created_at.desc())))
+    active = [s for s in shares if _active(s, now)]
+    if active:
+        return Decision("reader", entry, active[0])
+    return _reader_decision(shares[0], entry, now) if shares else Decision("none")
+
+
+def can(user_id: str, action: Access, entry_id: str) -> bool:
+    return decide_entry(user_id, entry_id).allows(action)
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+def share_info(entry_id: str, reader_id: str, kv: int) -> bytes:
+    return keyring.aad("share", entry_id, reader_id, "kv", kv)
+
+
+def entry_key_for(decision: Decision, user: User, user_key: bytes) -> bytes:
+    """The entry key as this user may hold it: unwrapped from their user key (owner) or from the
+    share's HPKE wrap with their private key (reader)."""
+    entry = decision.entry
+    if decision.role == "owner":
+        return sealed.content_key(entry, journal.TABLE, user_key)
+    if decision.role == "reader":
+        share = decision.share
+        return keyring.hpke_unwrap(accounts.private_key(user, user_key), share.wrapped_key,
+                                   share_info(entry.id, user.id, share.key_version))
+    raise ShareError("No access.", 404)
+
+
+def read_entry(decision: Decision, key: bytes) -> dict:
+    return sealed.read(decision.entry, journal.TABLE, key)
+
+
+def question_aad(share: Share, kv: int) -> bytes:
+    return keyring.aad("question", share.id, "entry", share.entry_id, "kv", kv)
+
+
+def question(share: Share, key: bytes) -> str:
+    if not share.question:
+        return ""
+    return keyring.open_blob(key, share.question, question_aad(share, share.key_version)).decode()
+
+
+# --- sharing -------------------------------------------------------------------------------------
+
+def _reader_link(owner_id: str, reader_id: str) -> ContactLink:
+    link = db.session.scalar(select(ContactLink).where(ContactLink.holder_id == owner_id,
+                                                       ContactLink.other_id == reader_id))
+    if link is None:
+        raise ShareError("You can only share with your contacts.", 403)
+    reader = db.session.get(User, reader_id)
+    if reader is None or reader.public_key != link.pinned_key:
+        raise ShareError("This contact's key has changed. Compare the fingerprint with them and confirm "
+                         "it on their contact page before sharing.", 409)
+    return link
+
+
+def share(owner: User, owner_key: bytes, entry_ids: list[str], reader_ids: list[str], question_text: str,
+          expires_at: datetime | None, now: datetime | None = None) -> list[Share]:
+    """Share each entry with each reader. An entry already actively shared with a reader is not
+    shared twice (a double submit is harmless); its question is updated if a new one is given."""
+    now = now or utcnow()
+    if not entry_ids or not reader_ids:
+        raise ShareError("Choose at least one entry and one contact.")
+    if len(question_text) > QUESTION_MAX:
+        raise ShareError(f"The question can be at most {QUESTION_MAX} characters.")
+    if expires_at is not None and expires_at <= now:
+        raise ShareError("The end date must be in the future.")
+    links = [_reader_link(owner.id, rid) for rid in dict.fromkeys(reader_ids)]
+    out = []
+    for entry_id in dict.fromkeys(entry_ids):
+        entry = journal.get_owned(owner.id, entry_id)
+        if entry is None:
+            raise ShareError("You can only share your own entries.", 404)
+        key = sealed.content_key(entry, journal.TABLE, owner_key)
+        for link in links:
+            row = next((s for s in db.session.scalars(select(Share).where(
+                Share.entry_id == entry.id, Share.reader_id == link.other_id)) if _active(s, now)), None)
+            if row is None:
+                row = Share(id=new_id(), entry_id=entry.id, owner_id=owner.id, reader_id=link.other_id,
+                            key_version=entry.key_version, created_at=now, owner_seen_at=now,
+                            wrapped_key=keyring.hpke_wrap(link.pinned_key, key,
+                                                          share_info(entry.id, link.other_id, entry.key_version)))
+                db.session.add(row)
+            if question_text or row.question is None:
+                row.question = keyring.seal(key, question_text.encode(), question_aad(row, row.key_version))
+            row.expires_at = expires_at
+            out.append(row)
+    return out
+
+
+def shares_of_entry(entry_id: str) -> list[Share]:
+    return list(db.session.scalars(select(Share).where(Share.entry_id == entry_id)
+                                   .order_by(Share.created_at.desc())))
+
+
+def revoke(owner: User, owner_key: bytes, share_row: Share, now: datetime | None = None) -> None:
+    """End one reader's access: delete the wrap, then rotate the entry key for everyone left."""
+    from domain import rotation
+    share_row.revoked_at = share_row.revoked_at or (now or utcnow())
+    share_row.wrapped_key = None
+    entry = db.session.get(Entry, share_row.entry_id)
+    rotation.rotate(entry, owner_key)
+
+
+def end_between(actor: User, actor_key: bytes, other_id: str) -> None:
+    """A contact was removed: every share between the two ends. The actor's own entries are
+    rotated now; the other person's entries are rotated on their next visit (their key is not here)."""
+    now = utcnow()
+    for row in db.session.scalars(select(Share).where(Share.owner_id == actor.id, Share.reader_id == other_id)):
+        if row.revoked_at is None:
+            revoke(actor, actor_key, row, now)
+    for row in db.session.scalars(select(Share).where(Share.owner_id == other_id, Share.reader_id == actor.id)):
+        if row.revoked_at is None:
+            row.revoked_at, row.wrapped_key = now, None
+            entry = db.session.get(Entry, row.entry_id)
+            entry.needs_rotation = True
+
+
+def sweep(owner: User, owner_key: bytes, now: datetime | None = None) -> int:
+    """Rotate entries whose readers lost access while the owner was away (expiry, removal)."""
+    from domain import rotation
+    now = now or utcnow()
+    expired = db.session.scalars(select(Share).where(
+        Share.owner_id == owner.id, Share.wrapped_key.is_not(None), Share.expires_at.is_not(None),
+        Share.expires_at <= now))
+    to_rotate = {row.entry_id for row in expired}
+    for row in db.session.scalars(select(Share).where(Share.owner_id == owner.id, Share.entry_id.in_(to_rotate))):
+        if row.expires_at is not None and row.expires_at <= now:
+            row.wrapped_key = None
+    to_rotate |= set(db.session.scalars(select(Entry.id).where(Entry.owner_id == owner.id,
+                                                               Entry.needs_rotation.is_(True))))
+    for entry_id in to_rotate:
+        rotation.rotate(db.session.get(Entry, entry_id), owner_key)
+    return len(to_rotate)
+
+
+# --- thread --------------------------------------------------------------------------------------
+
+def _item_aad(item: ThreadItem, kv: int) -> bytes:
+    return keyring.aad("thread", item.id, "entry", item.entry_id, "share", item.share_id, "kv", kv)
+
+
+def seal_item(item: ThreadItem, key: bytes, content: dict) -> None:
+    item.content = keyring.seal(key, json.dumps(content).encode(), _item_aad(item, item.key_version))
+    item.updated_at = utcnow()
+
+
+def open_item(item: ThreadItem, key: bytes) -> dict:
+    return json.loads(keyring.open_blob(key, item.content, _item_aad(item, item.key_version)))
+
+
+@dataclass
+class Message:
+    item: ThreadItem
+    content: dict
+    mine: bool
+    new: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def thread(share_row: Share, key: bytes, viewer_id: str, seen_at: datetime | None) -> list[Message]:
+    """The share's thread for the viewer: submitted items, plus the viewer's own draft reflection."""
+    items = db.session.scalars(select(ThreadItem).where(ThreadItem.share_id == share_row.id)
+                               .order_by(ThreadItem.created_at))
+    out = []
+    for it in items:
+        if it.draft and it.author_id != viewer_id:
+            continue
+        out.append(Message(it, open_item(it, key), it.author_id == viewer_id,
+                           new=it.author_id != viewer_id and (seen_at is None or it.updated_at > seen_at)))
+    return out
+
+
+def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, submit: bool) -> ThreadItem:
+    """Save the reader's structured reflection as a draft, or submit it (once)."""
+    if any(len(sections.get(s) or "") > SECTION_MAX for s in REFLECTION_SECTIONS):
+        raise ShareError(f"Each section can be at most {SECTION_MAX} characters.")
+    item = db.session.scalar(select(ThreadItem).where(ThreadItem.share_id == share_row.id,
+                                                      ThreadItem.kind == "reflection",
+                                                      ThreadItem.author_id == reader.id))
+    if item is not None and not item.draft:
+        return item  # already submitted: a repeated submit changes nothing
+    if item is None:
+        item = ThreadItem(id=new_id(), share_id=share_row.id, entry_id=share_row.entry_id, author_id=reader.id,
+                          kind="reflection", draft=True, key_version=share_row.key_version)
+        db.session.add(item)
+    seal_item(item, key, {s: (sections.get(s) or "").strip() for s in (*REFLECTION_SECTIONS, "follow_up")})
+    if submit:
+        item.draft = False
+        item.created_at = item.updated_at = utcnow()
+        share_row.reflected_at = item.created_at
+    return item
+
+
+def add_reply(share_row: Share, author: User, key: bytes, text: str, reply_id: str) -> ThreadItem:
+    """A reply in the thread, once a reflection exists. `reply_id` comes from the form, so a double
+    submit stores one reply."""
+    if share_row.reflected_at is None:
+        raise ShareError("Replies open once the reflection is submitted.", 409)
+    text = text.strip()
+    if not text:
+        raise ShareError("Write something first.")
+    if len(text) > REPLY_MAX:
+        raise ShareError(f"At most {REPLY_MAX} characters.")
+    existing = db.session.get(ThreadItem, reply_id) if reply_id and len(reply_id) == 32 else None
+    if existing is not None:
+        if existing.share_id == share_row.id and existing.author_id == author.id:
+            return existing
+        reply_id = new_id()
+    item = ThreadItem(id=reply_id or new_id(), share_id=share_row.id, entry_id=share_row.entry_id,
+                      author_id=author.id, kind="reply", key_version=share_row.key_version)
+    seal_item(item, key, {"text": text})
+    db.session.add(item)
+    return item
+
+
+def log_access(entry_id: str, actor_id: str, action: str) -> None:
+    db.session.add(AccessEvent(entry_id=entry_id, actor_id=actor_id, action=action))
+
+
+def access_log(entry_id: str) -> list[AccessEvent]:
+    return list(db.session.scalars(select(AccessEvent).where(AccessEvent.entry_id == entry_id)
+                                   .order_by(AccessEvent.at.desc()).limit(200)))
+
+
+def inbox(reader_id: str) -> list[Share]:
+    return list(db.session.scalars(select(Share).where(Share.reader_id == reader_id)
+                                   .order_by(Share.created_at.desc())))
+
+
+def unseen_count(share_row: Share, viewer_id: str) -> int:
+    """Thread items from the other side newer than the viewer's last look, plus 1 for an edited entry."""
+    seen = share_row.owner_seen_at if viewer_id == share_row.owner_id else share_row.reader_seen_at
+    q = select(ThreadItem).where(ThreadItem.share_id == share_row.id, ThreadItem.author_id != viewer_id,
+                                 ThreadItem.draft.is_(False))
+    n = sum(1 for it in db.session.scalars(q) if seen is None or it.updated_at > seen)
+    if viewer_id == share_row.reader_id and share_row.reader_seen_at is not None:
+        entry = db.session.get(Entry, share_row.entry_id)
+        n += int(entry is not None and entry.updated_at > share_row.reader_seen_at)
+    return n
