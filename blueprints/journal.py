@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 
 from blueprints import guards
@@ -115,8 +116,16 @@ def new(kind_id: str):
     return _render_form(form, kind_id, None, status, warnings)
 
 
+def _fresh_csrf_after_login() -> None:
+    """Login cleared the session (and with it the raw CSRF token), but Flask-WTF caches the signed
+    token of the login form in `g` for the rest of the request: a form re-rendered in that same
+    request would carry a token that no longer matches and fail on Save. Drop the cached one."""
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 @guards.resumable("journal.new")
 def _resume_new(formdata, kind_id: str):
+    _fresh_csrf_after_login()
     _procs, choices = _process_choices()
     flash("Welcome back. Your text is still here: check it and save.", "info")
     return _render_form(entry_form(kind_id, choices, formdata=formdata), kind_id, None)
@@ -156,6 +165,7 @@ def edit(entry_id: str):
 
 @guards.resumable("journal.edit")
 def _resume_edit(formdata, entry_id: str):
+    _fresh_csrf_after_login()
     row = _owned_or_404(entry_id)
     kind_id = journal.read(row, guards.user_key())["kind"]
     _procs, choices = _process_choices()
@@ -170,7 +180,7 @@ def delete(entry_id: str):
     item = journal.Item(row, journal.read(row, guards.user_key()))
     form = EmptyForm()
     if form.validate_on_submit():
-        journal.delete(row)
+        journal.delete(row, guards.user_key())
         db.session.commit()
         flash("The entry is deleted.", "ok")
         return redirect(url_for("journal.index"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints import guards
@@ -150,6 +150,8 @@ def inbox():
         sections["answered" if s.reflected_at else "waiting"].append(
             (s, item, sharing.unseen_count(s, current_user.id)))
     db.session.commit()
+    news = sharing.unseen_summary(current_user.id)
+    g.unseen_total = news["reader"] + news["owner"]
     return render_template("sharing/inbox.html", sections=sections, names=names, kinds=KINDS)
 
 

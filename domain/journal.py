@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from domain import entry_kinds, sealed, themes
-from domain.db import db, new_id
+from domain.db import db, new_id, utcnow
 from domain.entry_kinds import KINDS
 from domain.models import Entry, User
 
@@ -88,18 +88,28 @@ def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None
     updates one entry); an id that is already taken, by anyone, is never reused."""
     if not entry_id or db.session.get(Entry, entry_id) is not None:
         entry_id = new_id()
-    row = Entry(id=entry_id, owner_id=owner.id)
+    row = Entry(id=entry_id, owner_id=owner.id, created_at=utcnow())
     sealed.create(row, TABLE, user_key, data)
     db.session.add(row)
+    _changed(row, user_key, data)
     return row
 
 
 def update(row: Entry, user_key: bytes, data: dict) -> None:
     sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
+    _changed(row, user_key, data)
 
 
-def delete(row: Entry) -> None:
+def delete(row: Entry, user_key: bytes) -> None:
+    """Delete an entry; its shares and threads go with it (foreign keys cascade)."""
+    _changed(row, user_key, None)
     db.session.delete(row)
+
+
+def _changed(row: Entry, user_key: bytes, data: dict | None) -> None:
+    # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
+    from domain import trend_store
+    trend_store.object_changed(row.owner_id, user_key, "entry", row.id, data, row.created_at.date())
 
 
 def get_owned(owner_id: str, entry_id: str) -> Entry | None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from domain import sealed, themes
-from domain.db import db
+from domain.db import db, utcnow
 from domain.entry_kinds import HEAVY_KINDS
 from domain.journal import Item
 from domain.models import Process, User
@@ -65,14 +65,24 @@ def clean(data: dict) -> dict:
 
 
 def create(owner: User, user_key: bytes, data: dict) -> Process:
-    row = Process(owner_id=owner.id)
-    sealed.create(row, TABLE, user_key, clean(data))
+    row = Process(owner_id=owner.id, created_at=utcnow())
+    data = clean(data)
+    sealed.create(row, TABLE, user_key, data)
     db.session.add(row)
+    _changed(row, user_key, data)
     return row
 
 
 def update(row: Process, user_key: bytes, data: dict) -> None:
-    sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), clean(data))
+    data = clean(data)
+    sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
+    _changed(row, user_key, data)
+
+
+def _changed(row: Process, user_key: bytes, data: dict | None) -> None:
+    from domain import trend_store
+    trend_store.object_changed(row.owner_id, user_key, "process", row.id, data, row.created_at.date(),
+                               month=utcnow().strftime("%Y-%m"))
 
 
 def get_owned(owner_id: str, process_id: str) -> Process | None:
@@ -99,6 +109,7 @@ def delete(row: Process, entries: list[Item], user_key: bytes) -> None:
         if item.data.get("process_id") == row.id:
             item.data["process_id"] = None
             journal.update(item.row, user_key, item.data)
+    _changed(row, user_key, None)
     db.session.delete(row)
 
 

@@ -335,3 +335,14 @@ def unseen_count(share_row: Share, viewer_id: str) -> int:
         entry = db.session.get(Entry, share_row.entry_id)
         n += int(entry is not None and entry.updated_at > share_row.reader_seen_at)
     return n
+
+
+def unseen_summary(user_id: str, now: datetime | None = None) -> dict[str, int]:
+    """Counts for the home page: new items in conversations I read and in those I own, and
+    entries shared with me that wait for my reflection."""
+    now = now or utcnow()
+    as_reader = [s for s in inbox(user_id) if _active(s, now)]
+    as_owner = list(db.session.scalars(select(Share).where(Share.owner_id == user_id, Share.revoked_at.is_(None))))
+    return {"reader": sum(unseen_count(s, user_id) for s in as_reader),
+            "owner": sum(unseen_count(s, user_id) for s in as_owner),
+            "waiting": sum(1 for s in as_reader if s.reflected_at is None)}

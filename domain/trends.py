@@ -306,11 +306,23 @@ def _classify(f: GroupFact) -> tuple[str, str] | None:
     return None if f.kind == PROCESS_KIND else ("kinds", f.kind)
 
 
-# One month's raw data: (table, row) -> (number of fact rows, distinct contributors).
-_Raw = dict[tuple[str, str], tuple[int, frozenset[str]]]
+# One month's raw data: (table, row) -> (number of fact rows, number of distinct contributors),
+# plus, per table, the distinct contributors of its column total. Counts, not sets, so that a
+# database can aggregate a million fact rows (trend_store.py) and hand over only the cells.
+_Raw = dict[tuple[str, str], tuple[int, int]]
 
 
-def _aggregate(facts: Iterable[GroupFact], months: list[str]) -> tuple[dict[str, _Raw], dict[str, set[str]]]:
+@dataclass
+class Aggregates:
+    """Everything group_trends needs, already counted: per month the cells and the column-total
+    contributor counts, per table and overall the distinct contributors in the period."""
+    cells: dict[str, _Raw]
+    col_people: dict[str, dict[str, int]]
+    table_people: dict[str, int]
+    people: int
+
+
+def aggregate(facts: Iterable[GroupFact], months: list[str]) -> Aggregates:
     counts: dict[str, Counter] = {m: Counter() for m in months}
     people: dict[str, dict[tuple[str, str], set[str]]] = {m: {} for m in months}
     by_table: dict[str, set[str]] = {t: set() for t in TABLES}
@@ -321,8 +333,11 @@ def _aggregate(facts: Iterable[GroupFact], months: list[str]) -> tuple[dict[str,
         counts[f.month][where] += 1
         people[f.month].setdefault(where, set()).add(f.contributor)
         by_table[where[0]].add(f.contributor)
-    raw = {m: {key: (n, frozenset(people[m][key])) for key, n in counts[m].items()} for m in months}
-    return raw, by_table
+    cells = {m: {key: (n, len(people[m][key])) for key, n in counts[m].items()} for m in months}
+    col_people = {m: {t: len(set().union(*(p for (tt, _), p in people[m].items() if tt == t)))
+                      for t in TABLES} for m in months}
+    return Aggregates(cells, col_people, {t: len(v) for t, v in by_table.items()},
+                      len(set().union(*by_table.values())))
 
 
 # ----- exact linear algebra over the suppressed cells of one month
@@ -400,13 +415,13 @@ def _relations(rows: dict[str, list[str]], values: dict) -> list[dict[CellKey, i
     return rels
 
 
-def _month_values(raw: _Raw, rows: dict[str, list[str]]) -> dict[CellKey, tuple[int, frozenset[str]]]:
-    values: dict[CellKey, tuple[int, frozenset[str]]] = {}
+def _month_values(raw: _Raw, rows: dict[str, list[str]], col_people: dict[str, int]) -> dict[CellKey, tuple[int, int]]:
+    values: dict[CellKey, tuple[int, int]] = {}
     for t in TABLES:
         inside = [v for (tt, _), v in raw.items() if tt == t]
-        values[(t, TOTAL)] = (sum(n for n, _ in inside), frozenset().union(*(p for _, p in inside)))
+        values[(t, TOTAL)] = (sum(n for n, _ in inside), col_people.get(t, 0))
         for r in rows[t]:
-            values[(t, r)] = raw.get((t, r), (0, frozenset()))
+            values[(t, r)] = raw.get((t, r), (0, 0))
     return values
 
 
@@ -423,9 +438,10 @@ def _pick(j: CellKey, rels: list[dict], unknown: set[CellKey], rank: Callable[[C
     return ranked[0]
 
 
-def _solve_month(raw: _Raw, orders: dict[str, Sequence[str] | None], k: int) -> dict[CellKey, Cell]:
+def _solve_month(raw: _Raw, col_people: dict[str, int], orders: dict[str, Sequence[str] | None],
+                 k: int) -> dict[CellKey, Cell]:
     rows = _month_rows(raw, orders)
-    values = _month_values(raw, rows)
+    values = _month_values(raw, rows, col_people)
     rels = _relations(rows, values)
     position = {key: i for i, key in enumerate(values)}  # tables in order, total first, then rows
 
@@ -433,7 +449,7 @@ def _solve_month(raw: _Raw, orders: dict[str, Sequence[str] | None], k: int) -> 
         n = values[c][0]
         return (2 if c[1] is TOTAL else 0 if n else 1, n, position[c])
 
-    reason: dict[CellKey, Reason] = {c: "primary" for c, (n, p) in values.items() if n and len(p) < k}
+    reason: dict[CellKey, Reason] = {c: "primary" for c, (n, p) in values.items() if n and p < k}
     unknown = set(reason)
     while determined := _determined(rels, unknown):
         cand = _pick(min(determined, key=position.__getitem__), rels, unknown, rank)
@@ -483,18 +499,37 @@ def group_trends(
     Limit: the audit is linear (exact recomputation). Bounds are not audited: a reader knows a
     cell hidden for having fewer than k contributors is at least 1, so when the shown cells of
     a column leave 2 for two such hidden cells, each of them is 1."""
+    months = list(dict.fromkeys(months))
+    return trends_from_aggregates(aggregate(facts, months), months, k, kind_order=kind_order,
+                                  theme_order=theme_order, subtheme_order=subtheme_order,
+                                  band_order=band_order, outcome_order=outcome_order)
+
+
+def trends_from_aggregates(
+    agg: Aggregates,
+    months: list[str],
+    k: int = DEFAULT_K,
+    *,
+    kind_order: Sequence[str] | None = None,
+    theme_order: Sequence[str] | None = None,
+    subtheme_order: Sequence[str] | None = None,
+    band_order: Sequence[str] | None = BANDS,
+    outcome_order: Sequence[str] | None = OUTCOMES,
+) -> GroupTrends:
+    """group_trends for counts that were aggregated elsewhere (e.g. by the database)."""
     if k < MIN_K:
         raise ValueError(f"k must be at least {MIN_K}")
     months = list(dict.fromkeys(months))
-    raw, people = _aggregate(facts, months)
     orders = dict(zip(TABLES, (kind_order, theme_order, subtheme_order, band_order, outcome_order)))
-    solved = {m: _solve_month(raw[m], orders, k) for m in months}
+    raw = {m: agg.cells.get(m, {}) for m in months}
+    solved = {m: _solve_month(raw[m], agg.col_people.get(m, {}), orders, k) for m in months}
     occurring: dict[str, set[str]] = {t: set() for t in TABLES}
     for m in months:
         for t, r in raw[m]:
             occurring[t].add(r)
-    tables = {t: _assemble(t, _rows(orders[t], occurring[t]), months, solved, len(people[t])) for t in TABLES}
-    return GroupTrends(months=months, k=k, contributors=len(set().union(*people.values())), **tables)
+    tables = {t: _assemble(t, _rows(orders[t], occurring[t]), months, solved, agg.table_people.get(t, 0))
+              for t in TABLES}
+    return GroupTrends(months=months, k=k, contributors=agg.people, **tables)
 
 
 def _csv_value(c: Cell, k: int) -> str:

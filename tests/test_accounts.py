@@ -442,14 +442,19 @@ def test_unknown_account_login_takes_as_long_as_a_known_one(make_app):
 
     for _ in range(3):  # warm up
         attempt("timed-person"), attempt("nobody-at-all")
-    known, unknown = [], []
-    for i in range(15):
-        pair = [("timed-person", known), ("nobody-at-all", unknown)]
-        for login, bucket in (pair if i % 2 else pair[::-1]):
-            bucket.append(attempt(login))
-    ratio = statistics.median(unknown) / statistics.median(known)
-    print("RATIO", ratio, statistics.median(known))
-    assert 0.8 <= ratio <= 1.25, (ratio, statistics.median(unknown), statistics.median(known))
+    ratios = []
+    for _round in range(3):
+        # Interleaved, so load from other test processes hits both alike. A real leak (an unknown
+        # account skipping the derivation) fails every round; noise on a busy machine does not.
+        known, unknown = [], []
+        for i in range(15):
+            pair = [("timed-person", known), ("nobody-at-all", unknown)]
+            for login, bucket in (pair if i % 2 else pair[::-1]):
+                bucket.append(attempt(login))
+        ratios.append(statistics.median(unknown) / statistics.median(known))
+        if 0.8 <= ratios[-1] <= 1.25:
+            return
+    pytest.fail(f"unknown/known login time ratios {ratios} are outside 0.8-1.25")
 
 
 def test_logout_without_csrf_token_is_refused_and_keeps_the_session(auth, client):

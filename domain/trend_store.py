@@ -1,0 +1,143 @@
+"""Group trend facts: what a consenting member contributes, kept current while they are logged
+in, and counted by the database for the group view.
+
+Facts are computed from decrypted entries in memory with trends.facts_for_entry and stored under
+the member's per-group pseudonym and a per-entry tag (both keyed by the user key), so the facts
+of one edited entry can be replaced without recomputing everything.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import date
+
+from sqlalchemy import delete, func, select
+
+from domain import groups, keyring, trends
+from domain.db import db, new_id, utcnow
+from domain.models import GroupMember, TrendFact
+from domain.trends import EntryFact, ProcessFact
+
+
+def entry_fact(data: dict, created: date) -> EntryFact:
+    """What the trend code needs of one decrypted entry, nothing else."""
+    day = date.fromisoformat(data["visit_date"]) if data.get("visit_date") else created
+    intensity = data.get("intensity")
+    return EntryFact(day=day, kind=data.get("kind", ""), themes=tuple(data.get("themes") or ()),
+                     subthemes=tuple(data.get("subthemes") or ()),
+                     intensity=int(intensity) if intensity is not None else None,
+                     feelings=tuple(data.get("feelings") or ()), supervision=data.get("supervision") or "no",
+                     process_id=data.get("process_id"))
+
+
+def _tag(user_key: bytes, group_id: str, obj: str) -> str:
+    return hmac.new(keyring.hkdf(user_key, "group-entry-tag"), f"{group_id}|{obj}".encode(),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+def _rows(group_id: str, pseud: str, tag: str, facts: list[trends.GroupFact]) -> list[TrendFact]:
+    return [TrendFact(id=new_id(), group_id=group_id, pseudonym=pseud, entry_tag=tag, month=f.month, kind=f.kind,
+                      theme=f.theme, subtheme=f.subtheme, band=f.intensity_band, outcome=f.outcome) for f in facts]
+
+
+def _entry_rows(group_id: str, user_key: bytes, entry_id: str, data: dict | None, created: date) -> list[TrendFact]:
+    if data is None or data.get("status") == "draft":
+        return []
+    pseud = groups.pseudonym(user_key, group_id)
+    return _rows(group_id, pseud, _tag(user_key, group_id, "entry|" + entry_id),
+                 trends.facts_for_entry(entry_fact(data, created), pseud))
+
+
+def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | None, month: str) -> list[TrendFact]:
+    if data is None:
+        return []
+    pseud = groups.pseudonym(user_key, group_id)
+    return _rows(group_id, pseud, _tag(user_key, group_id, "process|" + process_id),
+                 trends.facts_for_process(ProcessFact(process_id, data.get("status", "")), month, pseud))
+
+
+def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
+    out = []
+    for m in db.session.scalars(select(GroupMember).where(GroupMember.user_id == owner_id)):
+        state = json.loads(keyring.open_blob(user_key, m.state_sealed,
+                                                    groups._aad("state", m.group_id, m.user_id)))
+        if state.get("contributing"):
+            out.append((m, state))
+    return out
+
+
+def _touch(m: GroupMember, user_key: bytes, state: dict) -> None:
+    state["refreshed_at"] = utcnow().isoformat(timespec="minutes")
+    groups.write_state(m, user_key, state)
+
+
+def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: dict | None,
+                   created: date, month: str | None = None) -> None:
+    """An entry or process was created, edited or deleted (data None): replace its facts in every
+    group the owner contributes to. Called by the journal while the owner is logged in."""
+    for m, state in _contributing(owner_id, user_key):
+        tag = _tag(user_key, m.group_id, f"{obj}|{obj_id}")
+        db.session.execute(delete(TrendFact).where(TrendFact.group_id == m.group_id, TrendFact.entry_tag == tag))
+        rows = (_entry_rows(m.group_id, user_key, obj_id, data, created) if obj == "entry"
+                else _process_rows(m.group_id, user_key, obj_id, data, month or trends.month_of(created)))
+        db.session.add_all(rows)
+        _touch(m, user_key, state)
+
+
+def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dict, date]],
+            processes: list[tuple[str, dict, str]]) -> int:
+    """Start contributing: backfill facts from every saved entry and process. Returns fact count."""
+    withdraw(ms, user_key)
+    rows: list[TrendFact] = []
+    for entry_id, data, created in entries:
+        rows += _entry_rows(ms.group.id, user_key, entry_id, data, created)
+    for process_id, data, month in processes:
+        rows += _process_rows(ms.group.id, user_key, process_id, data, month)
+    db.session.add_all(rows)
+    state = {"contributing": True, "since": utcnow().isoformat(timespec="minutes")}
+    _touch(ms.member, user_key, state)
+    ms.state = state
+    return len(rows)
+
+
+def withdraw(ms: groups.Membership, user_key: bytes) -> int:
+    """Stop contributing: every fact this member gave the group is deleted."""
+    n = db.session.execute(delete(TrendFact).where(TrendFact.group_id == ms.group.id,
+                                                   TrendFact.pseudonym == groups.pseudonym(user_key, ms.group.id))
+                           ).rowcount or 0
+    ms.state = {"contributing": False}
+    groups.write_state(ms.member, user_key, ms.state)
+    return n
+
+
+# --- counting in the database ---------------------------------------------------------------------
+
+_DIMENSIONS = (("kinds", TrendFact.kind, TrendFact.theme.is_(None) & TrendFact.subtheme.is_(None)
+                & TrendFact.band.is_(None) & TrendFact.outcome.is_(None) & (TrendFact.kind != "process")),
+               ("themes", TrendFact.theme, TrendFact.theme.is_not(None)),
+               ("subthemes", TrendFact.subtheme, TrendFact.subtheme.is_not(None)),
+               ("intensity", TrendFact.band, TrendFact.band.is_not(None)),
+               ("outcomes", TrendFact.outcome, TrendFact.outcome.is_not(None)))
+
+
+def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
+    """Cell counts and distinct-contributor counts for a group, computed by the database
+    (GROUP BY over the (group_id, month) index), so a million fact rows never reach Python."""
+    base = (TrendFact.group_id == group_id) & TrendFact.month.in_(months)
+    cells: dict[str, dict] = {m: {} for m in months}
+    col_people: dict[str, dict[str, int]] = {m: {} for m in months}
+    table_people: dict[str, int] = {}
+    for table, column, where in _DIMENSIONS:
+        q = (select(TrendFact.month, column, func.count(), func.count(func.distinct(TrendFact.pseudonym)))
+             .where(base & where).group_by(TrendFact.month, column))
+        for month, row, n, people in db.session.execute(q):
+            cells[month][(table, row)] = (n, people)
+        q = (select(TrendFact.month, func.count(func.distinct(TrendFact.pseudonym)))
+             .where(base & where).group_by(TrendFact.month))
+        for month, people in db.session.execute(q):
+            col_people[month][table] = people
+        table_people[table] = db.session.scalar(
+            select(func.count(func.distinct(TrendFact.pseudonym))).where(base & where)) or 0
+    people = db.session.scalar(select(func.count(func.distinct(TrendFact.pseudonym))).where(base)) or 0
+    return trends.Aggregates(cells, col_people, table_people, people)
