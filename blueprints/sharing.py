@@ -36,6 +36,7 @@ def _do_share(form, entry_ids: list[str]):
                              (form.question.data or "").strip(), _expiry(form))
     except ShareError as exc:
         form.readers.errors = list(form.readers.errors) + [str(exc)]
+        form.refusal_status = exc.status  # e.g. 409 when a contact's key changed
         return None
     db.session.commit()
     flash(f"Shared: {len(rows)} {'share' if len(rows) == 1 else 'shares'}. You can end them any time.", "ok")
@@ -56,7 +57,7 @@ def share_entry(entry_id: str):
         done = _do_share(form, [entry_id])
         if done is not None:
             return done
-    status = 400 if form.is_submitted() else 200
+    status = getattr(form, "refusal_status", 400) if form.is_submitted() else 200
     return render_template("sharing/share.html", form=form, items=[item], people=people, kinds=KINDS,
                            agenda=False), status
 
@@ -75,7 +76,7 @@ def agenda():
             return done
         if not form.entries.data:
             form.entries.errors = ["Choose at least one entry."]
-    status = 400 if form.is_submitted() else 200
+    status = getattr(form, "refusal_status", 400) if form.is_submitted() else 200
     return render_template("sharing/share.html", form=form, items=items, people=people, kinds=KINDS,
                            agenda=True), status
 
@@ -180,7 +181,8 @@ def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=N
                            kind=KINDS[data["kind"]], question=sharing.question(share, entry_key),
                            messages=[m for m in messages if not m.item.draft], reflection_form=reflection_form,
                            reply_form=reply_form, sections=SECTION_LABELS, other=other, is_reader=is_reader,
-                           edited=edited, has_draft=own_draft is not None), status
+                           edited=edited, has_draft=own_draft is not None,
+                           ended=not sharing.is_active(share)), status
 
 
 def _decide_thread(share_id: str):

@@ -57,6 +57,10 @@ def target_params(policy: KdfPolicy) -> KdfParams:
 
 
 def raise_target(params: KdfParams) -> None:
+    """Raise the stored target; a dimension asked lower than before keeps its earlier value."""
+    row = db.session.get(ServerSetting, "argon2_target")
+    if row is not None:
+        params = _strongest(params, KdfParams(**json.loads(row.value)))
     db.session.merge(ServerSetting(key="argon2_target", value=json.dumps(params.__dict__)))
 
 

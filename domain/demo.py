@@ -2,6 +2,7 @@
 and about sixty entries, a supervisor and five seminar colleagues."""
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
 
 from domain import accounts, journal, processes
@@ -40,13 +41,63 @@ def seed(policy: KdfPolicy, secret: bytes, now: datetime | None = None) -> dict[
         created[spec["username"]] = (user, key)
     db.session.flush()
     if "demo" in created:
-        user, key = created["demo"]
-        ids = {}
-        for p in PROCESSES:
-            row = processes.create(user, key, {k: v for k, v in p.items() if k != "key"})
-            ids[p["key"]] = row.id
-        for spec in ENTRIES:
-            day = now - timedelta(days=spec["days_ago"], hours=2)
-            row = journal.create(user, key, _entry_data(spec, ids, day))
-            row.created_at = row.updated_at = day
+        _journal(*created["demo"], ENTRIES, now)
+        rng = random.Random(2026)
+        for i in range(1, 6):
+            name = f"colleague{i}"
+            if name in created:
+                # Each colleague gets an own, shuffled share of the fictional entries, so the
+                # seminar group has several real contributors behind its numbers.
+                picks = rng.sample(ENTRIES, k=rng.randint(28, 40))
+                _journal(*created[name], [dict(e, days_ago=max(0, e["days_ago"] + rng.randint(-12, 12)))
+                                          for e in picks], now, with_processes=False)
+        if "supervisor" in created:
+            _supervision(created, secret)
+            _seminar(created, secret)
     return created
+
+
+def _journal(user: User, key: bytes, specs: list[dict], now: datetime, with_processes: bool = True) -> None:
+    ids = {}
+    if with_processes:
+        for p in PROCESSES:
+            ids[p["key"]] = processes.create(user, key, {k: v for k, v in p.items() if k != "key"}).id
+    for spec in specs:
+        day = now - timedelta(days=spec["days_ago"], hours=2)
+        spec = dict(spec, process=spec.get("process") if with_processes else None)
+        row = journal.create(user, key, _entry_data(spec, ids, day))
+        row.created_at = row.updated_at = day
+
+
+def _supervision(created: dict, secret: bytes) -> None:
+    """The demo therapist has the demo supervisor as a contact and shares one entry with them."""
+    from domain import contacts, sharing
+    (therapist, tkey), (supervisor, skey) = created["demo"], created["supervisor"]
+    _inv, token = contacts.invite(therapist, tkey, "supervisor")
+    db.session.flush()
+    contacts.accept(token, supervisor, skey)
+    db.session.flush()
+    flagged = journal.flagged(journal.all_items(therapist.id, tkey))
+    if flagged:
+        sharing.share(therapist, tkey, [flagged[0].row.id], [supervisor.id],
+                      "I keep going back and forth on this one. What do you see?", None)
+
+
+def _seminar(created: dict, secret: bytes) -> None:
+    """A seminar group led by the demo supervisor; the therapist and five colleagues contribute."""
+    from domain import groups, trend_store
+    supervisor, skey = created["supervisor"]
+    group = groups.create(supervisor, skey, "Marte Meo seminar, autumn", 5, secret)
+    lead = groups.membership(supervisor, skey, group.id)
+    _inv, token = groups.invite(lead, multi_use=True, days=30)
+    db.session.flush()
+    for name in ["demo", *(f"colleague{i}" for i in range(1, 6))]:
+        if name not in created:
+            continue
+        user, key = created[name]
+        groups.join(token, user, key, secret)
+        db.session.flush()
+        ms = groups.membership(user, key, group.id)
+        entries = [(i.row.id, i.data, i.row.created_at.date()) for i in journal.all_items(user.id, key)]
+        procs = [(p.row.id, p.data, p.row.created_at.strftime("%Y-%m")) for p in processes.all_items(user.id, key)]
+        trend_store.consent(ms, key, entries, procs)

@@ -64,6 +64,11 @@ def _active(share: Share, now: datetime) -> bool:
         share.expires_at is None or share.expires_at > now)
 
 
+def is_active(share: Share, now: datetime | None = None) -> bool:
+    """The reader can still open it: not revoked, wrap present, not expired."""
+    return _active(share, now or utcnow())
+
+
 def _reader_decision(share: Share, entry: Entry, now: datetime) -> Decision:
     if _active(share, now):
         return Decision("reader", entry, share)
@@ -270,6 +275,8 @@ def thread(share_row: Share, key: bytes, viewer_id: str, seen_at: datetime | Non
 
 def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, submit: bool) -> ThreadItem:
     """Save the reader's structured reflection as a draft, or submit it (once)."""
+    if not _active(share_row, utcnow()):
+        raise ShareError("This entry is no longer shared with you.", 410)
     if any(len(sections.get(s) or "") > SECTION_MAX for s in REFLECTION_SECTIONS):
         raise ShareError(f"Each section can be at most {SECTION_MAX} characters.")
     item = db.session.scalar(select(ThreadItem).where(ThreadItem.share_id == share_row.id,
@@ -292,6 +299,8 @@ def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, 
 def add_reply(share_row: Share, author: User, key: bytes, text: str, reply_id: str) -> ThreadItem:
     """A reply in the thread, once a reflection exists. `reply_id` comes from the form, so a double
     submit stores one reply."""
+    if not _active(share_row, utcnow()):
+        raise ShareError("This conversation has ended: the entry is no longer shared.", 409)
     if share_row.reflected_at is None:
         raise ShareError("Replies open once the reflection is submitted.", 409)
     text = text.strip()
@@ -299,12 +308,16 @@ def add_reply(share_row: Share, author: User, key: bytes, text: str, reply_id: s
         raise ShareError("Write something first.")
     if len(text) > REPLY_MAX:
         raise ShareError(f"At most {REPLY_MAX} characters.")
-    existing = db.session.get(ThreadItem, reply_id) if reply_id and len(reply_id) == 32 else None
+    # Only an id shaped like ours is kept: anything else (short, long, non-hex) would reach the
+    # primary key as is, and a replayed short id would then collide (500) instead of deduplicating.
+    if not (reply_id and len(reply_id) == 32 and all(ch in "0123456789abcdef" for ch in reply_id)):
+        reply_id = new_id()
+    existing = db.session.get(ThreadItem, reply_id)
     if existing is not None:
         if existing.share_id == share_row.id and existing.author_id == author.id:
             return existing
         reply_id = new_id()
-    item = ThreadItem(id=reply_id or new_id(), share_id=share_row.id, entry_id=share_row.entry_id,
+    item = ThreadItem(id=reply_id, share_id=share_row.id, entry_id=share_row.entry_id,
                       author_id=author.id, kind="reply", key_version=share_row.key_version)
     seal_item(item, key, {"text": text})
     db.session.add(item)

@@ -75,7 +75,7 @@ def test_code_warning_needs_the_acknowledgement(app, client, user, code, warning
 @pytest.mark.parametrize("fields, message", [
     ({"code": ""}, "Please give the process a code."),
     ({"code": "C" * 25}, "At most 24 characters"),
-    ({"films": "abc"}, ""),
+    ({"films": "abc"}, "Not a valid integer value"),
     ({"reviews": "1000"}, "A number from 0 to 999."),
     ({"films": "-1"}, "A number from 0 to 999."),
     ({"status": "vanished"}, "Please choose from the list."),

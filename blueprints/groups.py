@@ -1,0 +1,234 @@
+"""Seminar groups: create, invite, join, consent to contribute, members, group trends, handouts."""
+from __future__ import annotations
+
+import csv
+import io
+
+import segno
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from blueprints import guards
+from blueprints.forms import EmptyForm
+from blueprints.groups_forms import GroupForm, GroupInviteForm, KForm
+from blueprints.limits import limiter
+from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, period_arg, short_month
+from domain import groups, handout, journal, processes, trend_store, trends
+from domain.db import db, utcnow
+from domain.entry_kinds import KIND_IDS
+from domain.groups import GroupError
+
+bp = Blueprint("groups", __name__, url_prefix="/groups")
+
+
+def _secret() -> bytes:
+    return guards.server_secret()
+
+
+def _membership_or_404(group_id: str) -> groups.Membership:
+    ms = groups.membership(current_user.user, guards.user_key(), group_id)
+    if ms is None:
+        abort(404)
+    return ms
+
+
+@bp.route("/", methods=["GET", "POST"])
+@guards.login_required
+def index():
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            group = groups.create(current_user.user, guards.user_key(), form.name.data, form.k.data, _secret())
+        except GroupError as exc:
+            form.name.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("The group is created. Invite its members with a link.", "ok")
+            return redirect(url_for("groups.view", group_id=group.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("groups/index.html", form=form,
+                           mine=groups.memberships(current_user.user, guards.user_key())), status
+
+
+@bp.route("/<group_id>")
+@guards.login_required
+def view(group_id: str):
+    ms = _membership_or_404(group_id)
+    return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
+                           invite_form=GroupInviteForm(), k_form=KForm(data={"k": ms.group.k}), form=EmptyForm())
+
+
+@bp.route("/<group_id>/invite", methods=["POST"])
+@guards.login_required
+@limiter.limit("30 per hour")
+def invite(group_id: str):
+    ms = _membership_or_404(group_id)
+    form = GroupInviteForm()
+    if not form.validate_on_submit():
+        return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
+                               invite_form=form, k_form=KForm(data={"k": ms.group.k}), form=EmptyForm()), 400
+    try:
+        inv, token = groups.invite(ms, form.multi_use.data == "multi", form.days.data)
+    except GroupError as exc:
+        abort(exc.status)
+    db.session.commit()
+    link = url_for("groups.join", token=token, _external=True)
+    qr = segno.make(link, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")
+    return render_template("groups/invite_link.html", ms=ms, link=link, qr=qr, inv=inv)
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def join(token: str):
+    try:
+        _inv, _key, name = groups.open_invite(token)
+    except GroupError as exc:
+        return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+    if not current_user.is_authenticated:
+        session["return_to"] = request.path
+        return render_template("groups/join.html", name=name, form=None)
+    form = EmptyForm()
+    if request.method == "POST":
+        guards.user_key()
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            group = groups.join(token, current_user.user, guards.user_key(), _secret())
+        except GroupError as exc:
+            return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+        session.pop("return_to", None)
+        db.session.commit()
+        flash(f"You joined {name}. Nothing of yours is shared until you choose to contribute.", "ok")
+        return redirect(url_for("groups.consent", group_id=group.id))
+    return render_template("groups/join.html", name=name, form=form)
+
+
+def _my_sources(key: bytes):
+    entries = [(i.row.id, i.data, i.row.created_at.date())
+               for i in journal.all_items(current_user.id, key) if not i.is_draft]
+    procs = [(p.row.id, p.data, p.row.updated_at.strftime("%Y-%m"))
+             for p in processes.all_items(current_user.id, key)]
+    return entries, procs
+
+
+@bp.route("/<group_id>/consent", methods=["GET", "POST"])
+@guards.login_required
+def consent(group_id: str):
+    ms = _membership_or_404(group_id)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        key = guards.user_key()
+        if request.form.get("action") == "withdraw":
+            n = trend_store.withdraw(ms, key)
+            flash(f"You stopped contributing. {n} facts were deleted from the group.", "ok")
+        else:
+            n = trend_store.consent(ms, key, *_my_sources(key))
+            flash(f"Thank you. {n} facts from your journal now count in the group's trends.", "ok")
+        db.session.commit()
+        return redirect(url_for("groups.consent", group_id=group_id))
+    return render_template("groups/consent.html", ms=ms, form=form)
+
+
+def _group_trends(ms: groups.Membership, months: list[str]) -> trends.GroupTrends:
+    return trends.trends_from_aggregates(trend_store.aggregates(ms.group.id, months), months, ms.group.k,
+                                         kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
+                                         subtheme_order=SUBTHEME_ORDER)
+
+
+def _months(n: int | None) -> list[str]:
+    # "All" means the last 24 months for a group: bounded work, and old seminars are history.
+    return trends.months_back(utcnow().date(), n or 24, None)
+
+
+@bp.route("/<group_id>/trends")
+@guards.login_required
+def group_trends(group_id: str):
+    ms = _membership_or_404(group_id)
+    period, n = period_arg()
+    gt = _group_trends(ms, _months(n))
+    return render_template("groups/trends.html", ms=ms, gt=gt, period=period, periods=PERIODS, label=label,
+                           short_month=short_month)
+
+
+@bp.route("/<group_id>/handout.csv")
+@guards.login_required
+def handout_csv(group_id: str):
+    ms = _membership_or_404(group_id)
+    _period, n = period_arg()
+    gt = _group_trends(ms, _months(n))
+    buf = io.StringIO()
+    csv.writer(buf).writerows(trends.to_csv_rows(gt, label))
+    return Response(buf.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="seminar-trends.csv"'})
+
+
+@bp.route("/<group_id>/handout.pdf")
+@guards.login_required
+def handout_pdf(group_id: str):
+    ms = _membership_or_404(group_id)
+    _period, n = period_arg()
+    gt = _group_trends(ms, _months(n))
+    pdf = handout.render(ms.name, gt, label, short_month)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="seminar-handout.pdf"'})
+
+
+def _member_action(group_id: str, action):
+    ms = _membership_or_404(group_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        message = action(ms)
+    except GroupError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("groups.view", group_id=group_id)), exc.status
+    db.session.commit()
+    flash(message, "ok")
+    return None
+
+
+@bp.route("/<group_id>/members/<member_id>/remove", methods=["POST"])
+@guards.login_required
+def remove_member(group_id: str, member_id: str):
+    leaving = {}
+
+    def act(ms):
+        leaving["self"] = member_id == ms.member.id
+        groups.remove(ms, member_id, _secret())
+        return "You left the group; your facts are deleted." if leaving["self"] else \
+            "The member is removed and their facts are deleted."
+    failed = _member_action(group_id, act)
+    if failed:
+        return failed
+    return redirect(url_for("groups.index") if leaving.get("self") else url_for("groups.view", group_id=group_id))
+
+
+@bp.route("/<group_id>/members/<member_id>/lead", methods=["POST"])
+@guards.login_required
+def toggle_lead(group_id: str, member_id: str):
+    make = request.form.get("lead") == "1"
+    failed = _member_action(group_id, lambda ms: (groups.set_lead(ms, member_id, make),
+                                                  "Roles updated.")[1])
+    return failed or redirect(url_for("groups.view", group_id=group_id))
+
+
+@bp.route("/<group_id>/k", methods=["POST"])
+@guards.login_required
+def set_k(group_id: str):
+    ms = _membership_or_404(group_id)
+    form = KForm()
+    if form.validate_on_submit():
+        try:
+            groups.set_k(ms, form.k.data)
+        except GroupError as exc:
+            form.k.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(f"Cells now need at least {form.k.data} people.", "ok")
+            return redirect(url_for("groups.view", group_id=group_id))
+    return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
+                           invite_form=GroupInviteForm(), k_form=form, form=EmptyForm()), 400
+
+
