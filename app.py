@@ -8,8 +8,8 @@ from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from blueprints import (auth, cli, contacts, errors, groups, guards, headers, home, journal, limits, processes,
-                        settings, sharing, trends)
+from blueprints import (auth, cli, contacts, data, errors, groups, guards, headers, home, journal, limits, processes,
+                        settings, sharing, trends, twofactor)
 from domain.config import ConfigError, from_environment, production_problems
 from domain.db import db, init_engine_events
 
@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     limits.init_app(app)
     errors.init_app(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
-               settings.bp):
+               settings.bp, twofactor.bp, data.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     return app

@@ -9,15 +9,23 @@ from flask_login import current_user
 
 from blueprints import guards
 from blueprints.forms import (ConfirmCodeForm, EmptyForm, LoginForm, PasswordCheckForm, RecoverForm,
-                              SignupForm)
+                              SecondFactorForm, SignupForm)
 from blueprints.limits import limiter
-from domain import accounts, keyring, passwords, sessions
+from domain import accounts, keyring, passwords, sessions, twofactor
 from domain.accounts import AccountError
 from domain.db import db, utcnow
 
 bp = Blueprint("auth", __name__)
 
 AUTH_LIMIT = "10 per minute; 60 per hour"
+# Per account, whatever the IP: the limits stack, so each further failure waits longer.
+ACCOUNT_LIMIT = "5 per minute; 20 per hour; 60 per day"
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account named in the form (a keyed hash: no login names in Redis)."""
+    login = accounts.normalize_login(request.form.get("login", ""))[:254]
+    return "acct:" + keyring.blind_index(guards.server_secret(), login).hex()[:32]
 
 
 def _safe_next(target: str | None) -> str:
@@ -119,6 +127,7 @@ def recovery_code_download():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))
@@ -132,10 +141,18 @@ def login():
         form.password.errors = ["Login name or password is not right."]
         return render_template("auth/login.html", form=form), 400
     user, user_key = found
+    db.session.commit()  # a KDF upgrade at login is kept even if the second factor is not given
+    if user.totp_enabled:
+        guards.hold_second_factor(user, user_key, request.args.get("next"), form.resume.data)
+        return redirect(url_for("auth.second_factor"))
+    return _finish_login(user, user_key, request.args.get("next"), form.resume.data)
+
+
+def _finish_login(user, user_key: bytes, next_url: str | None, resume_blob: str | None):
     guards.begin_session(user, user_key)
     db.session.commit()
-    if form.resume.data and user.recovery_confirmed_at is not None:
-        resumed = guards.resume(form.resume.data)
+    if resume_blob and user.recovery_confirmed_at is not None:
+        resumed = guards.resume(resume_blob)
         if resumed is not None:
             return resumed
     if user.recovery_confirmed_at is None:
@@ -143,7 +160,28 @@ def login():
         hold_code(accounts.new_recovery_code(user, user_key))
         db.session.commit()
         return redirect(url_for("auth.recovery_code"))
-    return redirect(_safe_next(request.args.get("next") or session.pop("return_to", None)))
+    return redirect(_safe_next(next_url or session.pop("return_to", None)))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=lambda: "2fa:" + guards.pending_second_factor_id())
+def second_factor():
+    """Step two of login when 2FA is on: a code from the authenticator app or a backup code."""
+    pending = guards.pending_second_factor()
+    if pending is None:
+        flash("Please log in again.", "info")
+        return redirect(url_for("auth.login"))
+    user, user_key, next_url, resume_blob = pending
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if twofactor.verify(user, user_key, form.code.data):
+            session.pop("second_factor", None)
+            db.session.commit()
+            return _finish_login(user, user_key, next_url, resume_blob)
+        db.session.commit()
+        form.code.errors = ["That code is not right. Codes change every 30 seconds; a backup code works once."]
+    return render_template("auth/second_factor.html", form=form), 400 if form.is_submitted() else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -160,6 +198,7 @@ def logout():
 
 @bp.route("/recover", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
+@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=_account_key)
 def recover():
     form = RecoverForm()
     if not form.validate_on_submit():
@@ -177,11 +216,16 @@ def recover():
     user, user_key, new_code = found
     sessions.end_all(user.id)  # whoever knew the old password is logged out everywhere
     user.recovery_confirmed_at = None
+    had_2fa = user.totp_enabled
+    # The recovery code stands in for every factor (the phone with the authenticator may be what
+    # was lost), so two-factor login is switched off and the page says so.
+    twofactor.disable(user)
     guards.begin_session(user, user_key)
     db.session.commit()
     hold_code(new_code)
     flash("Your new password is set and your journal is intact. Your old recovery code no longer "
-          "works: here is your new one.", "ok")
+          "works: here is your new one." + (" Two-factor login was switched off; turn it on again under "
+                                            "Settings." if had_2fa else ""), "ok")
     return redirect(url_for("auth.recovery_code"))
 
 

@@ -84,7 +84,8 @@ def detail(link_id: str):
     c = _mine_or_404(link_id)
     db.session.commit()
     form = RoleForm(data={"role": c.link.role})
-    return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm())
+    return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm(),
+                           own_fingerprint=contacts.own_fingerprint(current_user.user))
 
 
 @bp.route("/contacts/<link_id>/role", methods=["POST"])
@@ -93,7 +94,8 @@ def change_role(link_id: str):
     c = _mine_or_404(link_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm()), 400
+        return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm(),
+                               own_fingerprint=contacts.own_fingerprint(current_user.user)), 400
     try:
         contacts.set_role(c.link, form.role.data)
     except ContactError as exc:

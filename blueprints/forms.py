@@ -85,3 +85,8 @@ class PasswordCheckForm(Form):
 
 class EmptyForm(Form):
     """For buttons that only need a CSRF token (log out, end session...)."""
+
+
+class SecondFactorForm(Form):
+    code = StringField("Code from your authenticator app, or a backup code", validators=[
+        DataRequired(_REQUIRED), Length(max=20, message="At most 20 characters.")])

@@ -192,3 +192,45 @@ def resume(blob: str):
     if render is None or time.time() - payload.get("t", 0) > RESUME_TTL.total_seconds():
         return None
     return render(MultiDict(payload["f"]), **payload["a"])
+
+
+# --- the step between password and second factor -------------------------------------------------
+# After the password is right but before the code, the user key waits in the (signed) cookie,
+# sealed under a key derived from the server secret and a one-off salt, for at most five minutes.
+# No session row exists yet, so nothing but this step can use it.
+
+SECOND_FACTOR_TTL = 300
+
+
+def _second_factor_key(salt: bytes) -> bytes:
+    return keyring.hkdf(server_secret(), "second-factor", salt=salt)
+
+
+def hold_second_factor(user: User, user_key: bytes, next_url: str | None, resume_blob: str | None) -> None:
+    salt = keyring.random_key()
+    deadline = int(time.time()) + SECOND_FACTOR_TTL
+    sealed = keyring.seal(_second_factor_key(salt), user_key, keyring.aad("second-factor", user.id, deadline))
+    session["second_factor"] = {"uid": user.id, "salt": keyring.b64e(salt), "uk": keyring.b64e(sealed),
+                                "until": deadline, "next": next_url or "", "resume": resume_blob or ""}
+
+
+def pending_second_factor_id() -> str:
+    return str((session.get("second_factor") or {}).get("uid", "none"))[:40]
+
+
+def pending_second_factor():
+    """(user, user key, next, resume) while the code step is open, else None."""
+    p = session.get("second_factor")
+    if not p or time.time() > p.get("until", 0):
+        session.pop("second_factor", None)
+        return None
+    user = db.session.get(User, p["uid"])
+    try:
+        user_key = keyring.open_blob(_second_factor_key(keyring.b64d(p["salt"])), keyring.b64d(p["uk"]),
+                                     keyring.aad("second-factor", p["uid"], p["until"]))
+    except (CryptoError, KeyError):
+        user = None
+    if user is None:
+        session.pop("second_factor", None)
+        return None
+    return user, user_key, p.get("next") or None, p.get("resume") or None

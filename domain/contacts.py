@@ -31,6 +31,7 @@ class Contact:
     link: ContactLink
     name: str
     key_changed: bool
+    current_key: bytes = b""   # the other's public key as stored now (differs from pinned if changed)
 
     @property
     def other_id(self) -> str:
@@ -43,6 +44,16 @@ class Contact:
     @property
     def fingerprint(self) -> str:
         return keyring.fingerprint(self.link.pinned_key)
+
+    @property
+    def current_fingerprint(self) -> str:
+        """What to compare before confirming a changed key (the pinned one is the old key)."""
+        return keyring.fingerprint(self.current_key or self.link.pinned_key)
+
+
+def own_fingerprint(user: User) -> str:
+    """The user's own key fingerprint, for the other side of a contact to compare with."""
+    return keyring.fingerprint(user.public_key)
 
 
 def _token_hash(token: str) -> bytes:
@@ -149,7 +160,8 @@ def contacts_of(holder: User, holder_key: bytes) -> list[Contact]:
     for link in links:
         other = db.session.get(User, link.other_id)
         name = _read(link, holder, holder_key).get("name") or "Unnamed colleague"
-        out.append(Contact(link, name, key_changed=other is not None and other.public_key != link.pinned_key))
+        out.append(Contact(link, name, key_changed=other is not None and other.public_key != link.pinned_key,
+                           current_key=other.public_key if other is not None else b""))
     out.sort(key=lambda c: c.name.casefold())
     return out
 

@@ -45,6 +45,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=5000")
+    # Freed pages are overwritten with zeros: deleted rows (an erased account) leave no residue.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 

@@ -36,6 +36,12 @@ class User(db.Model):
     private_key_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     # Display name and other profile fields, sealed by the user key.
     profile_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # Two-factor login: the TOTP secret is sealed under the user key, so it can only be checked
+    # after the password has unwrapped that key; backup codes are stored as keyed hashes.
+    totp_enabled: Mapped[bool] = mapped_column(default=False)
+    totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+    backup_codes: Mapped[str | None] = mapped_column(String(1000), default=None)
 
 
 class UserSession(db.Model):

@@ -152,7 +152,7 @@ def test_create_read_update_round_trip(owner):
     db.session.commit()
     db.session.expire_all()
     assert journal.read(journal.get_owned(user.id, row.id), key)["trigger"] == "changed-marker-osprey"
-    journal.delete(row)
+    journal.delete(row, key)
     db.session.commit()
     assert journal.get_owned(user.id, row.id) is None
 

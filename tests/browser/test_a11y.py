@@ -18,6 +18,7 @@ def axe():
 
 def problems(axe, page) -> list[str]:
     results = axe.run(page).response
+    assert results["passes"], "axe did not run any check"
     return [f"{v['id']} ({v['impact']}): {v['help']} -> " + "; ".join(n["target"][0] for n in v["nodes"][:5])
             for v in results["violations"] if v["impact"] in BLOCKING]
 
@@ -70,5 +71,13 @@ def test_journal_pages_have_no_serious_violations(page, axe):
     page.wait_for_load_state()
     assert page.locator("#code_ack").count() == 1
     found.update({"process form with warning": b for b in [problems(axe, page)] if b})
+
+    # the same colours in dark mode (base.html declares `color-scheme: light dark`)
+    page.emulate_media(color_scheme="dark")
+    for url in ("/", "/entries/new/ethical_dilemma", "/entries", entry_url, process_url):
+        page.goto(url)
+        bad = problems(axe, page)
+        if bad:
+            found[f"{url} (dark)"] = bad
 
     assert not found, "\n".join(f"{url}:\n  " + "\n  ".join(v) for url, v in found.items())

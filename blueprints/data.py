@@ -1,0 +1,178 @@
+"""Data ownership: export (JSON, Markdown zip, PDF of chosen entries), import, delete account."""
+from __future__ import annotations
+
+import json
+import zlib
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length
+
+from blueprints import guards
+from blueprints.forms import EmptyForm, Form, PasswordCheckForm
+from blueprints.journal_forms import MultiCheckboxField
+from domain import accounts, contacts, entry_pdf, erasure, journal, keyring, portability, twofactor
+from domain.db import db, utcnow
+
+bp = Blueprint("data", __name__, url_prefix="/settings/data")
+
+IMPORT_MAX = 25 * 1024 * 1024  # an export of thousands of entries is several MB
+
+
+class ImportForm(Form):
+    file = FileField("Fokus export file (.json)")
+
+
+class ConfirmImportForm(Form):
+    payload = StringField()
+
+
+class DeleteForm(PasswordCheckForm):
+    code = StringField("Two-factor code (if you use it)", validators=[Length(max=20)])
+    confirm = StringField('Type "delete my journal" to confirm', validators=[DataRequired("Please type it.")])
+    understood = BooleanField("I understand that nothing can be recovered afterwards.",
+                              validators=[DataRequired("Please confirm.")])
+
+
+def _names() -> dict[str, str]:
+    return {c.other_id: c.name for c in contacts.contacts_of(current_user.user, guards.user_key())}
+
+
+def _stamp() -> str:
+    return utcnow().strftime("%Y-%m-%d")
+
+
+def _download(body: bytes, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/")
+@guards.login_required
+def index():
+    items = [i for i in journal.all_items(current_user.id, guards.user_key()) if not i.is_draft]
+    pdf_form = _pdf_form(items)
+    return render_template("data/index.html", form=EmptyForm(), import_form=ImportForm(), pdf_form=pdf_form,
+                           items=items)
+
+
+def _pdf_form(items, formdata=None):
+    class PdfForm(Form):
+        entries = MultiCheckboxField("Entries", choices={i.row.id: f"{i.day:%d %b %Y} · {i.headline}" for i in items})
+    return PdfForm(formdata=formdata) if formdata is not None else PdfForm()
+
+
+@bp.route("/export.json", methods=["POST"])
+@guards.fresh_login_required
+def export_json():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    dump = portability.export(current_user.user, guards.user_key(), _names())
+    return _download(json.dumps(dump, ensure_ascii=False, indent=1).encode(), "application/json",
+                     f"fokus-export-{_stamp()}.json")
+
+
+@bp.route("/export.zip", methods=["POST"])
+@guards.fresh_login_required
+def export_zip():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    dump = portability.export(current_user.user, guards.user_key(), _names())
+    return _download(portability.markdown_zip(dump), "application/zip", f"fokus-markdown-{_stamp()}.zip")
+
+
+@bp.route("/export.pdf", methods=["POST"])
+@guards.fresh_login_required
+def export_pdf():
+    items = [i for i in journal.all_items(current_user.id, guards.user_key()) if not i.is_draft]
+    form = _pdf_form(items, request.form)
+    if not form.validate_on_submit() or not form.entries.data:
+        form.entries.errors = list(form.entries.errors) or ["Choose at least one entry."]
+        return render_template("data/index.html", form=EmptyForm(), import_form=ImportForm(), pdf_form=form,
+                               items=items), 400
+    chosen = set(form.entries.data)
+    body = entry_pdf.render([(i.data, i.row.created_at.strftime("%Y-%m-%d")) for i in items if i.row.id in chosen])
+    return _download(body, "application/pdf", f"fokus-entries-{_stamp()}.pdf")
+
+
+def _payload_aad() -> bytes:
+    return keyring.aad("import-preview", current_user.id)
+
+
+@bp.route("/import", methods=["POST"])
+@guards.fresh_login_required
+def import_preview():
+    request.max_content_length = IMPORT_MAX
+    form = ImportForm()
+    items = [i for i in journal.all_items(current_user.id, guards.user_key()) if not i.is_draft]
+    if not form.validate_on_submit() or not form.file.data:
+        form.file.errors = list(form.file.errors) or ["Choose the .json file from a Fokus export."]
+        return render_template("data/index.html", form=EmptyForm(), import_form=form, pdf_form=_pdf_form(items),
+                               items=items), 400
+    raw = form.file.data.read(IMPORT_MAX + 1)
+    try:
+        dump = portability.parse(raw)
+        plan = portability.plan(current_user.user, guards.user_key(), dump)
+    except portability.ImportError_ as exc:
+        form.file.errors = [str(exc)]
+        return render_template("data/index.html", form=EmptyForm(), import_form=form, pdf_form=_pdf_form(items),
+                               items=items), 400
+    # The preview carries the file to the confirm step sealed under the user's key: the server
+    # keeps nothing between the two requests.
+    sealed = keyring.seal(guards.user_key(), zlib.compress(raw), _payload_aad())
+    confirm = ConfirmImportForm(data={"payload": keyring.b64e(sealed)})
+    return render_template("data/import_preview.html", plan=plan, confirm=confirm)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@guards.fresh_login_required
+def import_confirm():
+    request.max_content_length = IMPORT_MAX * 2
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        raw = zlib.decompress(keyring.open_blob(guards.user_key(), keyring.b64d(form.payload.data or ""),
+                                                _payload_aad()))
+        dump = portability.parse(raw)
+        plan = portability.plan(current_user.user, guards.user_key(), dump)
+        added = portability.apply(current_user.user, guards.user_key(), plan, dump)
+    except (keyring.CryptoError, zlib.error):
+        abort(400)
+    except portability.ImportError_ as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("data.index")), 303
+    db.session.commit()
+    flash(f"Imported {added} entries and {len(plan.processes)} processes. "
+          f"{len(plan.duplicates)} duplicates were skipped.", "ok")
+    return redirect(url_for("journal.index"))
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@guards.fresh_login_required
+def delete_account():
+    form = DeleteForm()
+    user = current_user.user
+    if form.validate_on_submit():
+        key = accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)
+        if key is None:
+            form.password.errors = ["That password is not right."]
+        elif user.totp_enabled and not twofactor.verify(user, key, form.code.data or ""):
+            form.code.errors = ["That code is not right."]
+        elif form.confirm.data.strip().casefold() != "delete my journal":
+            form.confirm.errors = ['Please type exactly: delete my journal']
+        else:
+            user_id = user.id
+            erasure.shred(user, key, guards.server_secret())
+            db.session.commit()  # keys are gone before any row is
+            guards.end_session()
+            erasure.delete_rows(user_id)
+            db.session.commit()
+            erasure.compact_sqlite()
+            db.session.commit()
+            flash("Your account and your journal are deleted. Thank you for the work you do.", "ok")
+            return redirect(url_for("home.index"))
+    return render_template("data/delete.html", form=form, has_2fa=user.totp_enabled), \
+        400 if form.is_submitted() else 200

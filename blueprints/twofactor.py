@@ -1,0 +1,95 @@
+"""Settings for two-factor login: set up with a QR code (or the key typed by hand), confirm with a
+first code, backup codes shown once, switch off with password and a code."""
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user
+
+from blueprints import guards
+from blueprints.forms import EmptyForm, PasswordCheckForm, SecondFactorForm
+from blueprints.limits import limiter
+from domain import accounts, keyring, twofactor
+from domain.db import db
+
+bp = Blueprint("twofactor", __name__, url_prefix="/settings/two-factor")
+
+
+def _pending_aad() -> bytes:
+    return keyring.aad("pending-totp", current_user.id)
+
+
+def _pending_secret() -> str | None:
+    sealed = session.get("pending_totp")
+    if not sealed:
+        return None
+    try:
+        return keyring.open_blob(guards.user_key(), keyring.b64d(sealed), _pending_aad()).decode()
+    except keyring.CryptoError:
+        return None
+
+
+@bp.route("/")
+@guards.login_required
+def index():
+    user = current_user.user
+    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user),
+                           form=EmptyForm(), disable_form=DisableForm())
+
+
+class DisableForm(PasswordCheckForm):
+    code = SecondFactorForm.code
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@guards.fresh_login_required
+def setup():
+    secret = _pending_secret()
+    if secret is None:
+        secret = twofactor.new_secret()
+        session["pending_totp"] = keyring.b64e(keyring.seal(guards.user_key(), secret.encode(), _pending_aad()))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if twofactor.check_new(secret, form.code.data):
+            codes = twofactor.enable(current_user.user, guards.user_key(), secret)
+            session.pop("pending_totp", None)
+            db.session.commit()
+            return render_template("settings/backup_codes.html", codes=codes)
+        form.code.errors = ["That code is not right. Check the time on your phone and try the newest code."]
+    label = accounts.read_profile(current_user.user, guards.user_key()).get("display_name", "Fokus user")
+    uri = twofactor.provisioning_uri(secret, label)
+    qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return render_template("settings/two_factor_setup.html", form=form, qr=qr, key=grouped), \
+        400 if form.is_submitted() else 200
+
+
+@bp.route("/disable", methods=["POST"])
+@guards.fresh_login_required
+@limiter.limit("10 per hour")
+def disable():
+    form = DisableForm()
+    user = current_user.user
+    if form.validate_on_submit():
+        if accounts.authenticate_user(guards.kdf_policy(), user, form.password.data) is None:
+            form.password.errors = ["That password is not right."]
+        elif not twofactor.verify(user, guards.user_key(), form.code.data):
+            form.code.errors = ["That code is not right."]
+        else:
+            twofactor.disable(user)
+            db.session.commit()
+            flash("Two-factor login is off.", "ok")
+            return redirect(url_for("twofactor.index"))
+        db.session.commit()
+    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user),
+                           form=EmptyForm(), disable_form=form), 400
+
+
+@bp.route("/backup-codes", methods=["POST"])
+@guards.fresh_login_required
+def backup_codes():
+    if not EmptyForm().validate_on_submit() or not current_user.user.totp_enabled:
+        return redirect(url_for("twofactor.index"))
+    codes = twofactor.new_backup_codes(current_user.user)
+    db.session.commit()
+    return render_template("settings/backup_codes.html", codes=codes)
