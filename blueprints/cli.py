@@ -61,3 +61,36 @@ def demo() -> None:
     for name in created:
         click.echo(f"Created demo account: {name}")
     click.echo(f"Log in as 'demo' (therapist) or 'supervisor' with password: {DEMO_PASSWORD}")
+
+
+@fokus.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_cmd(path: str) -> None:
+    """Write a consistent backup of the database (ciphertext only) to PATH."""
+    from pathlib import Path
+    from domain import backup
+    db.session.remove()
+    try:
+        written = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
+    except (backup.BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {written}. It holds only encrypted data; keep FOKUS_SECRET_KEY "
+               "(or instance/secret_key) with it, or accounts cannot be found after a restore.")
+
+
+@fokus.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_cmd(path: str, yes: bool) -> None:
+    """Replace the database with a backup made by `fokus backup`. Stop the app first."""
+    from pathlib import Path
+    from domain import backup
+    if not yes:
+        click.confirm("This replaces everything in the current database. Continue?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
+    except (backup.BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Restored.")

@@ -10,7 +10,7 @@ from flask_login import current_user
 from blueprints import guards
 from blueprints.forms import EmptyForm
 from blueprints.sharing_forms import SECTION_LABELS, ReflectionForm, ReplyForm, share_form
-from domain import contacts, journal, sharing
+from domain import contacts, journal, pii, sharing
 from domain.db import db, new_id, utcnow
 from domain.entry_kinds import KINDS
 from domain.sharing import Access, ShareError
@@ -59,7 +59,7 @@ def share_entry(entry_id: str):
             return done
     status = getattr(form, "refusal_status", 400) if form.is_submitted() else 200
     return render_template("sharing/share.html", form=form, items=[item], people=people, kinds=KINDS,
-                           agenda=False), status
+                           agenda=False, warnings=_pii([item], form.question.data or "")), status
 
 
 @bp.route("/share/agenda", methods=["GET", "POST"])
@@ -78,7 +78,20 @@ def agenda():
             form.entries.errors = ["Choose at least one entry."]
     status = getattr(form, "refusal_status", 400) if form.is_submitted() else 200
     return render_template("sharing/share.html", form=form, items=items, people=people, kinds=KINDS,
-                           agenda=True), status
+                           agenda=True, warnings=_pii(items, form.question.data or "")), status
+
+
+def _pii(items: list[journal.Item], question: str = "") -> list[tuple[str, object]]:
+    """Identifying details in what is about to be shared, named by entry and field (a warning only)."""
+    found = []
+    for item in items:
+        kind = KINDS[item.kind]
+        texts = {f.label: item.data.get(f.name) or "" for f in kind.fields if f.type in ("text", "line")}
+        texts["Title"] = item.data.get("title") or ""
+        for label, findings in pii.scan_fields(texts).items():
+            found += [(f"{item.headline} · {label}", fnd) for fnd in findings]
+    found += [("Your question", fnd) for fnd in pii.scan(question or "")]
+    return found
 
 
 def _names() -> dict[str, str]:

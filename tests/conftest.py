@@ -182,3 +182,9 @@ def raw_database_bytes(app) -> bytes:
                     if value is not None:
                         chunks.append(bytes(value))
         return b"\n".join(chunks)
+
+
+@pytest.fixture(scope="session")
+def worker_id(request):
+    """pytest-xdist's worker name ("gw0"...), or "main" when the suite runs in one process."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")

@@ -227,6 +227,7 @@ def test_removing_a_contact_ends_sharing_both_ways(app):
     assert tess.get(f"/shares/{ids[1]}").status_code == 200
     r = post(tess, f"/contacts/{mine}/remove")
     assert r.status_code == 302
+    assert "Sam Person is removed" in html(tess.get(r.headers["Location"]))      # the flash
     assert "Sam Person" not in html(tess.get("/contacts"))
     assert "Tess Person" not in html(sam.get("/contacts"))
     assert count(app, ContactLink) == 0
