@@ -93,6 +93,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite "batch" migrations rebuild a table by copying it and dropping the old one.
+            # With foreign keys on, dropping a parent table deletes every child row through
+            # ON DELETE CASCADE (all entries, when `users` is rebuilt). Keys are off while
+            # migrating and checked afterwards instead. The PRAGMA must run outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -101,6 +109,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")
 
 
 if context.is_offline_mode():

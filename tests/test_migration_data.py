@@ -1,0 +1,26 @@
+"""Upgrading keeps data. SQLite rebuilds tables in batch migrations; with foreign keys on, that
+once deleted every entry through ON DELETE CASCADE when `users` was rebuilt."""
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, select
+
+from app import create_app
+from domain import accounts, journal
+from domain.db import db
+from domain.models import Entry
+from tests.conftest import PASSWORD, base_config
+
+
+def test_upgrade_from_first_journal_schema_keeps_entries(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app(base_config(url, tmp_path))
+    with app.app_context():
+        upgrade()
+        policy = app.extensions["fokus_kdf"]
+        user, key, _ = accounts.create_account(policy, b"s" * 32, "old-user", "Old", PASSWORD)
+        db.session.flush()
+        journal.create(user, key, {"kind": "bright_moment", "what_happened": "kept", "status": "saved"})
+        db.session.commit()
+        downgrade(revision="0004")  # back to before the users table was rebuilt
+        upgrade()
+        assert db.session.scalar(select(func.count()).select_from(Entry)) == 1
+        db.engine.dispose()
