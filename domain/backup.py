@@ -27,19 +27,24 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
     return args + ["-d", u.database or "postgres"], env
 
 
+def _sqlite_copy(source: str | Path, target: str | Path) -> None:
+    """SQLite's online backup API: a consistent page-by-page copy, safe while others write."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def backup(database_url: str, target: Path) -> Path:
     u = make_url(database_url)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     if u.get_backend_name() == "sqlite":
-        src = sqlite3.connect(u.database)
-        dst = sqlite3.connect(target)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _sqlite_copy(u.database, target)
     elif u.get_backend_name() == "postgresql":
         if shutil.which("pg_dump") is None:
             raise BackupError("pg_dump is not installed on this machine.")
@@ -59,14 +64,7 @@ def restore(database_url: str, source: Path) -> None:
     if not source.exists():
         raise BackupError(f"{source} does not exist.")
     if u.get_backend_name() == "sqlite":
-        src = sqlite3.connect(source)
-        dst = sqlite3.connect(u.database)
-        try:
-            with dst:
-                src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        _sqlite_copy(source, u.database)
     elif u.get_backend_name() == "postgresql":
         args, env = _pg_args(database_url)
         subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", *args, str(source)],

@@ -86,6 +86,13 @@ def kind(kind_id: str) -> Kind:
     return KINDS[kind_id]
 
 
+def display(f: Field, value) -> str:
+    """A field's stored value as words: vocabulary ids become their labels."""
+    if f.vocab:
+        return ", ".join(themes.choice_label(f.vocab, x) for x in (value if isinstance(value, list) else [value]))
+    return str(value)
+
+
 def minimum_missing(kind_id: str, data: dict) -> str | None:
     """The one thing a kind needs before it can be saved (drafts need nothing), or None."""
     if kind_id in ("hard_session", "bright_moment") and not data.get("what_happened"):
@@ -109,10 +116,19 @@ def headline(kind_id: str, data: dict) -> str:
     return (main[:70] + "…") if len(main) > 70 else (main or KINDS[kind_id].label)
 
 
+_ID_KEYS = frozenset({"kind", "status", "process_id", "supervision", "themes", "subthemes"})
+
+
 def searchable_text(data: dict) -> str:
-    """Everything a therapist wrote or chose, as one casefolded string (built in memory only)."""
+    """Everything a therapist wrote or chose, as one casefolded string (built in memory only).
+    Chosen items are searchable by their labels; stored ids ("saved", "no", a process id...) are
+    left out, or a search for "no" or "saved" would match every entry."""
     parts: list[str] = []
-    for value in data.values():
+    kind_fields = KINDS[data["kind"]].fields if data.get("kind") in KINDS else ()
+    id_keys = _ID_KEYS | {f.name for f in kind_fields if f.vocab}
+    for key, value in data.items():
+        if key in id_keys:
+            continue
         if isinstance(value, str):
             parts.append(value)
         elif isinstance(value, list):

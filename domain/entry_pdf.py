@@ -42,12 +42,10 @@ def render(entries: list[tuple[dict, str]]) -> bytes:
             v = data.get(f.name)
             if v in (None, "", []):
                 continue
-            if f.vocab:
-                v = ", ".join(themes.choice_label(f.vocab, x) for x in (v if isinstance(v, list) else [v]))
             pdf.set_font(font, "B", 10)
             pdf.multi_cell(0, 6, t(f.label), new_x="LMARGIN", new_y="NEXT")
             pdf.set_font(font, "", 10)
-            pdf.multi_cell(0, 5.5, t(str(v)), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5.5, t(entry_kinds.display(f, v)), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         names = [themes.theme(x).name for x in data.get("themes", []) if x in themes.THEME_IDS]
         names += [themes.subtheme(x).name for x in data.get("subthemes", []) if x in themes.SUBTHEME_IDS]

@@ -76,9 +76,7 @@ def entry_markdown(data: dict, created: str, received: list) -> str:
         v = data.get(f.name)
         if v in (None, "", []):
             continue
-        if f.vocab:
-            v = ", ".join(themes.choice_label(f.vocab, x) for x in (v if isinstance(v, list) else [v]))
-        lines += [f"## {f.label}", "", str(v), ""]
+        lines += [f"## {f.label}", "", entry_kinds.display(f, v), ""]
     if data.get("themes"):
         lines += ["## Themes", ""] + [f"- {themes.theme(t).name}" for t in data["themes"] if t in themes.THEME_IDS]
         lines += [f"  - {themes.subtheme(s).name}" for s in data.get("subthemes", []) if s in themes.SUBTHEME_IDS] + [""]
