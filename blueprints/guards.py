@@ -85,6 +85,9 @@ def begin_session(user: User, user_key: bytes) -> None:
     keep = {k: session[k] for k in ("return_to",) if k in session}
     session.clear()
     session.update(keep)
+    # Flask-WTF caches the CSRF token for the request; after clearing the session, a form rendered
+    # in this same response (a resumed entry form) must get a token of the new session.
+    g.pop("csrf_token", None)
     token, sealed = sessions.start(user.id, user_key, server_secret(),
                                    sessions.device_summary(request.headers.get("User-Agent", "")))
     session["uk"] = sealed

@@ -1,6 +1,8 @@
 """Journal pages: capture, view, edit, delete, list with filters and search, autosave."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import date
 
 from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
@@ -10,7 +12,7 @@ from flask_login import current_user
 from blueprints import guards
 from blueprints.forms import EmptyForm
 from blueprints.journal_forms import entry_data_from, entry_form, form_data_from_entry
-from domain import journal, pii, processes, themes
+from domain import journal, keyring, pii, processes, themes
 from domain.db import db, new_id
 from domain.entry_kinds import KINDS
 from domain.journal import EntryError, Filters
@@ -154,23 +156,25 @@ def edit(entry_id: str):
         form = entry_form(data["kind"], choices, data=form_data_from_entry(data) | {"draft_id": row.id})
         return _render_form(form, data["kind"], row, is_draft=data.get("status") == "draft")
     form = entry_form(data["kind"], choices)
+    is_draft = data.get("status") == "draft"   # a draft keeps its "Save draft" button on a re-render
     if _more_films(form):
-        return _render_form(form, data["kind"], row)
+        return _render_form(form, data["kind"], row, is_draft=is_draft)
     saved, status, warnings = _save(form, data["kind"], row, procs)
     if saved is not None:
         flash("Saved.", "ok")
         return redirect(url_for("journal.view", entry_id=row.id))
-    return _render_form(form, data["kind"], row, status, warnings)
+    return _render_form(form, data["kind"], row, status, warnings, is_draft=is_draft)
 
 
 @guards.resumable("journal.edit")
 def _resume_edit(formdata, entry_id: str):
     _fresh_csrf_after_login()
     row = _owned_or_404(entry_id)
-    kind_id = journal.read(row, guards.user_key())["kind"]
+    data = journal.read(row, guards.user_key())
     _procs, choices = _process_choices()
     flash("Welcome back. Your changes are still here: check them and save.", "info")
-    return _render_form(entry_form(kind_id, choices, formdata=formdata), kind_id, row)
+    return _render_form(entry_form(data["kind"], choices, formdata=formdata), data["kind"], row,
+                        is_draft=data.get("status") == "draft")
 
 
 @bp.route("/entries/<entry_id>/delete", methods=["GET", "POST"])
@@ -244,6 +248,9 @@ def index():
     f = _parse_filters(request.args)
     items = journal.all_items(current_user.id, guards.user_key())
     procs = processes.all_items(current_user.id, guards.user_key())
+    if f.tag:
+        # Links and the tag filter carry an opaque reference (see tag_ref); typed text still works.
+        f.tag = next((t for t in journal.all_tags(items) if tag_ref(t) == f.tag), f.tag)
     selected = journal.select_items(items, f) if not f.errors else []
     try:
         page = max(1, int(request.args.get("page", "1")))
@@ -256,6 +263,14 @@ def index():
     return render_template("journal/list.html", items=shown, total=len(selected), page=page, pages=pages,
                            f=f, args=args, procs=procs, tags=journal.all_tags(items), themes=themes.THEMES,
                            kinds=KINDS), 400 if f.errors else 200
+
+
+@bp.app_template_filter("tag_ref")
+def tag_ref(tag: str) -> str:
+    """A tag as it may appear in a URL: a keyed hash under the viewer's user key, never the tag
+    itself. Tags are journal content (encrypted at rest); URLs end up in access logs and history."""
+    key = keyring.hkdf(guards.user_key(), "tag-ref")
+    return hmac.new(key, tag.casefold().encode(), hashlib.sha256).hexdigest()[:24]
 
 
 @bp.route("/themes")

@@ -9,6 +9,7 @@ from blueprints.forms import EmptyForm
 from blueprints.journal_forms import process_form
 from domain import journal, processes, themes
 from domain.db import db, utcnow
+from domain.entry_kinds import KINDS
 from domain.models import Process
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -34,7 +35,10 @@ def _save(form, row: Process | None):
     if not form.validate():
         return None, 400, []
     warnings = processes.code_warnings(form.code.data)
-    if warnings and not form.code_ack.data:
+    # A code that was kept after a warning is not questioned again on every later edit.
+    unchanged = (row is not None
+                 and processes.read(row, guards.user_key()).get("code") == form.code.data.strip())
+    if warnings and not form.code_ack.data and not unchanged:
         form.code_ack.errors = ["Tick this box to keep the code anyway, or change it."]
         return None, 400, warnings
     data = _data_from(form)
@@ -76,7 +80,7 @@ def view(process_id: str):
                if i.data.get("process_id") == row.id and not i.is_draft]
     reasons = processes.supervision_reasons(data, entries, utcnow().date())
     return render_template("processes/view.html", p=processes.ProcessItem(row, data), entries=entries,
-                           reasons=reasons, themes=themes)
+                           reasons=reasons, themes=themes, kinds=KINDS)
 
 
 @bp.route("/<process_id>/edit", methods=["GET", "POST"])

@@ -61,10 +61,17 @@ def clean(data: dict, process_ids: set[str], draft: bool) -> dict:
             chosen = value if isinstance(value, list) else [value]
             if any(v not in allowed for v in chosen):
                 raise EntryError(f.name, "Please choose from the list.")
-        if f.type == "scale" and value is not None and not (0 <= int(value) <= 10):
-            raise EntryError(f.name, "Choose a number from 0 to 10.")
+        if f.type == "scale" and value is not None:
+            if isinstance(value, str) and value.strip().isdigit():
+                value = out[f.name] = int(value)   # an imported file may carry "7" for 7
+            if not _in_scale(value):
+                raise EntryError(f.name, "Choose a number from 0 to 10.")
+        if f.type == "date" and value and not _iso_date(value):
+            raise EntryError(f.name, "Please give a real date (for example 2026-03-14).")
         if isinstance(value, str) and len(value) > f.max_len:
             raise EntryError(f.name, f"At most {f.max_len} characters.")
+    if out.get("visit_date") and not _iso_date(out["visit_date"]):
+        raise EntryError("visit_date", "Please give a real date (for example 2026-03-14).")
     subs = [s for s in out.get("subthemes", [])]
     if any(s not in themes.SUBTHEME_IDS for s in subs) or any(
             t not in themes.THEME_IDS for t in out.get("themes", [])):
@@ -81,6 +88,19 @@ def clean(data: dict, process_ids: set[str], draft: bool) -> dict:
     out["status"] = "draft" if draft else "saved"
     out["v"], out["catalogue"] = SCHEMA, themes.CATALOGUE_VERSION
     return out
+
+
+def _in_scale(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+
+
+def _iso_date(value) -> bool:
+    """Stored dates are ISO strings; anything else would break Item.day and the filters later."""
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None) -> Entry:

@@ -79,7 +79,10 @@ def hkdf(ikm: bytes, info: str, salt: bytes | None = None, length: int = KEY_LEN
 # --- symmetric blobs --------------------------------------------------------------------------
 
 def _commitment(key: bytes, nonce: bytes, ad: bytes) -> bytes:
-    ck = hkdf(key, "commit")
+    # The commitment subkey is HKDF-Expand(PRK=key, info="fokus/v1|commit"), written out as the
+    # single HMAC it is (RFC 5869 T(1)): content keys are uniformly random, so no Extract step is
+    # needed, and listing thousands of entries opens thousands of blobs per request.
+    ck = hmac.new(key, f"{PROTOCOL}|commit".encode() + b"\x01", hashlib.sha256).digest()
     return hmac.new(ck, nonce + ad, hashlib.sha256).digest()
 
 

@@ -30,10 +30,15 @@ document.addEventListener("click", (event) => {
     body.set("action", "draft");
     fetch(form.dataset.autosaveUrl, { method: "POST", body, credentials: "same-origin",
                                       headers: { "Accept": "application/json" } })
-      .then((r) => r.json().then((j) => ({ ok: r.ok, j })))
+      // A 401 is the login page, not JSON: the session ended. Save still works (it asks to log in
+      // and keeps the text), so say that instead of "offline".
+      .then((r) => (r.status === 401 ? { ok: false, j: { expired: true } }
+                                     : r.json().then((j) => ({ ok: r.ok, j }))))
       .then(({ ok, j }) => {
         if (ok && j.ok && !j.skipped) {
           say("Draft saved " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+        } else if (j.expired) {
+          say("Your session has ended. Press Save: after logging in, your text will be back.");
         } else if (!ok) {
           say("Draft not saved yet; your text is still here.");
         }

@@ -373,3 +373,29 @@ def test_supervision_ignores_spread_out_bright_draft_and_old_entries(owner):
     old = [_heavy(owner, TODAY - timedelta(days=d)) for d in (200, 201, 202)]
     assert processes.supervision_reasons({}, old, TODAY) == []
     assert processes.supervision_reasons({}, old + [_heavy(owner, TODAY - timedelta(days=5))], TODAY) == []
+
+
+# --- robustness for callers other than the web form (import, demo) --------------------------
+
+def test_clean_normalises_a_numeric_string_intensity():
+    assert journal.clean(entry("countertransference", intensity="7"), set(), False)["intensity"] == 7
+    for bad in ("abc", "7.5", True, [], "11"):
+        with pytest.raises(EntryError) as exc:
+            journal.clean(entry("countertransference", intensity=bad), set(), False)
+        assert exc.value.field == "intensity"
+
+
+@pytest.mark.parametrize("field, value", [("visit_date", "2026-02-30"), ("visit_date", "yesterday"),
+                                          ("follow_up", "31.12.2026"), ("follow_up", 20260101)])
+def test_clean_refuses_dates_that_are_not_iso(field, value):
+    kind = "ethical_dilemma"
+    with pytest.raises(EntryError) as exc:
+        journal.clean(entry(kind, **{field: value}), set(), False)
+    assert exc.value.field == field
+
+
+def test_search_ignores_stored_ids(journal_items):
+    items, pid = journal_items
+    # "saved", "no", "yes" and the process id are how entries are stored, not what was written
+    for q in ("saved", "yes", "hard_session", pid[:12], "therapist_feelings.own_history"):
+        assert _kinds(items, q=q) == [], q

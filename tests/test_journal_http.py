@@ -46,6 +46,13 @@ def draft_id_from(html: str) -> str:
     return m.group(1)
 
 
+def form_action(html: str) -> str:
+    """Where the page's main form posts (the first form with an action, after the top bar's logout)."""
+    actions = [a for a in re.findall(r'<form method="post"[^>]*?action="([^"]*)"', html) if a != "/logout"]
+    assert actions, "no form with an action"
+    return actions[0]
+
+
 def open_form(client, url: str) -> tuple[str, str, str]:
     r = client.get(url)
     assert r.status_code == 200, (url, r.status_code)
@@ -111,7 +118,7 @@ def test_new_form_for_each_kind(client, user, kind):
     for name in FULL[kind]:
         assert f'name="{name}"' in html, name
     assert 'name="themes_"' in html and 'name="subthemes"' in html and 'name="films-0-film"' in html
-    assert 'maxlength="4000"' in html               # the limit is visible to the browser
+    assert 'maxlength="4000"' in html and "up to 4000 characters" in html   # limits are shown
     assert ('value="urgent"' in html) == (kind == "ethical_dilemma")
     # each open form gets its own id, so two tabs never overwrite each other
     assert draft_id_from(text(client.get(f"/entries/new/{kind}"))) != draft
@@ -515,16 +522,20 @@ def test_session_timeout_keeps_text(app, client, user):
     assert marker.encode() not in raw_database_bytes(app)
     assert count_entries(app) == 0
 
-    r = client.post("/login", data={"csrf_token": csrf_from(login_page), "login": "therapist",
-                                    "password": PASSWORD, "resume": resume})
+    # the page is served at the entry form's URL, but its form must post to /login
+    assert form_action(login_page) == "/login"
+    r = client.post(form_action(login_page), data={"csrf_token": csrf_from(login_page), "login": "therapist",
+                                                   "password": PASSWORD, "resume": resume})
     assert r.status_code == 200
     again = text(r)
+    # ...and the entry form, now served at /login, posts back to the entry form
+    assert form_action(again) == "/entries/new/countertransference"
     assert f"{marker} trigger" in again and "car park" in again and "Welcome back" in again
     assert draft_id_from(again) == draft
     assert re.search(r'value="despair"[^>]*checked|checked[^>]*value="despair"', again)
     assert marker.encode() not in raw_database_bytes(app)
 
-    r = client.post("/entries/new/countertransference", data=form | {"csrf_token": csrf_from(again)})
+    r = client.post(form_action(again), data=form | {"csrf_token": csrf_from(again)})
     assert entry_id(r) == draft
     view = text(client.get(f"/entries/{draft}"))
     assert f"{marker} trigger" in view and "Despair, Guilt" in view
@@ -542,11 +553,12 @@ def test_session_timeout_on_edit_keeps_changes(app, client, user):
     assert r.status_code == 401
     page = text(r)
     resume = re.search(r'name="resume" type="hidden" value="([^"]+)"', page).group(1)
-    r = client.post("/login", data={"csrf_token": csrf_from(page), "login": "therapist",
-                                    "password": PASSWORD, "resume": resume})
+    r = client.post(form_action(page), data={"csrf_token": csrf_from(page), "login": "therapist",
+                                             "password": PASSWORD, "resume": resume})
     again = text(r)
     assert r.status_code == 200 and "after the timeout" in again
-    r = client.post(f"/entries/{eid}/edit", data={"csrf_token": csrf_from(again), "draft_id": eid,
+    assert form_action(again) == f"/entries/{eid}/edit"
+    r = client.post(form_action(again), data={"csrf_token": csrf_from(again), "draft_id": eid,
                                                    "kind": "bright_moment", "action": "save",
                                                    "what_happened": "after the timeout"})
     assert entry_id(r) == eid and "after the timeout" in text(client.get(f"/entries/{eid}"))
@@ -585,3 +597,25 @@ def test_pii_in_film_notes_and_title_is_found_and_drafts_are_not_blocked(app, cl
     assert r.status_code == 200 and "Title" in text(r)
     entry_id(post_entry(client, "bright_moment", {"what_happened": "father Ola"}, action="draft"))
     assert count_entries(app) == 1
+
+
+def test_editing_a_draft_keeps_the_draft_button_after_an_error(client, user):
+    eid = entry_id(post_entry(client, "hard_session", {"what_made_it_hard": "half a thought"}, action="draft"))
+    r = post_entry(client, "hard_session", {"what_made_it_hard": "half a thought", "visit_date": "2026-02-30"},
+                   url=f"/entries/{eid}/edit", action="draft")
+    assert r.status_code == 400 and 'value="draft"' in text(r) and "half a thought" in text(r)
+    r = post_entry(client, "hard_session", {"what_made_it_hard": "half a thought"}, url=f"/entries/{eid}/edit",
+                   action="more-films")
+    assert r.status_code == 200 and 'value="draft"' in text(r)
+    # a saved entry offers only Save
+    saved = entry_id(post_entry(client, "hard_session", {"what_happened": "done"}))
+    r = post_entry(client, "hard_session", {"what_happened": "done", "visit_date": "nope"},
+                   url=f"/entries/{saved}/edit")
+    assert r.status_code == 400 and 'value="draft"' not in text(r)
+
+
+def test_delete_without_token_explains(client, user):
+    eid = entry_id(post_entry(client, "bright_moment", {"what_happened": "stay"}))
+    r = client.post(f"/entries/{eid}/delete", data={"csrf_token": "stale"})
+    assert r.status_code == 400 and "This form expired" in text(r)
+    assert client.get(f"/entries/{eid}").status_code == 200

@@ -169,3 +169,30 @@ def test_other_users_process_is_404_and_cannot_be_linked(app, client, user):
     # and the list filter by my process shows them nothing
     assert "0 entries" in text(other.get(f"/entries?process={pid}"))
     assert "MM-mine" in text(client.get(f"/processes/{pid}"))
+
+
+def test_a_kept_code_is_not_questioned_on_every_edit(client, user):
+    page = text(client.get("/processes/new"))
+    pid = process_id(client.post("/processes/new", data={"csrf_token": csrf_from(page), "code": "Nora",
+                                                         "status": "ongoing", "code_ack": "y"}))
+    edit = text(client.get(f"/processes/{pid}/edit"))
+    r = client.post(f"/processes/{pid}/edit", data={"csrf_token": csrf_from(edit), "code": "Nora",
+                                                    "status": "completed"})
+    assert process_id(r) == pid and "Completed" in text(client.get(f"/processes/{pid}"))
+    # a new name-like code is questioned again
+    r = client.post(f"/processes/{pid}/edit", data={"csrf_token": csrf_from(edit), "code": "Nora Berg",
+                                                    "status": "completed"})
+    assert r.status_code == 400 and "could be a name" in text(r)
+
+
+def test_timeline_names_the_kinds(client, user):
+    pid = process_id(post_process(client, {"code": "MM-26-05"}))
+    entry_id(post_entry(client, "countertransference", {"trigger": "t", "process_id": pid}))
+    view = text(client.get(f"/processes/{pid}"))
+    assert '<span class="kind kind-countertransference">Countertransference reaction</span>' in view
+
+
+def test_process_delete_without_token_explains(client, user):
+    pid = process_id(post_process(client, {"code": "MM-26-06"}))
+    r = client.post(f"/processes/{pid}/delete", data={"csrf_token": "stale"})
+    assert r.status_code == 400 and "This form expired" in text(r)

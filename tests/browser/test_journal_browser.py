@@ -137,3 +137,42 @@ def test_long_unbroken_text_does_not_widen_the_page(page):
     no_sideways_scroll(page)
     page.goto("/")
     no_sideways_scroll(page)
+
+
+def test_autosave_and_a_session_that_ends_mid_entry(page, app):
+    from playwright.sync_api import expect
+    from sqlalchemy import delete, func, select
+
+    from domain.db import db
+    from domain.models import Entry, UserSession
+
+    signup_in_browser(page, "parkedcar")
+    page.clock.install()
+    page.goto("/entries/new/hard_session")
+    status = page.locator(".autosave-status")
+    page.fill("#what_happened", "written in the parked car")
+    page.clock.run_for(4500)
+    expect(status).to_contain_text("Draft saved")
+    drafts = page.request.get("/entries?drafts=1").text()   # same cookies; the form stays open
+    assert "1 entry" in drafts and "written in the parked car" in drafts
+
+    # the session ends while the form is open
+    with app.app_context():
+        db.session.execute(delete(UserSession))
+        db.session.commit()
+    page.fill("#what_happened", "written in the parked car, and then some more")
+    page.clock.run_for(4500)
+    expect(status).to_contain_text("session has ended")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Log in")
+    no_sideways_scroll(page)
+    page.fill("#login", "parkedcar")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#what_happened")).to_have_value("written in the parked car, and then some more")
+    no_sideways_scroll(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(ENTRY_URL)
+    assert page.locator("h1").inner_text() == "written in the parked car, and then some more"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Entry)) == 1   # the draft, now saved
