@@ -41,7 +41,10 @@ def page(code: int, retry_after: str | None = None, text: str | None = None):
 
 def _http_error(exc: HTTPException):
     retry = exc.response.headers.get("Retry-After") if exc.response is not None else None
-    return page(exc.code or 500, retry)
+    resp = page(exc.code or 500, retry)
+    if getattr(exc, "valid_methods", None):  # 405 keeps its Allow header
+        resp.headers["Allow"] = ", ".join(exc.valid_methods)
+    return resp
 
 
 def _unexpected(exc: Exception):

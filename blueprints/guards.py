@@ -81,7 +81,11 @@ def _load_user(token: str) -> Account | None:
 
 
 def begin_session(user: User, user_key: bytes) -> None:
-    """Log in: a fresh cookie (no fixation), a new session row, the user key sealed into it."""
+    """Log in: a fresh cookie (no fixation), a new session row, the user key sealed into it.
+    A session this browser already had (logging in again over it, recovering while logged in)
+    is ended first, so neither its row nor any copy of its cookie stays valid."""
+    if current_user.is_authenticated and g.get("session_row") is not None:
+        sessions.end(g.session_row.id)
     keep = {k: session[k] for k in ("return_to",) if k in session}
     session.clear()
     session.update(keep)

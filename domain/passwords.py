@@ -1,11 +1,15 @@
 """Password strength: length rules plus zxcvbn's estimate of how guessable a password is."""
 from __future__ import annotations
 
+import threading
+
 from zxcvbn import zxcvbn
 
 from domain.accounts import PASSWORD_MAX, PASSWORD_MIN
 
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attack"
+JUDGED = 72  # zxcvbn's own default maximum length
+_ZXCVBN_LOCK = threading.Lock()
 
 
 def problems(password: str, user_inputs: list[str]) -> list[str]:
@@ -14,8 +18,12 @@ def problems(password: str, user_inputs: list[str]) -> list[str]:
         return [f"Use at least {PASSWORD_MIN} characters."]
     if len(password) > PASSWORD_MAX:
         return [f"Use at most {PASSWORD_MAX} characters."]
-    # zxcvbn's cost grows with length; the first 100 characters are plenty to judge.
-    result = zxcvbn(password[:100], user_inputs=[u for u in user_inputs if u][:5])
+    # zxcvbn refuses (ValueError) anything longer than its max_length, and its cost grows with
+    # length: judge the first JUDGED characters, which is plenty.
+    # zxcvbn keeps the user inputs in a module-wide dictionary, so two threads must not overlap.
+    with _ZXCVBN_LOCK:
+        result = zxcvbn(password[:JUDGED], user_inputs=[u for u in user_inputs if u][:5],
+                        max_length=JUDGED)
     if result["score"] >= MIN_SCORE:
         return []
     hint = result["feedback"].get("warning") or "It would be easy to guess."

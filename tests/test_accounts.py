@@ -17,8 +17,8 @@ from domain import accounts, keyring
 from domain.accounts import AccountError
 from domain.db import db
 from domain.keyring import KdfParams
-from domain.models import User
-from tests.conftest import PASSWORD, Auth, base_config, csrf_from
+from domain.models import User, UserSession
+from tests.conftest import PASSWORD, base_config, csrf_from
 
 NEW_PASSWORD = "violet umbrella orbit canyon 77"
 THIRD_PASSWORD = "gravel lantern mosaic thunder 19"
@@ -204,8 +204,8 @@ def test_new_accounts_never_get_params_below_the_floor(make_app):
     user_id, _key, _code = _create(strict)
     with strict.app_context():
         user = db.session.get(User, user_id)
-        assert (user.kdf_memory_kib, user.kdf_time_cost, user.kdf_parallelism) >= (16, 2, 1)
-        assert user.kdf_memory_kib >= 16 and user.kdf_time_cost >= 2
+        assert not KdfParams(user.kdf_memory_kib, user.kdf_time_cost, user.kdf_parallelism).below(
+            KdfParams(16, 2, 1))
 
 
 def test_a_higher_configured_target_upgrades_at_login(app, make_app):
@@ -695,7 +695,6 @@ def test_confirm_needs_a_login(client):
 
 
 def test_confirm_marks_the_session_fresh(auth, client, app):
-    from domain.models import UserSession
     auth.signup()
     with app.app_context():
         row = db.session.scalar(select(UserSession))
@@ -704,3 +703,69 @@ def test_confirm_marks_the_session_fresh(auth, client, app):
     auth.post("/confirm?next=/", {"password": PASSWORD})
     with app.app_context():
         assert db.session.scalar(select(UserSession)).fresh_at.year > 2000
+
+
+# =========================================================================== odd input
+
+def test_markup_in_a_display_name_is_shown_as_text(auth, client):
+    auth.signup(name='<b onmouseover="x()">Bold</b>')
+    text = html(client.get("/settings/"))
+    assert "<b onmouseover" not in text and "&lt;b onmouseover=" in text
+
+
+ODD = ["\x00", "a\x00b", "\u202eevil", "ÄÖÜ" * 10, "𝔘𝔫𝔦" * 5, "ǅ", "' OR 1=1 --", "%s%n{0}"]
+
+
+@pytest.mark.parametrize("odd", ODD, ids=[f"odd{i}" for i in range(len(ODD))])
+def test_odd_characters_never_cause_a_server_error(auth, client, odd):
+    auth.signup()
+    logout(client)
+    for url, data in [
+        ("/login", {"login": odd, "password": odd}),
+        ("/recover", {"login": odd, "recovery_code": odd, "password": odd * 12, "confirm": odd * 12}),
+        ("/signup", {"login": odd * 3, "display_name": odd, "password": odd * 12, "confirm": odd * 12,
+                     "understood": "y"}),
+    ]:
+        r = auth.post(url, data)
+        assert r.status_code < 500 and "Traceback" not in html(r), (url, r.status_code)
+    auth.login()
+    for url, data in [("/settings/password", {"current": odd, "password": odd * 12, "confirm": odd * 12}),
+                      ("/settings/recovery-code", {"password": odd}), ("/confirm?next=/", {"password": odd})]:
+        r = auth.post(url, data)
+        assert r.status_code == 400 and "Traceback" not in html(r), (url, r.status_code)
+
+
+def test_invalid_utf8_in_a_form_body_is_not_a_server_error(client):
+    token = csrf_from(html(client.get("/login")))
+    r = client.post("/login", data=f"csrf_token={token}&login=%FF%FE&password=%C0%AF".encode(),
+                    content_type="application/x-www-form-urlencoded")
+    assert 400 <= r.status_code < 500
+
+
+# =========================================================================== long passphrases
+
+LONG = ("a meadow of quiet violet umbrellas drifting over the canyon at dawn while gravel lanterns "
+        "hum softly beside the mosaic thunder of an orbiting heron 2026")
+
+
+def test_password_strength_judges_long_passphrases_without_failing():
+    from domain import passwords
+    assert 72 < len(LONG) <= accounts.PASSWORD_MAX
+    assert passwords.problems(LONG, ["someone", "Some One"]) == []
+    assert passwords.problems("a" * 200, ["someone"]) != []
+    assert passwords.problems("x" * accounts.PASSWORD_MAX, []) != []
+    assert passwords.problems("x" * (accounts.PASSWORD_MAX + 1), []) == ["Use at most 256 characters."]
+
+
+def test_long_passphrases_work_in_every_account_flow(auth, client):
+    code = auth.signup(password=LONG)
+    logout(client)
+    assert auth.login(password=LONG).status_code == 302
+    r = auth.post("/settings/password", {"current": LONG, "password": LONG[::-1], "confirm": LONG[::-1]})
+    assert r.status_code == 302
+    logout(client)
+    r = auth.post("/recover", {"login": "therapist", "recovery_code": code, "password": LONG.upper(),
+                               "confirm": LONG.upper()})
+    assert r.status_code == 302
+    logout(client)
+    assert auth.login(password=LONG.upper()).status_code == 302

@@ -16,7 +16,8 @@ NEW_PASSWORD = "violet umbrella orbit canyon 77"
 
 def stored_params(app) -> list[tuple[int, int, int]]:
     with app.app_context():
-        return [(u.kdf_memory_kib, u.kdf_time_cost, u.kdf_parallelism) for u in db.session.scalars(select(User))]
+        return [(u.kdf_memory_kib, u.kdf_time_cost, u.kdf_parallelism)
+                for u in db.session.scalars(select(User))]
 
 
 def run(app, *args: str, input: str | None = None):
@@ -129,3 +130,11 @@ def test_raise_kdf_refuses_parameters_below_the_owasp_floor_outside_tests(db_url
 def test_raise_kdf_needs_all_three_parameters(app):
     result = run(app, "raise-kdf", "--memory-kib", "16")
     assert result.exit_code != 0
+
+
+def test_create_user_accepts_a_long_passphrase(app, client):
+    long = ("a meadow of quiet violet umbrellas drifting over the canyon at dawn while gravel "
+            "lanterns hum softly beside the mosaic thunder")
+    result = run(app, "create-user", "--login", "long-user", "--name", "Lena Long", "--password", long)
+    assert result.exit_code == 0, result.output
+    assert Auth(client).login("long-user", long).status_code == 302

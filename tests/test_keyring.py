@@ -226,7 +226,7 @@ def test_recovery_code_format_and_entropy():
     assert len({new_recovery_code() for _ in range(200)}) == 200
 
 
-@PROPS
+@settings(max_examples=25, deadline=None, database=None)
 @given(data=st.data())
 def test_normalize_tolerates_case_dashes_spaces_and_confusables(data):
     code = new_recovery_code()
