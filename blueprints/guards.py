@@ -25,7 +25,19 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _ids_are_plain(endpoint, values) -> None:
+    """Every id and token in our URLs is hex or URL-safe base64: anything else (a NUL byte, a
+    100 kB string) is simply not found, before it reaches a database that might choke on it."""
+    for value in (values or {}).values():
+        if isinstance(value, str) and (len(value) > 100 or not set(value) <= _ID_CHARS):
+            abort(404)
+
+
 def init_app(app: Flask) -> None:
+    app.url_value_preprocessor(_ids_are_plain)
     # Every POST view validates a FlaskForm (which checks the token and can show a friendly message
     # on the form with the user's input kept), so the blanket check is off; CSRFProtect still
     # provides csrf_token() for small button forms. tests/security checks every POST route.

@@ -2,7 +2,7 @@
 shared entry with structured reflection, and the thread. Every route asks domain/sharing.py."""
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -179,23 +179,36 @@ def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=N
     messages = sharing.thread(share, entry_key, user.id, seen)
     own_draft = next((m for m in messages if m.item.draft), None)
     if reflection_form is None and is_reader and share.reflected_at is None:
-        reflection_form = ReflectionForm(data=own_draft.content if own_draft else None)
+        draft = dict(own_draft.content) if own_draft else None
+        if draft and draft.get("follow_up"):
+            # Stored as an ISO string; the date field needs a date (a string here was a 500).
+            try:
+                draft["follow_up"] = date.fromisoformat(draft["follow_up"])
+            except (TypeError, ValueError):
+                draft["follow_up"] = None
+        reflection_form = ReflectionForm(data=draft)
     reply_form = reply_form or ReplyForm(data={"reply_id": new_id()})
     edited = is_reader and share.reader_seen_at is not None and decision.entry.updated_at > share.reader_seen_at
-    if is_reader:
-        sharing.log_access(decision.entry.id, user.id, "opened")
-        share.reader_seen_at = utcnow()
-    else:
-        share.owner_seen_at = utcnow()
+    if request.method == "GET":
+        # Only a real visit counts as "opened"/"seen": a refused POST (e.g. a forged one without a
+        # CSRF token) that re-renders this page must not write the access log or the seen marks.
+        if is_reader:
+            sharing.log_access(decision.entry.id, user.id, "opened")
+            share.reader_seen_at = utcnow()
+        else:
+            share.owner_seen_at = utcnow()
     other_id = share.owner_id if is_reader else share.reader_id
     other = _names().get(other_id) or "Your colleague"
-    db.session.commit()
-    return render_template("sharing/thread.html", decision=decision, share=share, item=journal.Item(decision.entry, data),
+    page = render_template("sharing/thread.html", decision=decision, share=share, item=journal.Item(decision.entry, data),
                            kind=KINDS[data["kind"]], question=sharing.question(share, entry_key),
                            messages=[m for m in messages if not m.item.draft], reflection_form=reflection_form,
                            reply_form=reply_form, sections=SECTION_LABELS, other=other, is_reader=is_reader,
                            edited=edited, has_draft=own_draft is not None,
-                           ended=not sharing.is_active(share)), status
+                           ended=not sharing.is_active(share))
+    # Commit after rendering: a commit expires every loaded row, and the page would then reload the
+    # share, the entry and each thread item one query at a time.
+    db.session.commit()
+    return page, status
 
 
 def _decide_thread(share_id: str):

@@ -75,10 +75,16 @@ def _reader_decision(share: Share, entry: Entry, now: datetime) -> Decision:
     return Decision("revoked" if share.revoked_at is not None else "expired", entry, share)
 
 
+def _plausible_id(candidate: str | None) -> bool:
+    """Ids are short ASCII letters and digits; anything else (a NUL byte from the URL, which
+    PostgreSQL refuses with an error) is simply not found."""
+    return bool(candidate) and len(candidate) <= 64 and candidate.isascii() and candidate.isalnum()
+
+
 def decide_share(user_id: str, share_id: str, now: datetime | None = None) -> Decision:
     """The access decision for one share (thread pages): owner of the entry, its reader, or none."""
     now = now or utcnow()
-    share = db.session.get(Share, share_id) if share_id and len(share_id) <= 64 else None
+    share = db.session.get(Share, share_id) if _plausible_id(share_id) else None
     if share is None:
         return Decision("none")
     entry = db.session.get(Entry, share.entry_id)
@@ -92,7 +98,7 @@ def decide_share(user_id: str, share_id: str, now: datetime | None = None) -> De
 def decide_entry(user_id: str, entry_id: str, now: datetime | None = None) -> Decision:
     """The access decision for an entry: owner, or the reader of its newest share to this user."""
     now = now or utcnow()
-    entry = db.session.get(Entry, entry_id) if entry_id and len(entry_id) <= 64 else None
+    entry = db.session.get(Entry, entry_id) if _plausible_id(entry_id) else None
     if entry is None:
         return Decision("none")
     if entry.owner_id == user_id:
@@ -174,6 +180,8 @@ def share(owner: User, owner_key: bytes, entry_ids: list[str], reader_ids: list[
         if entry is None:
             raise ShareError("You can only share your own entries.", 404)
         key = sealed.content_key(entry, journal.TABLE, owner_key)
+        if sealed.read(entry, journal.TABLE, key).get("status") == "draft":
+            raise ShareError("This entry is still a draft. Save it before you share it.")
         for link in links:
             row = next((s for s in db.session.scalars(select(Share).where(
                 Share.entry_id == entry.id, Share.reader_id == link.other_id)) if _active(s, now)), None)

@@ -474,9 +474,26 @@ def test_revoke_from_the_owner_page_ends_access_at_once(app):
 def test_never_a_500_for_garbage_ids(app):
     setup(app)
     tess = login_client(app, "tess")
-    for url in ("/shares/" + "x" * 500, "/shares/%00", "/entries/" + "9" * 65 + "/share",
+    for url in ("/shares/" + "x" * 500, "/shares/%00", "/entries/%00/share", "/entries/%00/sharing",
+                "/shares/%00%01", "/entries/" + "9" * 65 + "/share",
                 "/entries/" + "9" * 65 + "/sharing", "/contacts/" + "z" * 300, "/invite/" + "a" * 300):
         assert tess.get(url).status_code == 404, url
     for url in ("/shares/" + "x" * 500 + "/reply", "/shares/" + "x" * 500 + "/reflection",
-                "/shares/" + "x" * 500 + "/revoke", "/contacts/" + "z" * 300 + "/remove"):
+                "/shares/" + "x" * 500 + "/revoke", "/contacts/" + "z" * 300 + "/remove",
+                "/shares/%00/reply", "/shares/%00/reflection", "/shares/%00/revoke", "/entries/%00/share"):
         assert post(tess, url, {"text": "t"}).status_code == 404, url
+
+
+def test_a_draft_with_a_follow_up_date_comes_back_in_the_form(app):
+    people, eid = setup(app)
+    with app.app_context():
+        sid = share_with(people["tess"], db.session.get(Entry, eid), people["sam"]).id
+        db.session.commit()
+    sam = login_client(app, "sam")
+    assert post(sam, f"/shares/{sid}/reflection", {"next_step": "call the caseworker", "follow_up": "2031-02-03",
+                                                   "action": "draft"}).status_code == 302
+    r = sam.get(f"/shares/{sid}")
+    assert r.status_code == 200
+    assert 'value="2031-02-03"' in html(r) and "call the caseworker" in html(r)
+    r = post(sam, f"/shares/{sid}/reflection", {"follow_up": "not a date", "action": "submit"})
+    assert r.status_code == 400 and count(app, ThreadItem, ThreadItem.draft.is_(False)) == 0
