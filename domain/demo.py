@@ -79,8 +79,17 @@ def _supervision(created: dict, secret: bytes) -> None:
     db.session.flush()
     flagged = journal.flagged(journal.all_items(therapist.id, tkey))
     if flagged:
-        sharing.share(therapist, tkey, [flagged[0].row.id], [supervisor.id],
-                      "I keep going back and forth on this one. What do you see?", None)
+        (row,) = sharing.share(therapist, tkey, [flagged[0].row.id], [supervisor.id],
+                               "I keep going back and forth on this one. What do you see?", None)
+        db.session.flush()
+        decision = sharing.decide_share(supervisor.id, row.id)
+        key = sharing.entry_key_for(decision, supervisor, skey)
+        sharing.save_reflection(row, supervisor, key, {
+            "context": "Your mandate lets you raise a concern openly; the method does not forbid it.",
+            "alliance": "She has trusted you with hard things before. Naming it plainly may hold.",
+            "positive": "Start the next review with the clip where the baby reaches for her.",
+            "feelings": "The urgency you feel is real, and some of it may be hers.",
+            "next_step": "Call the duty team this week for an anonymous consultation."}, submit=True)
 
 
 def _seminar(created: dict, secret: bytes) -> None:
