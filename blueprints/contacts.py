@@ -37,11 +37,16 @@ def index():
 @limiter.limit("20 per hour")
 def invite():
     form = InviteForm()
-    if not form.validate_on_submit():
+    row = token = None
+    if form.validate_on_submit():
+        try:
+            row, token = contacts.invite(current_user.user, guards.user_key(), form.role.data)
+        except ContactError as exc:  # e.g. the text "None", which the radio field lets through
+            form.role.errors = [str(exc)]
+    if row is None:
         people = contacts.contacts_of(current_user.user, guards.user_key())
         return render_template("contacts/index.html", people=people, form=form,
                                pending=contacts.pending_invitations(current_user.id)), 400
-    row, token = contacts.invite(current_user.user, guards.user_key(), form.role.data)
     db.session.commit()
     link = url_for("contacts.invitation", token=token, _external=True)
     qr = segno.make(link, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")

@@ -182,8 +182,12 @@ def _member_action(group_id: str, action):
     try:
         message = action(ms)
     except GroupError as exc:
+        # A redirect cannot carry a 403/409 that a browser would follow: show the group page
+        # with the message and the real status instead.
         flash(str(exc), "error")
-        return redirect(url_for("groups.view", group_id=group_id)), exc.status
+        return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
+                               invite_form=GroupInviteForm(), k_form=KForm(data={"k": ms.group.k}),
+                               form=EmptyForm()), exc.status
     db.session.commit()
     flash(message, "ok")
     return None
@@ -219,16 +223,20 @@ def toggle_lead(group_id: str, member_id: str):
 def set_k(group_id: str):
     ms = _membership_or_404(group_id)
     form = KForm()
+    status = 400
     if form.validate_on_submit():
         try:
             groups.set_k(ms, form.k.data)
         except GroupError as exc:
             form.k.errors = [str(exc)]
+            status = exc.status
+            if not ms.is_lead:  # the k form is not on a member's page: say it above
+                flash(str(exc), "error")
         else:
             db.session.commit()
             flash(f"Cells now need at least {form.k.data} people.", "ok")
             return redirect(url_for("groups.view", group_id=group_id))
     return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
-                           invite_form=GroupInviteForm(), k_form=form, form=EmptyForm()), 400
+                           invite_form=GroupInviteForm(), k_form=form, form=EmptyForm()), status
 
 

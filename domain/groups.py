@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from domain import accounts, keyring
 from domain.db import db, new_id, utcnow
@@ -153,7 +153,14 @@ def join(token: str, user: User, user_key: bytes, server_secret: bytes) -> Group
     if db.session.scalar(select(GroupMember).where(GroupMember.group_id == inv.group_id,
                                                    GroupMember.user_id == user.id)):
         raise GroupError("You are already a member of this group.", 409)
-    inv.uses += 1
+    # Claim the use in the database, so two people racing on one single-use link cannot both join.
+    claimed = db.session.execute(
+        update(GroupInvite).where(GroupInvite.id == inv.id, GroupInvite.revoked.is_(False),
+                                  GroupInvite.multi_use.is_(True) | (GroupInvite.uses == 0))
+        .values(uses=GroupInvite.uses + 1).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise GroupError("This group link has already been used. Ask the seminar lead for a new one.", 410)
+    db.session.refresh(inv)
     group = db.session.get(Group, inv.group_id)
     _new_member(group, key, user, user_key, "member", server_secret)
     return group

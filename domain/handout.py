@@ -15,7 +15,8 @@ TITLES = {"kinds": "Entry kinds", "themes": "Themes", "subthemes": "Subthemes",
 
 def _ascii(text: str) -> str:
     # The core PDF fonts are Latin-1; replace what they cannot show rather than fail.
-    return text.replace("–", "-").replace("—", "-").replace("’", "'").replace("…", "...") \
+    return text.replace("–", "-").replace("—", "-").replace("’", "'").replace("‘", "'") \
+        .replace("“", '"').replace("”", '"').replace("…", "...") \
         .encode("latin-1", "replace").decode("latin-1")
 
 

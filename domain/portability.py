@@ -148,7 +148,11 @@ def parse(raw: bytes) -> dict:
 def plan(user: User, user_key: bytes, dump: dict) -> Plan:
     existing = {fingerprint(i.data) for i in journal.all_items(user.id, user_key)}
     known_codes = {p.code for p in processes.all_items(user.id, user_key)}
-    p = Plan(given=list(dump.get("reflections_given") or []))
+    given = dump.get("reflections_given")
+    p = Plan(given=[{"for": c["with"], "entry": g["entry"][:200] if isinstance(g.get("entry"), str) else "",
+                     "thread": c["thread"]}
+                    for g in (given if isinstance(given, list) else []) if isinstance(g, dict)
+                    for c in _conversations([{"with": g.get("for"), "thread": g.get("thread")}])])
     p.processes = [x for x in dump.get("processes", []) if isinstance(x, dict) and isinstance(x.get("data"), dict)
                    and isinstance(x["data"].get("code"), str) and 0 < len(x["data"]["code"]) <= processes.CODE_MAX
                    and x["data"]["code"] not in known_codes]
@@ -204,7 +208,31 @@ def sanitize(data: dict) -> dict:
             v = _str(v, f.max_len) or (None if f.type in ("date", "choice") else "")
         out[f.name] = v
     if isinstance(data.get("archived_reflections"), list):
-        out["archived_reflections"] = data["archived_reflections"][:50]
+        out["archived_reflections"] = _conversations(data["archived_reflections"])
+    return out
+
+
+def _old_id(x: dict) -> str | None:
+    """A process id from the file, only if it can be one (a list here was a 500)."""
+    old = x.get("id")
+    return old if isinstance(old, str) else None
+
+
+def _conversations(value) -> list[dict]:
+    """Archived threads from a file, kept only in the shape export and Markdown read back
+    ({"with": str, "thread": [{"kind", "at", "mine", "content": {str: str}}]}): anything else in an
+    untrusted file would break every later export of the entry."""
+    out = []
+    for conv in value[:50] if isinstance(value, list) else []:
+        if not isinstance(conv, dict) or not isinstance(conv.get("thread"), list):
+            continue
+        thread = [{"kind": _str(t.get("kind"), 20), "at": _str(t.get("at"), 40), "mine": bool(t.get("mine")),
+                   "content": {str(k)[:40]: v for k, v in t["content"].items() if isinstance(v, str) and len(v) <= 8000}}
+                  for t in conv["thread"][:200]
+                  if isinstance(t, dict) and isinstance(t.get("content"), dict)
+                  and all(isinstance(t.get(k, ""), str) and len(t.get(k) or "") <= n for k, n in (("kind", 20), ("at", 40)))]
+        if thread:
+            out.append({"with": conv["with"][:200] if isinstance(conv.get("with"), str) else "", "thread": thread})
     return out
 
 
@@ -216,19 +244,21 @@ def apply(user: User, user_key: bytes, p: Plan, dump: dict) -> int:
         clean = {"code": d["code"], **{k: _str(d.get(k), 2000) for k in ("working_goal", "dialogue_element", "notes")},
                  "films": d.get("films") if isinstance(d.get("films"), int) else 0,
                  "reviews": d.get("reviews") if isinstance(d.get("reviews"), int) else 0,
-                 "cps_commissioned": bool(d.get("cps_commissioned")), "status": d.get("status"),
-                 "screening": [s for s in d.get("screening") or [] if isinstance(s, str)]}
-        id_map[x.get("id")] = processes.create(user, user_key, clean).id
+                 "cps_commissioned": bool(d.get("cps_commissioned")),
+                 "status": d.get("status") if isinstance(d.get("status"), str) else None,
+                 "screening": [s for s in d.get("screening") or [] if isinstance(s, str)]
+                 if isinstance(d.get("screening"), list) else []}
+        id_map[_old_id(x)] = processes.create(user, user_key, clean).id
     for x in processes.all_items(user.id, user_key):
         for old in dump.get("processes", []):
-            if isinstance(old, dict) and old.get("data", {}).get("code") == x.code:
-                id_map.setdefault(old.get("id"), x.row.id)
+            if isinstance(old, dict) and isinstance(old.get("data"), dict) and old["data"].get("code") == x.code:
+                id_map.setdefault(_old_id(old), x.row.id)
     db.session.flush()
     for e in p.new_entries:
         data = sanitize(e["data"])
         data["process_id"] = id_map.get(data.get("process_id"))
         if isinstance(e.get("reflections_received"), list) and e["reflections_received"]:
-            data["archived_reflections"] = e["reflections_received"][:50]
+            data["archived_reflections"] = _conversations(e["reflections_received"])
         try:
             clean = journal.clean(data, set(id_map.values()), draft=data.get("status") == "draft")
         except EntryError as exc:

@@ -12,7 +12,7 @@ import hmac
 import json
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, literal_column, null, select, text, union_all
 
 from domain import groups, keyring, trends
 from domain.db import db, new_id, utcnow
@@ -113,31 +113,59 @@ def withdraw(ms: groups.Membership, user_key: bytes) -> int:
 
 # --- counting in the database ---------------------------------------------------------------------
 
-_DIMENSIONS = (("kinds", TrendFact.kind, TrendFact.theme.is_(None) & TrendFact.subtheme.is_(None)
-                & TrendFact.band.is_(None) & TrendFact.outcome.is_(None) & (TrendFact.kind != "process")),
-               ("themes", TrendFact.theme, TrendFact.theme.is_not(None)),
-               ("subthemes", TrendFact.subtheme, TrendFact.subtheme.is_not(None)),
-               ("intensity", TrendFact.band, TrendFact.band.is_not(None)),
-               ("outcomes", TrendFact.outcome, TrendFact.outcome.is_not(None)))
+def _classified():
+    """(table, row) of a fact row as SQL expressions, the same rule as trends._classify."""
+    table = case((TrendFact.outcome.is_not(None), literal_column("'outcomes'")),
+                 (TrendFact.band.is_not(None), literal_column("'intensity'")),
+                 (TrendFact.theme.is_not(None), literal_column("'themes'")),
+                 (TrendFact.subtheme.is_not(None), literal_column("'subthemes'")),
+                 (TrendFact.kind != literal_column(f"'{trends.PROCESS_KIND}'"), literal_column("'kinds'")),
+                 else_=null())
+    row = func.coalesce(TrendFact.outcome, TrendFact.band, TrendFact.theme, TrendFact.subtheme,
+                        TrendFact.kind)
+    return table, row
 
 
 def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
-    """Cell counts and distinct-contributor counts for a group, computed by the database
-    (GROUP BY over the (group_id, month) index), so a million fact rows never reach Python."""
-    base = (TrendFact.group_id == group_id) & TrendFact.month.in_(months)
+    """Cell counts and distinct-contributor counts for a group, computed by the database in one
+    statement and one pass over the group's rows for the period (the (group_id, month) index), so
+    a million fact rows never reach Python: first one row per (month, cell, contributor), then from
+    that the cells, the column totals' contributors, each table's and the overall contributors.
+    Distinct counts are nested GROUP BYs (hashed) rather than COUNT(DISTINCT) (sorted)."""
+    table, row = _classified()
+    facts = (select(TrendFact.month.label("month"), table.label("tbl"), row.label("row"),
+                    TrendFact.pseudonym.label("who"))
+             .where(TrendFact.group_id == group_id, TrendFact.month.in_(months)).subquery("f"))
+    f = facts.c
+    per = (select(f.month, f.tbl, f.row, f.who, func.count().label("n"))
+           .group_by(f.month, f.tbl, f.row, f.who).cte("per_person"))
+    p = per.c
+    known, none = p.tbl.is_not(None), null()
+    col = select(p.month, p.tbl, p.who).where(known).group_by(p.month, p.tbl, p.who).cte("per_column")
+    tab = select(col.c.tbl, col.c.who).group_by(col.c.tbl, col.c.who).subquery("per_table")
+    anyone = select(p.who).group_by(p.who).subquery("anyone")
+    q = union_all(
+        select(literal_column("0"), p.month, p.tbl, p.row, func.sum(p.n), func.count())
+        .where(known).group_by(p.month, p.tbl, p.row),
+        select(literal_column("1"), col.c.month, col.c.tbl, none, none, func.count())
+        .group_by(col.c.month, col.c.tbl),
+        select(literal_column("2"), none, tab.c.tbl, none, none, func.count()).group_by(tab.c.tbl),
+        select(literal_column("3"), none, none, none, none, func.count()).select_from(anyone))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Room for the hash tables (a year of a big group is ~100,000 (month, cell, person) rows);
+        # the default 4 MB makes PostgreSQL spill to disk. Only for this transaction.
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
     cells: dict[str, dict] = {m: {} for m in months}
     col_people: dict[str, dict[str, int]] = {m: {} for m in months}
     table_people: dict[str, int] = {}
-    for table, column, where in _DIMENSIONS:
-        q = (select(TrendFact.month, column, func.count(), func.count(func.distinct(TrendFact.pseudonym)))
-             .where(base & where).group_by(TrendFact.month, column))
-        for month, row, n, people in db.session.execute(q):
-            cells[month][(table, row)] = (n, people)
-        q = (select(TrendFact.month, func.count(func.distinct(TrendFact.pseudonym)))
-             .where(base & where).group_by(TrendFact.month))
-        for month, people in db.session.execute(q):
-            col_people[month][table] = people
-        table_people[table] = db.session.scalar(
-            select(func.count(func.distinct(TrendFact.pseudonym))).where(base & where)) or 0
-    people = db.session.scalar(select(func.count(func.distinct(TrendFact.pseudonym))).where(base)) or 0
-    return trends.Aggregates(cells, col_people, table_people, people)
+    everyone = 0
+    for level, month, tbl, cell_row, n, count in db.session.execute(q):
+        if level == 0:
+            cells[month][(tbl, cell_row)] = (int(n), int(count))
+        elif level == 1:
+            col_people[month][tbl] = int(count)
+        elif level == 2:
+            table_people[tbl] = int(count)
+        else:
+            everyone = int(count)
+    return trends.Aggregates(cells, col_people, table_people, everyone)

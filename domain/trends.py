@@ -556,5 +556,7 @@ def to_csv_rows(gt: GroupTrends, labels: Callable[[str], str]) -> list[list[str]
                         _csv_value(t.row_totals[r], gt.k)])
         out.append([name, _csv_text(labels("total")), *(_csv_value(t.col_totals[m], gt.k) for m in t.months),
                     _csv_value(t.total, gt.k)])
-        out.append([name, _csv_text(labels("contributors")), *("" for _ in t.months), str(t.contributors)])
+        # Fewer than k people behind a whole table is itself a small cell ("one colleague reported").
+        people = str(t.contributors) if t.contributors == 0 or t.contributors >= gt.k else f"<{gt.k}"
+        out.append([name, _csv_text(labels("contributors")), *("" for _ in t.months), people])
     return out
