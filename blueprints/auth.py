@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, flash, redirect, render_template, request, session,
+from flask import (Blueprint, current_app, Response, abort, flash, redirect, render_template, request, session,
                    url_for)
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from blueprints import guards
 from blueprints.forms import (ConfirmCodeForm, EmptyForm, LoginForm, PasswordCheckForm, RecoverForm,
@@ -38,6 +40,23 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
+    return url_for("home.index")
+
+
+def _page_for(path: str) -> str:
+    """A page to return to after /confirm. Sensitive actions are POST-only buttons (revoke, export,
+    ...), so when `path` cannot be opened with GET, walk up its segments to the page that holds the
+    button (/shares/<id>/revoke -> /shares/<id>, /settings/data/export.json -> /settings/data)."""
+    adapter = current_app.url_map.bind("localhost")
+    candidate = path.split("?", 1)[0]
+    while candidate and candidate != "/":
+        try:
+            adapter.match(candidate, method="GET")
+            return candidate if candidate != path.split("?", 1)[0] else path
+        except RequestRedirect as redirect_exc:
+            return redirect_exc.new_url.split("localhost", 1)[-1]
+        except HTTPException:
+            candidate = candidate.rsplit("/", 1)[0]
     return url_for("home.index")
 
 
@@ -240,7 +259,10 @@ def confirm():
         if accounts.authenticate_user(guards.kdf_policy(), current_user.user, form.password.data):
             sessions.mark_fresh(guards.session_row())
             db.session.commit()
-            return redirect(target)
+            page = _page_for(target)
+            if page != target:
+                flash("Thank you. Please press the button again to continue.", "info")
+            return redirect(page)
         form.password.errors = ["That password is not right."]
     status = 400 if form.is_submitted() else 200
     return render_template("auth/confirm.html", form=form), status
