@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from blueprints import guards
 from blueprints.forms import EmptyForm
 from blueprints.limits import limiter
 from blueprints.sharing_forms import InviteForm, RoleForm
-from domain import contacts, sharing
+from domain import accounts, contacts, mailer, sharing
 from domain.contacts import ContactError
 from domain.db import db
 
@@ -50,7 +50,16 @@ def invite():
     db.session.commit()
     link = url_for("contacts.invitation", token=token, _external=True)
     qr = segno.make(link, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")
-    return render_template("contacts/invite_link.html", link=link, qr=qr, row=row,
+    mailed = None
+    if form.email.data and mailer.configured(current_app.config):
+        name = accounts.read_profile(current_user.user, guards.user_key()).get("display_name", "A colleague")
+        try:
+            mailer.send_invitation(current_app.config, form.email.data.strip(), name,
+                                   contacts.ROLE_LABELS[row.role], link, row.expires_at.strftime("%d %b %Y"))
+            mailed = "The link was also sent by e-mail."
+        except mailer.MailError as exc:
+            mailed = str(exc)
+    return render_template("contacts/invite_link.html", link=link, qr=qr, row=row, mailed=mailed,
                            role=contacts.ROLE_LABELS[row.role])
 
 

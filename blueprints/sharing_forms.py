@@ -1,8 +1,8 @@
 """Forms for contacts, sharing, reflections and replies."""
 from __future__ import annotations
 
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import Form
 from blueprints.journal_forms import Date, MultiCheckboxField, Radio
@@ -18,6 +18,10 @@ def _length(n: int):
 class InviteForm(Form):
     role = Radio("Their role for you", choices=ROLE_CHOICES, default="supervisor",
                  validators=[DataRequired("Choose a role.")])
+    # Shown only when an SMTP server is configured; the address is used once and not stored.
+    email = StringField("Also send the link by e-mail (optional)",
+                        validators=[Optional(), _length(254),
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That does not look like an e-mail address.")])
 
 
 class RoleForm(Form):

@@ -51,6 +51,13 @@ SETTINGS: tuple[Setting, ...] = (
             "number of reverse proxies in front (trust their X-Forwarded-* headers)"),
     Setting("FOKUS_RATELIMIT_STORAGE", "RATELIMIT_STORAGE_URI", "memory://", str,
             "Flask-Limiter storage; use redis://host:6379 when running several processes"),
+    Setting("FOKUS_SMTP_HOST", "SMTP_HOST", "", str,
+            "mail server for sending invitation links (optional; without it invites are links and QR codes)"),
+    Setting("FOKUS_SMTP_PORT", "SMTP_PORT", 587, int, "mail server port"),
+    Setting("FOKUS_SMTP_USER", "SMTP_USER", "", str, "mail server login (optional)"),
+    Setting("FOKUS_SMTP_PASSWORD", "SMTP_PASSWORD", "", str, "mail server password (optional)"),
+    Setting("FOKUS_SMTP_FROM", "SMTP_FROM", "fokus@localhost", str, "sender address of invitation mails"),
+    Setting("FOKUS_SMTP_STARTTLS", "SMTP_STARTTLS", True, _bool, "use STARTTLS (on by default)"),
     Setting("FOKUS_DEMO_LOGIN_HINT", "DEMO_LOGIN_HINT", False, _bool,
             "show the demo credentials on the login page (for `make demo` only)"),
 )
