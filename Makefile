@@ -38,7 +38,7 @@ test-pg: $(STAMP)
 	FOKUS_TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean-db:
 	rm -f instance/fokus.db instance/fokus.db-wal instance/fokus.db-shm

@@ -17,45 +17,18 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, csrf, hello_world_client, make_app as _make_app, median_ms  # noqa: E402
+
+
+def make_app(tmp: Path):
+    return _make_app(f"sqlite:///{tmp / 'bench.db'}", tmp / "instance")
 
 PASSWORD = "bench horse battery staple 42"
 WORDS = ("camera", "review", "bathtime", "silence", "father", "clip", "caseworker", "raincoat", "morning",
          "eye contact", "turn-taking", "the baby", "the mother", "waiting room", "metronome")
 
 
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm-up (templates compiled, caches filled)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
-
-def hello_world_client():
-    from flask import Flask
-    hello = Flask("hello")
-    hello.add_url_rule("/", "hello", lambda: "Hello, world!")
-    return hello.test_client()
-
-
-def make_app(tmp: Path):
-    os.environ["FOKUS_INSTANCE_PATH"] = str(tmp / "instance")
-    from app import create_app
-    app = create_app({
-        "FOKUS_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-        "FOKUS_DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
-        # Fast argon2 for setup only: the benchmark is about the journal, not the login.
-        "FOKUS_ARGON2_MEMORY_KIB": "8", "FOKUS_ARGON2_TIME_COST": "1", "FOKUS_ARGON2_PARALLELISM": "1",
-        "ARGON2_FLOOR": (8, 1, 1), "RATELIMIT_ENABLED": False,
-    })
-    from flask_migrate import upgrade
-    with app.app_context():
-        upgrade()
-    return app
 
 
 def fill(app, n: int) -> None:
@@ -87,9 +60,6 @@ def fill(app, n: int) -> None:
                 db.session.commit()
         db.session.commit()
 
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def main() -> None:

@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, csrf, hello_world_client, make_app as _make_app  # noqa: E402
+
+
+def make_app(tmp: Path):
+    return _make_app(os.environ.get("FOKUS_BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}",
+                     tmp / "instance")
 
 PASSWORD = "bench horse battery staple 42"
 TEXT = ("The mother turned away from the screen when the clip showed the baby reaching for her. "
@@ -38,27 +42,6 @@ def timed(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def hello_world_client():
-    from flask import Flask
-    hello = Flask("hello")
-    hello.add_url_rule("/", "hello", lambda: "Hello, world!")
-    return hello.test_client()
-
-
-def make_app(tmp: Path):
-    os.environ["FOKUS_INSTANCE_PATH"] = str(tmp / "instance")
-    from app import create_app
-    app = create_app({
-        "FOKUS_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-        "FOKUS_DATABASE_URL": os.environ.get("FOKUS_BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'bench.db'}",
-        # Fast argon2 for setup only: the benchmark is about sharing, not the login.
-        "FOKUS_ARGON2_MEMORY_KIB": "8", "FOKUS_ARGON2_TIME_COST": "1", "FOKUS_ARGON2_PARALLELISM": "1",
-        "ARGON2_FLOOR": (8, 1, 1), "RATELIMIT_ENABLED": False,
-    })
-    from flask_migrate import upgrade
-    with app.app_context():
-        upgrade()
-    return app
 
 
 def person(login: str, name: str):
@@ -106,11 +89,6 @@ def fill(app, entries: int, readers: int, replies: int) -> dict:
             out["shares"].append([row.id for row in rows])
         return out
 
-
-def csrf(html: str) -> str:
-    m = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
-    return m.group(1)
 
 
 def login(app, name: str):

@@ -27,47 +27,16 @@ import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import FAST_ARGON2, ROOT, csrf, hello_world_client, make_app, median_ms  # noqa: E402,F401
 
 PASSWORD = "bench horse battery staple 42"
-FAST_ARGON2 = {"FOKUS_ARGON2_MEMORY_KIB": "8", "FOKUS_ARGON2_TIME_COST": "1", "FOKUS_ARGON2_PARALLELISM": "1",
-               "ARGON2_FLOOR": (8, 1, 1), "RATELIMIT_ENABLED": False}
 INDEX = "ix_trend_facts_group_month"
 INDEX_WORD = INDEX + r"\b"
 COVER = "ix_trend_facts_group_month_cover"   # proposed: the same keys, the counted columns included
 
 
-def median_ms(fn, runs: int) -> float:
-    fn()  # warm-up (templates compiled, caches filled)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
 
 
-def hello_world_client():
-    from flask import Flask
-    hello = Flask("hello")
-    hello.add_url_rule("/", "hello", lambda: "Hello, world!")
-    return hello.test_client()
-
-
-def make_app(db_url: str, instance: Path):
-    os.environ["FOKUS_INSTANCE_PATH"] = str(instance)
-    from app import create_app
-    app = create_app({"FOKUS_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789",
-                      "FOKUS_DATABASE_URL": db_url, **FAST_ARGON2})
-    from flask_migrate import upgrade
-    with app.app_context():
-        upgrade()
-    return app
-
-
-def csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def login(app, login_name: str):
