@@ -2,6 +2,7 @@
 import re
 
 from app import create_app
+from domain.db import db
 from tests.conftest import Auth, base_config
 
 
@@ -31,6 +32,15 @@ def test_invite_link_is_mailed_when_smtp_is_configured(db_url, tmp_path, monkeyp
     monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
     FakeSMTP.sent = []
     app = create_app(base_config(db_url, tmp_path) | {"FOKUS_SMTP_HOST": "mail.example.test"})
+    try:
+        _invite_by_mail(app)
+    finally:
+        with app.app_context():  # close pooled connections now, not at garbage collection
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _invite_by_mail(app):
     client = app.test_client()
     auth = Auth(client)
     auth.signup("tess", "Tess Therapist")
