@@ -133,11 +133,7 @@ def _changed(row: Entry, user_key: bytes, data: dict | None) -> None:
 
 
 def get_owned(owner_id: str, entry_id: str) -> Entry | None:
-    """The entry if it exists AND belongs to owner_id; None otherwise (callers answer 404, so
-    another user's entry and a missing one look the same)."""
-    if not entry_id or len(entry_id) > 64:
-        return None
-    return db.session.scalar(select(Entry).where(Entry.id == entry_id, Entry.owner_id == owner_id))
+    return sealed.get_owned(Entry, owner_id, entry_id)
 
 
 def read(row: Entry, user_key: bytes) -> dict:

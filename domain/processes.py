@@ -86,9 +86,7 @@ def _changed(row: Process, user_key: bytes, data: dict | None) -> None:
 
 
 def get_owned(owner_id: str, process_id: str) -> Process | None:
-    if not process_id or len(process_id) > 64:
-        return None
-    return db.session.scalar(select(Process).where(Process.id == process_id, Process.owner_id == owner_id))
+    return sealed.get_owned(Process, owner_id, process_id)
 
 
 def read(row: Process, user_key: bytes) -> dict:

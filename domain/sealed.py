@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from domain import keyring
-from domain.db import new_id, utcnow
+from sqlalchemy import select
+
+from domain.db import db, new_id, utcnow
 
 
 def content_aad(table: str, obj_id: str, owner_id: str, kv: int) -> bytes:
@@ -43,3 +45,11 @@ def read(row, table: str, key: bytes) -> dict:
 
 def read_owned(row, table: str, user_key: bytes) -> dict:
     return read(row, table, content_key(row, table, user_key))
+
+
+def get_owned(model, owner_id: str, obj_id: str):
+    """The row if it exists AND belongs to owner_id; None otherwise (callers answer 404, so
+    another user's object and a missing one look the same)."""
+    if not obj_id or len(obj_id) > 64:
+        return None
+    return db.session.scalar(select(model).where(model.id == obj_id, model.owner_id == owner_id))
