@@ -31,10 +31,12 @@ demo: migrate
 
 # The whole suite on SQLite (browser tests included when Chromium is installed).
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: each test process creates and drops its own database.
 test-pg: $(STAMP)
+	$(BIN)/ruff check .
 	FOKUS_TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP)

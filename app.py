@@ -8,8 +8,24 @@ from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from blueprints import (auth, cli, contacts, data, errors, groups, guards, headers, home, journal, limits, processes,
-                        settings, sharing, trends, twofactor)
+from blueprints import (
+    auth,
+    cli,
+    contacts,
+    data,
+    errors,
+    groups,
+    guards,
+    headers,
+    home,
+    journal,
+    limits,
+    processes,
+    settings,
+    sharing,
+    trends,
+    twofactor,
+)
 from domain.config import ConfigError, from_environment, production_problems
 from domain.db import db, init_engine_events
 

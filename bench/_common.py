@@ -41,8 +41,9 @@ def hello_world_client():
 def make_app(db_url: str, instance: Path):
     """The Fokus app on `db_url`, migrated to the newest schema."""
     os.environ["FOKUS_INSTANCE_PATH"] = str(instance)
-    from app import create_app
     from flask_migrate import upgrade
+
+    from app import create_app
     app = create_app({"FOKUS_SECRET_KEY": SECRET, "FOKUS_DATABASE_URL": db_url, **FAST_ARGON2})
     with app.app_context():
         upgrade()

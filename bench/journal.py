@@ -9,15 +9,12 @@ numbers mean something on any machine). Prints numbers only; never fails on time
 from __future__ import annotations
 
 import argparse
-import os
-import re
-import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, csrf, hello_world_client, make_app as _make_app, median_ms  # noqa: E402
+from _common import csrf, hello_world_client, median_ms
+from _common import make_app as _make_app
 
 
 def make_app(tmp: Path):

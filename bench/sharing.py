@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, csrf, hello_world_client, make_app as _make_app  # noqa: E402
+from _common import csrf, hello_world_client
+from _common import make_app as _make_app
 
 
 def make_app(tmp: Path):

@@ -21,13 +21,12 @@ import os
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from _common import FAST_ARGON2, ROOT, csrf, hello_world_client, make_app, median_ms  # noqa: E402,F401
+from _common import FAST_ARGON2, ROOT, csrf, hello_world_client, make_app, median_ms  # noqa: F401
 
 PASSWORD = "bench horse battery staple 42"
 INDEX = "ix_trend_facts_group_month"
@@ -258,16 +257,15 @@ def group_bench(args, app, reuse: bool = False) -> None:
             for og in others:
                 yield from fact_rows(rng, og, args.other_facts // max(1, len(others)), 30, months)
         n_other = copy_facts(app, other_rows()) if others else 0
-    with app.app_context():
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text_("VACUUM ANALYZE trend_facts"))
-            size = conn.execute(text_("SELECT pg_size_pretty(pg_total_relation_size('trend_facts'))")).scalar()
-            in_group = conn.execute(text_("SELECT count(*) FROM trend_facts WHERE group_id = :g"), {"g": gid}).scalar()
+    with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text_("VACUUM ANALYZE trend_facts"))
+        size = conn.execute(text_("SELECT pg_size_pretty(pg_total_relation_size('trend_facts'))")).scalar()
+        in_group = conn.execute(text_("SELECT count(*) FROM trend_facts WHERE group_id = :g"), {"g": gid}).scalar()
     setup = time.perf_counter() - t0
     print(f"\n2. Group trends on PostgreSQL ({args.database}): {in_group:,} fact rows in the group, "
           f"{n_other:,} in {len(others)} other groups; table with indexes {size}; loaded in {setup:.1f} s")
 
-    orders = dict(kind_order=list(KIND_IDS), theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER)
+    orders = {"kind_order": list(KIND_IDS), "theme_order": THEME_ORDER, "subtheme_order": SUBTHEME_ORDER}
     hello = hello_world_client()
     client = login(app, "lead")
 
@@ -320,18 +318,16 @@ def group_bench(args, app, reuse: bool = False) -> None:
                 for line in plan:
                     print("    " + line)
 
-    with app.app_context():
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text_(f"DROP INDEX IF EXISTS {COVER}"))
+    with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text_(f"DROP INDEX IF EXISTS {COVER}"))
     measure("Current schema (index on group_id, month)")
     if args.covering:
-        with app.app_context():
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                t = time.perf_counter()
-                conn.execute(text_(f"CREATE INDEX {COVER} ON trend_facts (group_id, month) "
-                                   "INCLUDE (pseudonym, kind, theme, subtheme, band, outcome)"))
-                conn.execute(text_("VACUUM ANALYZE trend_facts"))
-                size = conn.execute(text_(f"SELECT pg_size_pretty(pg_relation_size('{COVER}'))")).scalar()
+        with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            t = time.perf_counter()
+            conn.execute(text_(f"CREATE INDEX {COVER} ON trend_facts (group_id, month) "
+                               "INCLUDE (pseudonym, kind, theme, subtheme, band, outcome)"))
+            conn.execute(text_("VACUUM ANALYZE trend_facts"))
+            size = conn.execute(text_(f"SELECT pg_size_pretty(pg_relation_size('{COVER}'))")).scalar()
         print(f"\nProposed: CREATE INDEX {COVER} ON trend_facts (group_id, month) INCLUDE (pseudonym, kind, "
               f"theme, subtheme, band, outcome)  [{size}, built in {time.perf_counter() - t:.1f} s]")
         measure("With the proposed covering index (index-only scans)")

@@ -3,15 +3,32 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, Response, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from blueprints import guards
-from blueprints.forms import (ConfirmCodeForm, EmptyForm, LoginForm, PasswordCheckForm, RecoverForm,
-                              SecondFactorForm, SignupForm)
+from blueprints.forms import (
+    ConfirmCodeForm,
+    EmptyForm,
+    LoginForm,
+    PasswordCheckForm,
+    RecoverForm,
+    SecondFactorForm,
+    SignupForm,
+)
 from blueprints.limits import limiter
 from domain import accounts, keyring, passwords, sessions, twofactor
 from domain.accounts import AccountError
@@ -229,8 +246,8 @@ def recover():
     found = accounts.recover(guards.kdf_policy(), guards.server_secret(), form.login.data,
                              form.recovery_code.data, form.password.data)
     if found is None:
-        form.recovery_code.errors = ["Login name or recovery code is not right. Check the code "
-                                     "letter by letter; dashes and spaces do not matter."]
+        form.recovery_code.errors = [("Login name or recovery code is not right. Check the code "
+                                     "letter by letter; dashes and spaces do not matter.")]
         return render_template("auth/recover.html", form=form), 400
     user, user_key, new_code = found
     sessions.end_all(user.id)  # whoever knew the old password is logged out everywhere

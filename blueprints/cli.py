@@ -24,7 +24,7 @@ def create_user(login: str, display_name: str, password: str) -> None:
     if problems:
         raise click.ClickException(" ".join(problems))
     try:
-        user, _key, code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
+        _user, _key, code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
                                                    display_name, password)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -68,6 +68,7 @@ def demo() -> None:
 def backup_cmd(path: str) -> None:
     """Write a consistent backup of the database (ciphertext only) to PATH."""
     from pathlib import Path
+
     from domain import backup
     db.session.remove()
     try:
@@ -84,6 +85,7 @@ def backup_cmd(path: str) -> None:
 def restore_cmd(path: str, yes: bool) -> None:
     """Replace the database with a backup made by `fokus backup`. Stop the app first."""
     from pathlib import Path
+
     from domain import backup
     if not yes:
         click.confirm("This replaces everything in the current database. Continue?", abort=True)

@@ -9,8 +9,8 @@ from werkzeug.exceptions import HTTPException
 from domain.accounts import KdfBusy
 
 MESSAGES = {
-    400: ("That request could not be read", "Something in what was sent did not make sense. "
-          "Go back, check the form and try again."),
+    400: ("That request could not be read", ("Something in what was sent did not make sense. "
+          "Go back, check the form and try again.")),
     401: ("Please log in again", "Your session has ended. Log in again to continue."),
     403: ("Not for you", "You do not have access to this page."),
     404: ("Not found", "There is nothing here, or it is not yours to see."),
@@ -18,8 +18,8 @@ MESSAGES = {
     410: ("No longer available", "This is no longer shared with you."),
     413: ("Too much at once", "What you sent is larger than Fokus accepts. Shorten it and try again."),
     429: ("Please slow down", "There were too many attempts. Wait a little, then try again."),
-    500: ("Something went wrong on our side", "Nothing you typed was logged. "
-          "Please try again; if it keeps happening, tell your Fokus administrator."),
+    500: ("Something went wrong on our side", ("Nothing you typed was logged. "
+          "Please try again; if it keeps happening, tell your Fokus administrator.")),
     503: ("Busy right now", "The server is busy. Please try again in a moment."),
 }
 

@@ -4,19 +4,18 @@ from __future__ import annotations
 import functools
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
-from flask_wtf.csrf import CSRFProtect
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
 
 from domain import keyring, sessions
-from domain.db import db
 from domain.accounts import KdfPolicy
-from domain.keyring import CryptoError, KdfParams, OWASP_FLOOR
+from domain.db import db
+from domain.keyring import OWASP_FLOOR, CryptoError, KdfParams
 from domain.models import User
 
 login_manager = LoginManager()
@@ -187,6 +186,7 @@ def _resume_key() -> bytes:
 
 def _unauthorized():
     from flask import render_template
+
     from blueprints.forms import LoginForm
     if request.method == "POST" and request.endpoint in RESUMABLE:
         payload = {"e": request.endpoint, "a": request.view_args or {},

@@ -3,15 +3,26 @@ from __future__ import annotations
 
 import re
 
-from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField,
-                     RadioField, SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms import Form as PlainForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.forms import Form
 from domain import entry_kinds, processes, themes
-from domain.entry_kinds import FILM_REFS_MAX, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX, KINDS
+from domain.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 
 BAD_DATE = "Please give a real date (for example 2026-03-14)."
 CHOOSE = "Please choose from the list."

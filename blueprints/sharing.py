@@ -137,6 +137,7 @@ def revoke(share_id: str):
 def outbox():
     """Everything I share, newest first, with what is new in each thread."""
     from sqlalchemy import select
+
     from domain.models import Share
     if sharing.sweep(current_user.user, guards.user_key()):
         db.session.commit()

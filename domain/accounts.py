@@ -37,7 +37,7 @@ class KdfPolicy:
     slots: threading.BoundedSemaphore
 
     @classmethod
-    def make(cls, target: KdfParams, floor: KdfParams, concurrency: int) -> "KdfPolicy":
+    def make(cls, target: KdfParams, floor: KdfParams, concurrency: int) -> KdfPolicy:
         return cls(target, floor, threading.BoundedSemaphore(max(1, concurrency)))
 
 

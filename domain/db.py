@@ -6,7 +6,7 @@ the models themselves are plain SQLAlchemy 2.0 `Mapped[]` classes.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
@@ -37,7 +37,7 @@ def new_id() -> str:
 
 def utcnow() -> datetime:
     """Naive UTC, so SQLite and PostgreSQL round-trip the same value."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from domain import accounts, keyring
 from domain.db import db, new_id, utcnow
 from domain.models import Group, GroupInvite, GroupMember, TrendFact, User
-from domain.trends import DEFAULT_K, MIN_K
+from domain.trends import MIN_K
 
 NAME_MAX = 80
 K_MAX = 50

@@ -2,7 +2,7 @@
 No names, no pseudonyms, no text from any journal: only counts and catalogue labels."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from fpdf import FPDF
 

@@ -56,7 +56,7 @@ class KdfParams:
     time_cost: int
     parallelism: int
 
-    def below(self, other: "KdfParams") -> bool:
+    def below(self, other: KdfParams) -> bool:
         """True when any dimension is weaker than `other` (so an upgrade is due)."""
         return (self.memory_kib < other.memory_kib or self.time_cost < other.time_cost
                 or self.parallelism < other.parallelism)

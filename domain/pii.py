@@ -29,12 +29,12 @@ __all__ = [
     "ADDRESS",
     "D_NUMBER",
     "EMAIL",
-    "Finding",
     "KINDS",
     "MESSAGES",
     "NAME_NEAR_FAMILY",
     "NATIONAL_ID",
     "PHONE",
+    "Finding",
     "scan",
     "scan_fields",
 ]
@@ -529,7 +529,7 @@ _FUNCTION_WORDS = {
     "Og", "Men", "Eller", "Så", "Da", "Når", "Hvis", "Om", "Som", "Etter", "Før", "Under",
     "Mens", "Siden", "Til", "Fra", "Med", "Uten", "På", "Hos", "Ved", "Mot", "Over",
     "Gjennom", "Ikke", "Ja", "Nei", "Hei", "Takk", "Alle", "Begge", "Hver", "Noen", "Ingen",
-    "Andre", "Annen", "Annet", "Her", "Der", "Nå", "Senere", "Først", "Deretter", "Etterpå",
+    "Andre", "Annen", "Annet", "Der", "Nå", "Senere", "Først", "Deretter", "Etterpå",
     "Hva", "Hvem", "Hvorfor", "Hvordan", "Hens", "Ens",
 }  # fmt: skip
 
@@ -593,9 +593,7 @@ def _looks_like_name(text: str, start: int, end: int) -> bool:
     if _is_common_word(word):
         return False
     # "Marte" on its own is an ordinary Norwegian name; "Marte Meo" is the method.
-    if word == "Marte" and re.match(r"[ \t\u00a0\-]+Meo\b", text[end : end + 8]):
-        return False
-    return True
+    return not (word == "Marte" and re.match(r"[ \t\u00a0\-]+Meo\b", text[end:end + 8]))
 
 
 def _name_tokens(text: str, m: re.Match[str]) -> list[tuple[int, int, bool]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from domain import keyring
 from sqlalchemy import select
 
+from domain import keyring
 from domain.db import db, new_id, utcnow
 
 

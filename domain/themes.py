@@ -14,8 +14,8 @@ demo seeder and the trend code, and must never pull in Flask or the database.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 # Versioning rule (read before editing anything below):
 #   * An id, once shipped, never changes meaning. Stored entries refer to ids, so changing

@@ -13,9 +13,10 @@ looked up by the caller.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable, Literal, Sequence
+from typing import Literal
 
 KINDS = ("hard_session", "countertransference", "ethical_dilemma", "bright_moment")
 COUNTERTRANSFERENCE = "countertransference"

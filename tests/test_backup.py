@@ -2,7 +2,6 @@
 the user log in and read their journal again."""
 import re
 import shutil
-import subprocess
 
 import pytest
 from sqlalchemy import create_engine, text

@@ -244,11 +244,11 @@ def test_logged_in_pages_are_not_cached(auth, client):
 
 
 INLINE = [
-    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline script"),
-    (re.compile(r"<style\b", re.I), "style element"),
-    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
-    (re.compile(r"\son[a-z]+\s*=", re.I), "event handler attribute"),
-    (re.compile(r"javascript:", re.I), "javascript: URL"),
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE), "inline script"),
+    (re.compile(r"<style\b", re.IGNORECASE), "style element"),
+    (re.compile(r"\sstyle\s*=", re.IGNORECASE), "style attribute"),
+    (re.compile(r"\son[a-z]+\s*=", re.IGNORECASE), "event handler attribute"),
+    (re.compile(r"javascript:", re.IGNORECASE), "javascript: URL"),
 ]
 
 

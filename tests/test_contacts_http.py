@@ -182,10 +182,10 @@ def test_both_sides_can_compare_fingerprints(app):
         fp_sam = keyring.fingerprint(db.session.get(User, p["sam"].id).public_key)
     tess_page, sam_page = html(tess.get(f"/contacts/{mine}")), html(sam.get(f"/contacts/{theirs}"))
     # what tess sees as sam's key is what sam sees as his own key, and the other way round
-    assert re.search(rf"Sam Person's key: .*?{fp_sam}", tess_page, re.S)
-    assert re.search(rf"Your key: .*?{fp_sam}", sam_page, re.S)
-    assert re.search(rf"Tess Person's key: .*?{fp_tess}", sam_page, re.S)
-    assert re.search(rf"Your key: .*?{fp_tess}", tess_page, re.S)
+    assert re.search(rf"Sam Person's key: .*?{fp_sam}", tess_page, re.DOTALL)
+    assert re.search(rf"Your key: .*?{fp_sam}", sam_page, re.DOTALL)
+    assert re.search(rf"Tess Person's key: .*?{fp_tess}", sam_page, re.DOTALL)
+    assert re.search(rf"Your key: .*?{fp_tess}", tess_page, re.DOTALL)
 
 
 def test_confirming_a_changed_key(app):

@@ -154,10 +154,10 @@ def page_tables(html: str) -> dict[str, dict[str, list[str]]]:
     """{table title: {"": header cells, row label: cells...}} from the group trends page."""
     out = {}
     for title, body in re.findall(r"<h2>(.*?)</h2>\s*<div class=\"table-scroll\".*?<table class=\"trend\">(.*?)</table>",
-                                  html, re.S):
+                                  html, re.DOTALL):
         rows = {}
-        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
-            cells = [_cell_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL):
+            cells = [_cell_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.DOTALL)]
             rows["" if cells[0] == _cell_text(title) else cells[0]] = cells[1:]
         out[_cell_text(title)] = rows
     return out
@@ -174,12 +174,12 @@ def csv_tables(body: str) -> dict[str, dict[str, list[str]]]:
 def pdf_strings(pdf: bytes) -> list[str]:
     """The text strings drawn in a PDF made by fpdf2, in drawing order (streams are inflated)."""
     out = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
         try:
             content = zlib.decompress(raw)
         except zlib.error:
             content = raw
-        for s in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.S):
+        for s in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content, re.DOTALL):
             s = re.sub(rb"\\([()\\])", rb"\1", s)
             out.append(s.decode("latin-1"))
     return out
@@ -335,7 +335,7 @@ def test_single_use_link_works_once(app, client, user, auth):
     joined(a1, token, gid)
     assert "You joined Tuesday seminar" in text(a1.client.get(f"/groups/{gid}/consent"))
 
-    c2, a2 = login_client(app, "second")
+    c2, _a2 = login_client(app, "second")
     r = c2.get(f"/groups/join/{token}")
     assert r.status_code == 410 and "already been used" in text(r)
     r = c2.post(f"/groups/join/{token}", data={"csrf_token": csrf_from(text(c2.get("/")))})
@@ -363,7 +363,7 @@ def test_multi_use_link_and_expiry(app, client, user, auth):
         assert inv.uses == 2
         inv.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
-    c3, a3 = login_client(app, "three")
+    c3, _a3 = login_client(app, "three")
     r = c3.get(f"/groups/join/{token}")
     assert r.status_code == 410 and "expired" in text(r)
     r = c3.post(f"/groups/join/{token}", data={"csrf_token": csrf_from(text(c3.get("/")))})
@@ -440,11 +440,12 @@ def test_a_single_use_link_cannot_be_claimed_twice_in_a_race(app, client, user, 
     """Two phones open the same single-use link at once: both pass the first check, one joins."""
     gid = create_group(auth)
     token = invite_token(auth, gid, multi=False)
-    a_uid, a_key = make_user(app, "racer-a")
+    _a_uid, _a_key = make_user(app, "racer-a")
     b_uid, b_key = make_user(app, "racer-b")
     with app.app_context():
-        from blueprints import guards
         from sqlalchemy import text as sql
+
+        from blueprints import guards
         inv, _key, _name = groups.open_invite(token)   # racer B's request has read the link: unused
         b = db.session.get(User, b_uid)
         # meanwhile racer A's request claims it and commits; B still holds what it read
@@ -479,7 +480,7 @@ def test_consent_backfills_facts_under_the_pseudonym_and_withdraw_deletes_them(a
         entry(BM, 1, themes=["positive_moments"]),
         entry(HS, 0, draft=True),                   # drafts never leave
     ], procs=[{"code": "MM-1", "status": "reported"}, {"code": "MM-2", "status": "ongoing"}])
-    other_uid, other_key = make_user(app, "other", entries=[entry(HS, 0, themes=["coercive_context"])])
+    _other_uid, other_key = make_user(app, "other", entries=[entry(HS, 0, themes=["coercive_context"])])
     c, a = login_client(app, "contrib")
     joined(a, token, gid)
     assert facts(app) == []                         # joining shares nothing
@@ -631,7 +632,7 @@ def test_lead_removes_a_member_and_their_facts_go(app, client, user, auth):
     gid = create_group(auth)
     token = invite_token(auth, gid)
     uid, key = make_user(app, "leaver", "Lee Leaver", [entry(HS, 0, themes=["coercive_context"])])
-    _uid2, key2 = make_user(app, "stayer", "Stay Here", [entry(BM, 0)])
+    _uid2, _key2 = make_user(app, "stayer", "Stay Here", [entry(BM, 0)])
     c, a = login_client(app, "leaver")
     joined(a, token, gid)
     consent(a, gid)

@@ -17,8 +17,19 @@ from domain import handout, trends
 from domain.db import db, utcnow
 from domain.models import TrendFact
 from tests.conftest import raw_database_bytes
-from tests.test_groups_http import (NAMES, SIX, TITLES, expected_page_tables, expected_trends, login_client, pdf_pages,
-                                    pdf_strings, pdf_text, seminar, text)
+from tests.test_groups_http import (
+    NAMES,
+    SIX,
+    TITLES,
+    expected_page_tables,
+    expected_trends,
+    login_client,
+    pdf_pages,
+    pdf_strings,
+    pdf_text,
+    seminar,
+    text,
+)
 
 PDFTOPPM = shutil.which("pdftoppm") or ("/usr/bin/pdftoppm" if Path("/usr/bin/pdftoppm").exists() else None)
 

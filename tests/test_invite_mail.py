@@ -1,5 +1,6 @@
 """Invitation links by e-mail, only where SMTP is configured; the mail holds no journal content."""
 import re
+from typing import ClassVar
 
 from app import create_app
 from domain.db import db
@@ -7,7 +8,7 @@ from tests.conftest import Auth, base_config
 
 
 class FakeSMTP:
-    sent: list = []
+    sent: ClassVar[list] = []
 
     def __init__(self, host, port, timeout=None):
         self.host, self.port = host, port

@@ -10,6 +10,7 @@ from blueprints import guards
 from domain import accounts, journal, processes, themes
 from domain.db import db
 from domain.journal import EntryError, Filters, Item
+from domain.keyring import CryptoError
 from tests.conftest import PASSWORD
 
 
@@ -184,7 +185,7 @@ def test_a_content_blob_does_not_open_under_another_row(owner):
     b = journal.create(user, key, journal.clean(entry(what_happened="other"), set(), False))
     db.session.flush()
     b.content, b.wrapped_key = a.content, a.wrapped_key
-    with pytest.raises(Exception):
+    with pytest.raises(CryptoError):
         journal.read(b, key)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import delete as sql_delete, func, select
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import func, select
 
 from domain import accounts, journal, processes
 from domain.db import db, utcnow
@@ -371,7 +372,7 @@ def test_autosave_without_csrf_or_with_bad_values(app, client, user):
 
 
 def test_double_submit_creates_one_entry(app, client, user):
-    html, token, draft = open_form(client, "/entries/new/bright_moment")
+    _html, token, draft = open_form(client, "/entries/new/bright_moment")
     data = {"csrf_token": token, "draft_id": draft, "kind": "bright_moment", "action": "save",
             "what_happened": "double tap", "supervision": "no"}
     first = client.post("/entries/new/bright_moment", data=data)
@@ -507,7 +508,7 @@ def test_other_users_entry_is_404(app, client, user):
 
 def test_session_timeout_keeps_text(app, client, user):
     marker = "timeout-marker-gannet"
-    html, token, draft = open_form(client, "/entries/new/countertransference")
+    _html, token, draft = open_form(client, "/entries/new/countertransference")
     with app.app_context():
         db.session.execute(sql_delete(UserSession))
         db.session.commit()

@@ -9,9 +9,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain import keyring
-from domain.keyring import (COMMIT_LEN, NONCE_LEN, CryptoError, KdfParams, aad, derive_password,
-                            derive_recovery, hpke_unwrap, hpke_wrap, new_identity, new_recovery_code,
-                            normalize_recovery_code, open_blob, random_key, seal, unwrap_key, wrap_key)
+from domain.keyring import (
+    COMMIT_LEN,
+    NONCE_LEN,
+    CryptoError,
+    KdfParams,
+    aad,
+    derive_password,
+    derive_recovery,
+    hpke_unwrap,
+    hpke_wrap,
+    new_identity,
+    new_recovery_code,
+    normalize_recovery_code,
+    open_blob,
+    random_key,
+    seal,
+    unwrap_key,
+    wrap_key,
+)
 
 TINY = KdfParams(8, 1, 1)
 HEADER = 1 + NONCE_LEN + COMMIT_LEN

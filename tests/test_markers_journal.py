@@ -6,8 +6,7 @@ import random
 import string
 
 from tests.conftest import raw_database_bytes
-from tests.test_journal_http import (KINDS, count_entries, draft_id_from, entry_id, open_form, post_entry,
-                                     text)
+from tests.test_journal_http import KINDS, count_entries, draft_id_from, entry_id, open_form, post_entry, text
 from tests.test_processes_http import post_process, process_id
 
 _rng = random.Random()

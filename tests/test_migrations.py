@@ -11,11 +11,10 @@ from domain.db import db
 
 
 def schema_diff(app) -> list:
-    with app.app_context():
-        with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                             "compare_server_default": False})
-            return compare_metadata(context, db.metadata)
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "compare_server_default": False})
+        return compare_metadata(context, db.metadata)
 
 
 def test_migrations_match_the_models(app):

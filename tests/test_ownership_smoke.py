@@ -5,7 +5,7 @@ import re
 
 import pyotp
 
-from tests.conftest import PASSWORD, Auth, csrf_from, raw_database_bytes
+from tests.conftest import PASSWORD, Auth, csrf_from
 
 
 def _entry(client, text):

@@ -42,8 +42,8 @@ def therapist(app):
 
 def per_month_table(html: str) -> tuple[list[str], dict[str, list[str]]]:
     section = html.split("<summary>Kinds per month</summary>", 1)[1].split("</table>", 1)[0]
-    rows = [[_cell_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
-            for tr in re.findall(r"<tr>(.*?)</tr>", section, re.S)]
+    rows = [[_cell_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.DOTALL)]
+            for tr in re.findall(r"<tr>(.*?)</tr>", section, re.DOTALL)]
     return rows[0][1:], {r[0]: r[1:] for r in rows[1:]}
 
 
@@ -52,7 +52,7 @@ def figure_table(html: str, caption: str) -> dict[str, str]:
     fig = html.split(f">{caption}</figcaption>", 1)[1].split("</figure>", 1)[0]
     body = fig.split("<tbody>", 1)[1]
     return {_cell_text(th): _cell_text(td) for th, td in
-            re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td>", body, re.S)}
+            re.findall(r"<tr><th scope=\"row\">(.*?)</th><td>(.*?)</td>", body, re.DOTALL)}
 
 
 def expected_by_month(n_months: int) -> dict[str, list[str]]:
@@ -106,7 +106,7 @@ def test_details_of_the_year(therapist):
 
 def test_charts_are_svg_with_tables_and_no_script(therapist):
     html = text(therapist.get("/trends?period=all"))
-    figures = re.findall(r"<figure class=\"chart\".*?</figure>", html, re.S)
+    figures = re.findall(r"<figure class=\"chart\".*?</figure>", html, re.DOTALL)
     assert len(figures) >= 8
     for fig in figures:
         assert "<table>" in fig and "<figcaption" in fig

@@ -12,6 +12,7 @@ individual number by the same check-digit rule the register uses.
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -608,7 +609,7 @@ def test_sorted_and_not_overlapping():
     text = mixed_text() * 3
     found = scan(text)
     assert found == sorted(found, key=lambda f: f.start)
-    for a, b in zip(found, found[1:]):
+    for a, b in itertools.pairwise(found):
         assert a.end <= b.start
 
 
@@ -675,7 +676,7 @@ def test_scanning_twenty_thousand_characters_is_fast():
         "a", "A", "1", "Aa ", "mother ", "a@", "+1 ", "Kari, ", "1 ", "Storgata ", "-Aa", ".a",
         "x@y.", "1234 ", "mora til Jonas ", "mother Kari, ", "og Karis mor ", "x, 4604 Bø ",
         "Kongens gate 5 ", "+46 70 123 45 67 ", "01019012345 ",
-    ],  # fmt: skip
+    ],
 )
 def test_pathological_inputs_stay_fast(chunk):
     text = chunk * (20_000 // len(chunk))
@@ -704,7 +705,7 @@ def _check_invariants(text: str) -> None:
         assert f.kind in KINDS
         assert 0 <= f.start < f.end <= len(text)
         assert text[f.start : f.end] == f.excerpt
-    for a, b in zip(found, found[1:]):
+    for a, b in itertools.pairwise(found):
         assert a.start <= b.start
         assert a.end <= b.start
 

@@ -30,8 +30,16 @@ from domain import processes, sharing
 from domain.db import db, new_id, utcnow
 from domain.models import Entry, Share
 from tests.conftest import csrf_from
-from tests.test_sharing_crypto import (Person, connect, login_client, make_person, reflect, reply, share_with,
-                                       write_entry)
+from tests.test_sharing_crypto import (
+    Person,
+    connect,
+    login_client,
+    make_person,
+    reflect,
+    reply,
+    share_with,
+    write_entry,
+)
 
 ROLES = ("owner", "peer", "sup", "revoked", "expired", "contact", "stranger", "anon")
 

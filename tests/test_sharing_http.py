@@ -11,8 +11,7 @@ from domain import journal, keyring
 from domain.db import db, utcnow
 from domain.models import AccessEvent, Entry, Share, ThreadItem, User, UserSession
 from tests.conftest import PASSWORD, csrf_from
-from tests.test_sharing_crypto import (connect, login_client, make_person, reflect, share_with,
-                                       write_entry)
+from tests.test_sharing_crypto import connect, login_client, make_person, reflect, share_with, write_entry
 
 
 def html(r) -> str:
@@ -372,7 +371,7 @@ def test_inbox_sections_waiting_answered_closed(app):
         expired.expires_at = utcnow() - timedelta(minutes=5)
         db.session.commit()
     page = html(login_client(app, "sam").get("/inbox"))
-    sections = dict(re.findall(r'<h2 id="inbox-(\w+)">.*?</h2>\s*<ul class="entry-list">(.*?)</ul>', page, re.S))
+    sections = dict(re.findall(r'<h2 id="inbox-(\w+)">.*?</h2>\s*<ul class="entry-list">(.*?)</ul>', page, re.DOTALL))
     assert set(sections) == {"waiting", "answered", "closed"}
     assert "entry waiting one" in sections["waiting"] and "entry answered one" in sections["answered"]
     assert sections["closed"].count("No longer shared with you") == 2

@@ -1,7 +1,7 @@
 """End-to-end sharing flow through HTTP (the full matrix lives in test_sharing_access.py)."""
 import re
 
-from tests.conftest import PASSWORD, Auth, csrf_from
+from tests.conftest import Auth, csrf_from
 
 
 def _entry(client):

@@ -237,7 +237,7 @@ def test_database_aggregates_equal_the_pure_ones(ctx, seed):
             assert got.cells[m] == pure.cells[m], m
             assert {t: v for t, v in got.col_people[m].items() if v} == \
                 {t: v for t, v in pure.col_people[m].items() if v}, m
-        orders = dict(kind_order=list(KIND_IDS), theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER)
+        orders = {"kind_order": list(KIND_IDS), "theme_order": THEME_ORDER, "subtheme_order": SUBTHEME_ORDER}
         for k in (3, 5, 7):
             assert trends.trends_from_aggregates(got, period, k, **orders) == \
                 trends.group_trends(fs, period, k, **orders)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_journal_browser import ENTRY_URL, no_sideways_scroll, page, signup_in_browser  # noqa: F401
+from tests.browser.test_journal_browser import ENTRY_URL, signup_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -64,13 +64,15 @@ def test_journal_pages_have_no_serious_violations(page, axe):
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_load_state()
     assert page.locator(".error").count() >= 1
-    found.update({"entry form with errors": b for b in [problems(axe, page)] if b})
+    if bad := problems(axe, page):
+        found["entry form with errors"] = bad
     page.goto("/processes/new")
     page.fill("#code", "Kari")
     page.get_by_role("button", name="Save process").click()
     page.wait_for_load_state()
     assert page.locator("#code_ack").count() == 1
-    found.update({"process form with warning": b for b in [problems(axe, page)] if b})
+    if bad := problems(axe, page):
+        found["process form with warning"] = bad
 
     # the same colours in dark mode (base.html declares `color-scheme: light dark`)
     page.emulate_media(color_scheme="dark")

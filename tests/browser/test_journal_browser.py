@@ -10,7 +10,6 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 ENTRY_URL = re.compile(r"/entries/[0-9a-f]{32}$")
 CAPTURE = {  # button text on the home page -> (main field id, text, theme id)
     "hard_session": ("A hard session", "what_happened", "browser hard lantern visit", "coercive_context"),
@@ -18,15 +17,6 @@ CAPTURE = {  # button text on the home page -> (main field id, text, theme id)
     "ethical_dilemma": ("A dilemma", "dilemma", "browser dilemma quarry report", "coercive_context"),
     "bright_moment": ("A bright moment", "what_happened", "browser bright meadow smile", "positive_moments"),
 }
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport=PHONE, base_url=live_server, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def no_sideways_scroll(page) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pytest
 from jinja2 import BytecodeCache
@@ -287,7 +288,7 @@ class _SharedBytecode(BytecodeCache):
     so an edited template recompiles). Each test builds a new app; without this most of a
     route sweep's time goes into compiling the same templates again."""
 
-    store: dict[str, bytes] = {}
+    store: ClassVar[dict[str, bytes]] = {}
 
     def load_bytecode(self, bucket) -> None:
         if bucket.key in self.store:
@@ -341,14 +342,13 @@ def make_app(db_url, tmp_path, monkeypatch):
 def db_snapshot(app, ignore: tuple[str, ...] = ("user_sessions.last_seen_at",)) -> dict[str, frozenset]:
     """Every row of every table (minus the ignored columns), to prove a request changed nothing."""
     out = {}
-    with app.app_context():
-        with db.engine.connect() as conn:
-            for table in db.metadata.sorted_tables:
-                cols = [c for c in table.columns if f"{table.name}.{c.name}" not in ignore]
-                rows = conn.execute(select(*cols)).all()
-                out[table.name] = frozenset(
-                    tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows
-                )
+    with app.app_context(), db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            cols = [c for c in table.columns if f"{table.name}.{c.name}" not in ignore]
+            rows = conn.execute(select(*cols)).all()
+            out[table.name] = frozenset(
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in r) for r in rows
+            )
     return out
 
 

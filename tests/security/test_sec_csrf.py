@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from typing import ClassVar
 
 from sqlalchemy import select
 
@@ -214,22 +215,10 @@ def test_every_post_route_is_in_the_csrf_list(app):
 
 
 class _FakeWorld:
-    ids = {
-        k: "x"
-        for k in (
-            "entry",
-            "private",
-            "process",
-            "link",
-            "share",
-            "group",
-            "member",
-            "invite_token",
-            "group_token",
-            "other_session",
-        )
-    }
-    users = {"contact": "x"}
+    ids: ClassVar[dict] = dict.fromkeys(
+        ("entry", "private", "process", "link", "share", "group", "member", "invite_token",
+         "group_token", "other_session"), "x")
+    users: ClassVar[dict] = {"contact": "x"}
 
 
 def test_posts_without_a_valid_token_change_nothing(app):

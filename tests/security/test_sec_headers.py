@@ -53,7 +53,7 @@ def inline_code(r) -> list[str]:
         found.append("inline event handler")
     if re.search(r"<style[\s>]", html) or re.search(r'\sstyle\s*=\s*"', html):
         found.append("inline style")
-    if re.search(r'href\s*=\s*"javascript:', html, re.I):
+    if re.search(r'href\s*=\s*"javascript:', html, re.IGNORECASE):
         found.append("javascript: URL")
     return found
 

@@ -42,8 +42,8 @@ def _files(root: Path, recursive: bool = True) -> dict[Path, tuple[float, int]]:
     return out
 
 
-GET_FORM = re.compile(r'<form[^>]*method="get"[^>]*>.*?</form>', re.I | re.S)
-URL_ATTR = re.compile(r'\b(?:href|src|action|formaction|data-url)\s*=\s*"([^"]*)"', re.I)
+GET_FORM = re.compile(r'<form[^>]*method="get"[^>]*>.*?</form>', re.IGNORECASE | re.DOTALL)
+URL_ATTR = re.compile(r'\b(?:href|src|action|formaction|data-url)\s*=\s*"([^"]*)"', re.IGNORECASE)
 
 
 def test_no_marker_in_logs_error_pages_files_or_urls(app, caplog, monkeypatch, tmp_path):

@@ -227,9 +227,8 @@ def test_route_matrix(app, role):
             and role == "anon"
             and method == "GET"
             and endpoint not in ("auth.second_factor",)
-        ):
-            if not r.headers["Location"].startswith("/login"):
-                problems.append(f"{where}: redirects to {r.headers['Location']}, not to the login page")
+        ) and not r.headers["Location"].startswith("/login"):
+            problems.append(f"{where}: redirects to {r.headers['Location']}, not to the login page")
         if endpoint == "groups.join":
             # Whoever holds a group link may see the group's name (the join page names it).
             seen_group_link = True
