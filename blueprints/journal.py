@@ -47,7 +47,7 @@ def _owned_or_404(entry_id: str) -> Entry:
 
 
 def _pii_findings(form, kind_id: str) -> dict:
-    """Identifying details in what was typed: warnings, never a block (DOMAIN.md: no family names)."""
+    """Identifying details in what was typed: warnings, never a block (the trade's rule: no family names in notes)."""
     fields = {f.name: getattr(form, f.name).data or "" for f in KINDS[kind_id].fields if f.type in TEXT_TYPES}
     fields["title"] = form.title.data or ""
     fields.update({f"films-{i}-shows": (sub.shows.data or "") for i, sub in enumerate(form.films)})

@@ -1,6 +1,6 @@
 """The key hierarchy: derive, wrap, unwrap, seal, open. The only module that calls `cryptography`.
 
-Shape (see DESIGN.md "Key hierarchy"):
+Shape (see docs/ARCHITECTURE.md, "Key hierarchy"):
 
     password --argon2id--> master --HKDF--> login verifier (stored only as SHA-256)
                                       \\--> key-encryption key (never stored)

@@ -1,6 +1,6 @@
 """Shares, reflections, replies, revocation, and the one access decision every route asks.
 
-Crypto shape (DESIGN.md): a share holds the entry key wrapped to the reader's pinned public key with
+Crypto shape (docs/ARCHITECTURE.md): a share holds the entry key wrapped to the reader's pinned public key with
 HPKE (info bound to entry, reader and key version). Questions, reflections and replies are sealed
 under the entry key, so owner and reader read the same thread. Revoking deletes the wrap and
 rotates the entry key (rotation.py), so an old wrap opens nothing that is stored afterwards.
