@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
@@ -72,8 +72,32 @@ def for_update(stmt):
 
 
 def get_for_update(model, obj_id: str):
-    """The row with this primary key, read inside the current transaction and locked for it."""
-    return db.session.scalar(for_update(select(model).where(model.id == obj_id)))
+    """The row with this primary key, read inside the current transaction and locked for it.
+    populate_existing: a copy this session read earlier (before the lock) is refreshed, so callers
+    compare and unwrap keys from what the row holds now."""
+    stmt = for_update(select(model).where(model.id == obj_id)).execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
+
+
+def release_if_unwritten() -> None:
+    """End the current transaction early if it has written nothing yet. Called before slow work
+    that needs no lock (a password derivation): a write request on SQLite holds the database from
+    its first read, and nobody else's save should wait behind argon2. The next statement begins
+    a fresh transaction."""
+    s = db.session()
+    if s.in_transaction() and not (s.new or s.dirty or s.deleted) and not s.info.get("flushed"):
+        s.commit()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, _ctx) -> None:
+    session.info["flushed"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_flush(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("flushed", None)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
