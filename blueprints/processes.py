@@ -60,7 +60,6 @@ def _save_or_conflict(form, row: Process | None):
     except versions.Conflict as conflict:
         db.session.rollback()
         form.version.data = str(conflict.version)
-        form.code_ack.data = True   # the code was confirmed before the conflict showed
         diffs = process_differences(form, processes.clean(conflict.mine), conflict.theirs)
         return None, (render_template("processes/form.html", form=form, row=conflict.row, warnings=[],
                                       conflict=diffs), 409)

@@ -108,6 +108,10 @@ def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None
     updates one entry); an id that is already taken, by anyone, is never reused."""
     if not entry_id or db.session.get(Entry, entry_id) is not None:
         entry_id = new_id()
+    return _insert(owner, user_key, data, entry_id)
+
+
+def _insert(owner: User, user_key: bytes, data: dict, entry_id: str) -> Entry:
     row = Entry(id=entry_id, owner_id=owner.id, created_at=utcnow())
     sealed.create(row, TABLE, user_key, data)
     db.session.add(row)
@@ -124,7 +128,9 @@ def save(owner: User, user_key: bytes, entry_id: str | None, data: dict, base: i
     Raises versions.Conflict when the entry changed meanwhile; then nothing is written."""
     row = versions.lock(Entry, entry_id, owner.id)
     if row is None:
-        made = versions.insert_once(lambda: create(owner, user_key, data, entry_id))
+        # No "is it taken?" look first: the twin request may commit that id at any moment, and
+        # then this must become a save of it, not a second entry (the primary key decides).
+        made = versions.insert_once(lambda: _insert(owner, user_key, data, entry_id or new_id()))
         if made is not None:
             return made
         row = versions.lock(Entry, entry_id, owner.id)   # the twin request created it first

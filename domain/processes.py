@@ -68,6 +68,10 @@ def create(owner: User, user_key: bytes, data: dict, process_id: str | None = No
     """A new process; a form-chosen id is used unless it is taken (by anyone)."""
     if process_id and db.session.get(Process, process_id) is not None:
         process_id = None
+    return _insert(owner, user_key, data, process_id)
+
+
+def _insert(owner: User, user_key: bytes, data: dict, process_id: str | None) -> Process:
     row = Process(id=process_id or None, owner_id=owner.id, created_at=utcnow())
     data = clean(data)
     sealed.create(row, TABLE, user_key, data)
@@ -81,7 +85,7 @@ def save(owner: User, user_key: bytes, process_id: str | None, data: dict, base:
     the version the form was opened with. Raises versions.Conflict (nothing written)."""
     row = versions.lock(Process, process_id, owner.id)
     if row is None:
-        made = versions.insert_once(lambda: create(owner, user_key, data, process_id))
+        made = versions.insert_once(lambda: _insert(owner, user_key, data, process_id))
         if made is not None:
             return made
         row = versions.lock(Process, process_id, owner.id)

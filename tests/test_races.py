@@ -18,13 +18,13 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from domain import accounts, journal
+from domain import accounts, journal, sealed
 from domain.db import db, new_id
-from domain.models import Entry, User
+from domain.models import Entry, Process, User
 from tests.conftest import PASSWORD, Auth, base_config, csrf_from
 
 ROUNDS = 100
-MEET_TIMEOUT = 0.12   # seconds one request waits at the barrier for its twin
+MEET_TIMEOUT = 0.08   # seconds one request waits at the barrier for its twin
 POOL = ThreadPoolExecutor(2, thread_name_prefix="worker")
 
 
@@ -92,7 +92,7 @@ def test_double_submit_of_a_new_entry_makes_one_entry(workers, devices, monkeypa
     a, b = devices
     ta, tb = _token(a), _token(b)
     meet = Meet()
-    monkeypatch.setattr(journal, "create", meet.wrap(journal.create))
+    monkeypatch.setattr(sealed, "create", meet.wrap(sealed.create))   # after the look-up, before the insert
     bad = []
     for n in range(ROUNDS):
         draft = new_id()
@@ -192,3 +192,40 @@ def test_signing_up_the_same_login_twice_at_once_never_fails(workers, monkeypatc
             bad.append((n, codes))
     assert not bad, f"{len(bad)}/20 rounds wrong: {bad[:5]}"
     assert _count(app, User) == 20
+
+
+def _process_post(token: str, form_id: str, code: str, **extra) -> dict:
+    return {"csrf_token": token, "form_id": form_id, "code": code, "status": "ongoing", "films": "0",
+            "reviews": "0", **extra}
+
+
+def test_double_submit_of_a_new_process_makes_one_process(workers, devices, monkeypatch):
+    app = workers[0]
+    a, b = devices
+    ta, tb = _token(a), _token(b)
+    meet = Meet()
+    monkeypatch.setattr(sealed, "create", meet.wrap(sealed.create))
+    for n in range(20):
+        form_id = new_id()
+        ra, rb = both((a, "/processes/new", _process_post(ta, form_id, f"MM-{n:02d}")),
+                      (b, "/processes/new", _process_post(tb, form_id, f"MM-{n:02d}")))
+        meet.reset()
+        assert (ra.status_code, rb.status_code) == (302, 302), n
+        assert ra.headers["Location"] == rb.headers["Location"] == f"/processes/{form_id}"
+    assert _count(app, Process) == 20
+
+
+def test_a_stale_process_edit_shows_both_versions(devices):
+    a, b = devices
+    ta, tb = _token(a), _token(b)
+    process_id = new_id()
+    assert a.post("/processes/new", data=_process_post(ta, process_id, "MM-01")).status_code == 302
+    page = b.get(f"/processes/{process_id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    edit = f"/processes/{process_id}/edit"
+    assert a.post(edit, data=_process_post(ta, "", "MM-01", notes="phone note", version=version)).status_code == 302
+    r = b.post(edit, data=_process_post(tb, "", "MM-01", notes="tablet note", version=version))
+    assert r.status_code == 409
+    page = r.get_data(as_text=True)
+    assert "phone note" in page and "tablet note" in page and "Keep the saved version" in page
+    assert "phone note" in a.get(f"/processes/{process_id}").get_data(as_text=True)
