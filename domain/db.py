@@ -86,7 +86,12 @@ def release_if_unwritten() -> None:
     a fresh transaction."""
     s = db.session()
     if s.in_transaction() and not (s.new or s.dirty or s.deleted) and not s.info.get("flushed"):
-        s.commit()
+        # Nothing was written, so what was read stays as read (no reload of every object).
+        s.expire_on_commit = False
+        try:
+            s.commit()
+        finally:
+            s.expire_on_commit = True
 
 
 @event.listens_for(Session, "after_flush")

@@ -229,3 +229,14 @@ def test_a_stale_process_edit_shows_both_versions(devices):
     page = r.get_data(as_text=True)
     assert "phone note" in page and "tablet note" in page and "Keep the saved version" in page
     assert "phone note" in a.get(f"/processes/{process_id}").get_data(as_text=True)
+
+
+def test_back_then_save_updates_the_same_entry(app, client, user):
+    token = _token(client)
+    draft = new_id()
+    first = client.post("/entries/new/hard_session", data=_entry_post(token, draft, "first try"))
+    again = client.post("/entries/new/hard_session", data=_entry_post(token, draft, "first try, and more"))
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"] == f"/entries/{draft}"
+    assert _count(app, Entry) == 1
+    assert "first try, and more" in client.get(f"/entries/{draft}").get_data(as_text=True)
