@@ -21,8 +21,8 @@ from flask_login import current_user
 
 from blueprints import guards
 from blueprints.forms import EmptyForm
-from blueprints.journal_forms import entry_data_from, entry_form, form_data_from_entry
-from domain import journal, keyring, pii, processes, themes
+from blueprints.journal_forms import entry_data_from, entry_differences, entry_form, form_data_from_entry
+from domain import journal, keyring, pii, processes, themes, versions
 from domain.db import db, new_id
 from domain.entry_kinds import KINDS
 from domain.journal import EntryError, Filters
@@ -56,9 +56,10 @@ def _pii_findings(form, kind_id: str) -> dict:
 
 
 def _render_form(form, kind_id: str, entry: Entry | None, status: int = 200, warnings=None,
-                 is_draft: bool = False):
+                 is_draft: bool = False, conflict=None):
     return render_template("journal/form.html", form=form, kind=KINDS[kind_id], entry=entry,
-                           themes=themes.THEMES, warnings=warnings or {}, is_draft=is_draft), status
+                           themes=themes.THEMES, warnings=warnings or {}, is_draft=is_draft,
+                           conflict=conflict), status
 
 
 def _more_films(form) -> bool:
@@ -71,7 +72,8 @@ def _more_films(form) -> bool:
 
 
 def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None, int, dict]:
-    """Validate and store. Returns (entry or None, HTTP status for a re-render, pii warnings)."""
+    """Validate and store. Returns (entry or None, HTTP status for a re-render, pii warnings).
+    Raises versions.Conflict when the entry was saved elsewhere since this form was opened."""
     draft = request.form.get("action") == "draft"
     if not form.validate():
         return None, 400, {}
@@ -87,24 +89,33 @@ def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None,
         if warnings:
             form.pii_ack.data = "1"
             return None, 200, warnings
-    key = guards.user_key()
-    row = entry or _existing_draft(form.draft_id.data)
-    if row is None:
-        row = journal.create(current_user.user, key, data,
-                             form.draft_id.data if _id_ok(form.draft_id.data) else None)
-    else:
-        journal.update(row, key, data)
+    row = journal.save(current_user.user, guards.user_key(), _form_entry_id(form, entry), data,
+                       versions.base_version(form.version.data))
     db.session.commit()
     return row, 302, {}
+
+
+def _form_entry_id(form, entry: Entry | None) -> str | None:
+    """The entry an edit form is about, or the id a new-entry form chose when it was opened
+    (so a double submit, autosave or Back-then-Save all land on one entry)."""
+    if entry is not None:
+        return entry.id
+    return form.draft_id.data if _id_ok(form.draft_id.data) else None
 
 
 def _id_ok(candidate: str | None) -> bool:
     return bool(candidate) and len(candidate) == 32 and all(c in "0123456789abcdef" for c in candidate)
 
 
-def _existing_draft(candidate: str | None) -> Entry | None:
-    """The entry this form already created (double submit, autosave): update it, don't duplicate."""
-    return journal.get_owned(current_user.id, candidate) if _id_ok(candidate) else None
+def _conflict(form, kind_id: str, procs, conflict: versions.Conflict):
+    """Nothing was written: show both versions. The form keeps what this device typed and now
+    names the newer version, so Save keeps it; the saved version is one link away."""
+    db.session.rollback()
+    form.version.data = str(conflict.version)
+    form.pii_ack.data = "1"   # the privacy check was answered before the conflict showed
+    diffs = entry_differences(kind_id, conflict.mine, conflict.theirs, {p.row.id: p.code for p in procs})
+    return _render_form(form, kind_id, conflict.row, 409, conflict=diffs,
+                        is_draft=conflict.theirs.get("status") == "draft")
 
 
 @bp.route("/entries/new/<kind_id>", methods=["GET", "POST"])
@@ -121,7 +132,10 @@ def new(kind_id: str):
         return _render_form(form, kind_id, None)
     if _more_films(form):
         return _render_form(form, kind_id, None)
-    row, status, warnings = _save(form, kind_id, None, procs)
+    try:
+        row, status, warnings = _save(form, kind_id, None, procs)
+    except versions.Conflict as conflict:
+        return _conflict(form, kind_id, procs, conflict)
     if row is not None:
         flash("Saved as a draft." if request.form.get("action") == "draft" else "Saved.", "ok")
         return redirect(url_for("journal.view", entry_id=row.id))
@@ -163,13 +177,17 @@ def edit(entry_id: str):
     data = journal.read(row, guards.user_key())
     procs, choices = _process_choices()
     if request.method == "GET":
-        form = entry_form(data["kind"], choices, data=form_data_from_entry(data) | {"draft_id": row.id})
+        form = entry_form(data["kind"], choices,
+                          data=form_data_from_entry(data) | {"draft_id": row.id, "version": str(row.version)})
         return _render_form(form, data["kind"], row, is_draft=data.get("status") == "draft")
     form = entry_form(data["kind"], choices)
     is_draft = data.get("status") == "draft"   # a draft keeps its "Save draft" button on a re-render
     if _more_films(form):
         return _render_form(form, data["kind"], row, is_draft=is_draft)
-    saved, status, warnings = _save(form, data["kind"], row, procs)
+    try:
+        saved, status, warnings = _save(form, data["kind"], row, procs)
+    except versions.Conflict as conflict:
+        return _conflict(form, data["kind"], procs, conflict)
     if saved is not None:
         flash("Saved.", "ok")
         return redirect(url_for("journal.view", entry_id=row.id))
@@ -210,24 +228,28 @@ def autosave():
         return jsonify(ok=False, error="unknown kind"), 400
     procs, choices = _process_choices()
     form = entry_form(kind_id, choices)
-    existing = _existing_draft(form.draft_id.data)
-    if existing is not None and journal.read(existing, guards.user_key()).get("status") != "draft":
-        return jsonify(ok=True, skipped="saved entries are only changed with Save"), 200
     if not form.validate():
         return jsonify(ok=False, errors={k: v for k, v in form.errors.items() if k != "csrf_token"},
                        csrf=bool(form.csrf_token.errors)), 400
+    if not _id_ok(form.draft_id.data):
+        return jsonify(ok=False, error="missing draft id"), 400
     try:
         data = journal.clean(entry_data_from(form, kind_id), {p.row.id for p in procs}, draft=True)
     except EntryError as exc:
         return jsonify(ok=False, errors={exc.field: [str(exc)]}), 400
-    if existing is not None:
-        journal.update(existing, guards.user_key(), data)
-    elif _id_ok(form.draft_id.data):
-        journal.create(current_user.user, guards.user_key(), data, form.draft_id.data)
-    else:
-        return jsonify(ok=False, error="missing draft id"), 400
+    try:
+        row = journal.save(current_user.user, guards.user_key(), form.draft_id.data, data,
+                           versions.base_version(form.version.data), drafts_only=True)
+    except versions.Conflict as conflict:
+        # Quietly: the page says a newer version exists; Save then shows both texts.
+        db.session.rollback()
+        return jsonify(ok=False, conflict=True, version=conflict.version), 409
+    if row is None:
+        db.session.rollback()
+        return jsonify(ok=True, skipped="saved entries are only changed with Save"), 200
     db.session.commit()
-    return jsonify(ok=True)
+    # An edit form's hidden version follows its own autosaves (app.js), so Save compares against them.
+    return jsonify(ok=True, version=row.version) if form.version.data else jsonify(ok=True)
 
 
 def _parse_filters(args) -> Filters:

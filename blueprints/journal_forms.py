@@ -131,6 +131,7 @@ def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=No
                                  validators=[Optional()])
         films = FieldList(FormField(FilmRefForm), min_entries=1, max_entries=FILM_REFS_MAX)
         draft_id = HiddenField()
+        version = HiddenField()   # the entry version this form was opened with (compare-and-swap)
         pii_ack = HiddenField()
 
     for f in kind.fields:
@@ -158,6 +159,8 @@ def process_form(formdata=None, data=None):
         screening = MultiCheckboxField("Vulnerable-dyad screening", choices=_choices(themes.SCREENING_FLAGS))
         notes = TextAreaField("Notes", validators=[Optional(), _length(2000)])
         code_ack = BooleanField("This code is not a name or a birth date")
+        form_id = HiddenField()   # chosen when the form opens: a double submit makes one process
+        version = HiddenField()
 
     return ProcessForm(formdata=formdata, data=data) if formdata is not None else ProcessForm(data=data)
 
@@ -198,4 +201,56 @@ def form_data_from_entry(data: dict) -> dict:
         out["follow_up"] = date.fromisoformat(data["follow_up"])
     if data.get("intensity") is not None:
         out["intensity"] = str(data["intensity"])
+    return out
+
+
+# --- conflict page: the two versions side by side, as words -----------------------------------
+
+def _words(value) -> str:
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value)
+    return str(value)
+
+
+def _films(refs) -> str:
+    return "\n".join(" ".join(x for x in (f"Film {r.get('film')}" if r.get("film") else "",
+                                           r.get("timestamp", ""), r.get("shows", "")) if x)
+                     for r in refs or [])
+
+
+def entry_differences(kind_id: str, mine: dict, theirs: dict, process_codes: dict) -> list[tuple[str, str, str]]:
+    """(label, mine, theirs) for every part of an entry that the two versions say differently."""
+    named = {t.id: t.name for t in themes.THEMES}
+    sub_named = {s.id: s.name for t in themes.THEMES for s in t.subthemes}
+    parts = [(f.label, lambda d, f=f: entry_kinds.display(f, d.get(f.name)) if d.get(f.name) not in (None, "", [])
+              else "") for f in KINDS[kind_id].fields]
+    parts += [
+        ("Title", lambda d: d.get("title") or ""),
+        ("Date of the visit", lambda d: d.get("visit_date") or ""),
+        ("Guidance process", lambda d: process_codes.get(d.get("process_id") or "", "")),
+        ("Themes", lambda d: ", ".join(named.get(t, t) for t in d.get("themes", []))),
+        ("Subthemes", lambda d: ", ".join(sub_named.get(s, s) for s in d.get("subthemes", []))),
+        ("My tags", lambda d: ", ".join(d.get("tags", []))),
+        ("Bring to supervision?", lambda d: themes.choice_label(themes.SUPERVISION, d.get("supervision") or "no")),
+        ("Film moments", lambda d: _films(d.get("film_refs"))),
+    ]
+    return [(label, a, b) for label, show in parts if (a := show(mine)) != (b := show(theirs))]
+
+
+def process_differences(form, mine: dict, theirs: dict) -> list[tuple[str, str, str]]:
+    out = []
+    for name in ("code", "working_goal", "dialogue_element", "films", "reviews", "cps_commissioned",
+                 "status", "screening", "notes"):
+        field = form[name]
+        a, b = mine.get(name), theirs.get(name)
+        if name == "status":
+            a, b = (themes.choice_label(themes.PROCESS_STATUS, x) if x else "" for x in (a, b))
+        elif name == "screening":
+            a, b = ([themes.choice_label(themes.SCREENING_FLAGS, x) for x in v or []] for v in (a, b))
+        if _words(a) != _words(b):
+            out.append((str(field.label.text), _words(a), _words(b)))
     return out

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from blueprints import guards
 from blueprints.forms import EmptyForm
-from blueprints.journal_forms import process_form
-from domain import journal, processes, themes
-from domain.db import db, utcnow
+from blueprints.journal_forms import process_differences, process_form
+from domain import journal, processes, themes, versions
+from domain.db import db, new_id, utcnow
 from domain.entry_kinds import KINDS
 from domain.models import Process
 
@@ -42,12 +42,31 @@ def _save(form, row: Process | None):
         form.code_ack.errors = ["Tick this box to keep the code anyway, or change it."]
         return None, 400, warnings
     data = _data_from(form)
-    if row is None:
-        row = processes.create(current_user.user, guards.user_key(), data)
-    else:
-        processes.update(row, guards.user_key(), data)
+    target = row.id if row is not None else (form.form_id.data if _id_ok(form.form_id.data) else None)
+    row = processes.save(current_user.user, guards.user_key(), target, data,
+                         versions.base_version(form.version.data))
     db.session.commit()
     return row, 302, []
+
+
+def _id_ok(candidate: str | None) -> bool:
+    return bool(candidate) and len(candidate) == 32 and all(c in "0123456789abcdef" for c in candidate)
+
+
+def _save_or_conflict(form, row: Process | None):
+    """(saved row or None, response to send instead)."""
+    try:
+        saved, status, warnings = _save(form, row)
+    except versions.Conflict as conflict:
+        db.session.rollback()
+        form.version.data = str(conflict.version)
+        diffs = process_differences(form, processes.clean(conflict.mine), conflict.theirs)
+        return None, (render_template("processes/form.html", form=form, row=conflict.row, warnings=[],
+                                      conflict=diffs), 409)
+    if saved is not None:
+        flash("The process is saved.", "ok")
+        return saved, redirect(url_for("processes.view", process_id=saved.id))
+    return None, (render_template("processes/form.html", form=form, row=row, warnings=warnings), status)
 
 
 @bp.route("/")
@@ -60,13 +79,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @guards.login_required
 def new():
-    form = process_form()
     if request.method == "POST":
-        row, status, warnings = _save(form, None)
-        if row is not None:
-            flash("The process is saved.", "ok")
-            return redirect(url_for("processes.view", process_id=row.id))
-        return render_template("processes/form.html", form=form, row=None, warnings=warnings), status
+        return _save_or_conflict(process_form(), None)[1]
+    form = process_form(data={"form_id": new_id()})
     return render_template("processes/form.html", form=form, row=None, warnings=[])
 
 
@@ -88,13 +103,8 @@ def view(process_id: str):
 def edit(process_id: str):
     row = _owned_or_404(process_id)
     if request.method == "POST":
-        form = process_form()
-        saved, status, warnings = _save(form, row)
-        if saved is not None:
-            flash("The process is saved.", "ok")
-            return redirect(url_for("processes.view", process_id=row.id))
-        return render_template("processes/form.html", form=form, row=row, warnings=warnings), status
-    form = process_form(data=processes.read(row, guards.user_key()))
+        return _save_or_conflict(process_form(), row)[1]
+    form = process_form(data=processes.read(row, guards.user_key()) | {"version": str(row.version)})
     return render_template("processes/form.html", form=form, row=row, warnings=[])
 
 

@@ -11,15 +11,19 @@ import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from domain import keyring
-from domain.db import db, new_id, utcnow
+from domain.db import db, new_id, release_if_unwritten, utcnow
 from domain.keyring import KdfParams
 from domain.models import ServerSetting, User
 
 LOGIN_MIN, LOGIN_MAX = 3, 254
 NAME_MAX = 80
 PASSWORD_MIN, PASSWORD_MAX = 12, 256
+
+
+LOGIN_TAKEN = "That login name is taken. Please choose another."
 
 
 class AccountError(Exception):
@@ -66,6 +70,7 @@ def raise_target(params: KdfParams) -> None:
 
 def _derive(policy: KdfPolicy, password: str, salt: bytes, params: KdfParams) -> tuple[bytes, bytes]:
     # argon2 at 64 MiB per call: an unbounded login flood would exhaust memory, so cap per process.
+    release_if_unwritten()   # no database lock is held while argon2 runs
     if not policy.slots.acquire(timeout=15):
         raise KdfBusy("The server is busy. Please try again in a moment.")
     try:
@@ -117,7 +122,7 @@ def create_account(policy: KdfPolicy, secret: bytes, login: str, display_name: s
                    password: str) -> tuple[User, bytes, str]:
     """Returns (user, user key, recovery code). The caller shows the code once and forgets it."""
     if login_taken(secret, login):
-        raise AccountError("That login name is taken. Please choose another.")
+        raise AccountError(LOGIN_TAKEN)
     user = User(id=new_id(), login_index=keyring.blind_index(secret, normalize_login(login)),
                 key_version=1)
     user_key = keyring.random_key()
@@ -127,7 +132,14 @@ def create_account(policy: KdfPolicy, secret: bytes, login: str, display_name: s
     _set_password(policy, user, user_key, password)
     code = _set_recovery(user, user_key)
     write_profile(user, user_key, {"display_name": display_name})
-    db.session.add(user)
+    # The check above ran before the (slow) derivation: the same name signed up at the same moment
+    # shows up here, on the unique index, and gets the same answer.
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(LOGIN_TAKEN) from None
     return user, user_key, code
 
 

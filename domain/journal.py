@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from domain import entry_kinds, sealed, themes
+from domain import entry_kinds, sealed, themes, versions
 from domain.db import db, new_id, utcnow
 from domain.entry_kinds import KINDS
 from domain.models import Entry, User
@@ -108,6 +108,10 @@ def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None
     updates one entry); an id that is already taken, by anyone, is never reused."""
     if not entry_id or db.session.get(Entry, entry_id) is not None:
         entry_id = new_id()
+    return _insert(owner, user_key, data, entry_id)
+
+
+def _insert(owner: User, user_key: bytes, data: dict, entry_id: str) -> Entry:
     row = Entry(id=entry_id, owner_id=owner.id, created_at=utcnow())
     sealed.create(row, TABLE, user_key, data)
     db.session.add(row)
@@ -115,7 +119,32 @@ def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None
     return row
 
 
+def save(owner: User, user_key: bytes, entry_id: str | None, data: dict, base: int | None,
+         drafts_only: bool = False) -> Entry | None:
+    """Create or update the entry a form is about (its form-chosen id) as one compare-and-swap
+    on the locked row; `base` is the version the form was opened with (None: the form that
+    creates this id). Two requests with the same new id, in any order, make one entry.
+    Returns None when `drafts_only` (autosave) meets an entry that was saved for real.
+    Raises versions.Conflict when the entry changed meanwhile; then nothing is written."""
+    row = versions.lock(Entry, entry_id, owner.id)
+    if row is None:
+        # No "is it taken?" look first: the twin request may commit that id at any moment, and
+        # then this must become a save of it, not a second entry (the primary key decides).
+        made = versions.insert_once(lambda: _insert(owner, user_key, data, entry_id or new_id()))
+        if made is not None:
+            return made
+        row = versions.lock(Entry, entry_id, owner.id)   # the twin request created it first
+        if row is None:
+            return create(owner, user_key, data)
+    if drafts_only and read(row, user_key).get("status") != "draft":
+        return None
+    versions.check(row, base, lambda: read(row, user_key), data)
+    update(row, user_key, data)
+    return row
+
+
 def update(row: Entry, user_key: bytes, data: dict) -> None:
+    # The content key is unwrapped from `row` as loaded in this transaction (save() locks it).
     sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
     _changed(row, user_key, data)
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from domain import sealed, themes
+from domain import sealed, themes, versions
 from domain.db import db, utcnow
 from domain.entry_kinds import HEAVY_KINDS
 from domain.journal import Item
@@ -64,12 +64,35 @@ def clean(data: dict) -> dict:
     return out
 
 
-def create(owner: User, user_key: bytes, data: dict) -> Process:
-    row = Process(owner_id=owner.id, created_at=utcnow())
+def create(owner: User, user_key: bytes, data: dict, process_id: str | None = None) -> Process:
+    """A new process; a form-chosen id is used unless it is taken (by anyone)."""
+    if process_id and db.session.get(Process, process_id) is not None:
+        process_id = None
+    return _insert(owner, user_key, data, process_id)
+
+
+def _insert(owner: User, user_key: bytes, data: dict, process_id: str | None) -> Process:
+    row = Process(id=process_id or None, owner_id=owner.id, created_at=utcnow())
     data = clean(data)
     sealed.create(row, TABLE, user_key, data)
     db.session.add(row)
     _changed(row, user_key, data)
+    return row
+
+
+def save(owner: User, user_key: bytes, process_id: str | None, data: dict, base: int | None) -> Process:
+    """Create or update, as journal.save: one process per form-chosen id, a compare-and-swap on
+    the version the form was opened with. Raises versions.Conflict (nothing written)."""
+    row = versions.lock(Process, process_id, owner.id)
+    if row is None:
+        made = versions.insert_once(lambda: _insert(owner, user_key, data, process_id))
+        if made is not None:
+            return made
+        row = versions.lock(Process, process_id, owner.id)
+        if row is None:
+            return create(owner, user_key, data)
+    versions.check(row, base, lambda: read(row, user_key), clean(data))
+    update(row, user_key, data)
     return row
 
 

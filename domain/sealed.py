@@ -33,6 +33,9 @@ def content_key(row, table: str, user_key: bytes) -> bytes:
 
 
 def write(row, table: str, key: bytes, data: dict) -> None:
+    """Seal `data` as the row's content. Every write (edit or key rotation) moves the version on,
+    so a form opened before it cannot overwrite it unseen (domain.versions)."""
+    row.version = (row.version or 0) + 1 if row.content is not None else 1
     row.content = keyring.seal(key, json.dumps(data, separators=(",", ":")).encode(),
                                content_aad(table, row.id, row.owner_id, row.key_version))
     row.updated_at = utcnow()

@@ -36,7 +36,12 @@ document.addEventListener("click", (event) => {
                                      : r.json().then((j) => ({ ok: r.ok, j }))))
       .then(({ ok, j }) => {
         if (ok && j.ok && !j.skipped) {
+          // An edit form names the version it was opened with; its own autosave moves that on.
+          const version = form.querySelector("input[name=version]");
+          if (version && version.value && j.version) version.value = String(j.version);
           say("Draft saved " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+        } else if (j.conflict) {
+          say("There is a newer version of this draft, saved on another device. Your text is still here; press Save to compare both.");
         } else if (j.expired) {
           say("Your session has ended. Press Save: after logging in, your text will be back.");
         } else if (!ok) {
