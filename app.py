@@ -23,6 +23,7 @@ from blueprints import (
     processes,
     settings,
     sharing,
+    transactions,
     trends,
     twofactor,
 )
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
         init_engine_events(db.engine)
     Migrate(app, db, directory=str(Path(__file__).resolve().parent / "migrations"),
             render_as_batch=True, compare_type=True)
+    transactions.init_app(app)
     guards.init_app(app)
     headers.init_app(app)
     limits.init_app(app)

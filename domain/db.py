@@ -6,10 +6,11 @@ the models themselves are plain SQLAlchemy 2.0 `Mapped[]` classes.
 from __future__ import annotations
 
 import secrets
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -40,7 +41,44 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# --- transactions --------------------------------------------------------------------------------
+# A request's reads and writes are one transaction, so a save compares and writes what it read.
+# PostgreSQL does this by itself (and `for_update` locks the row being changed). The pysqlite
+# driver does not: by default it runs SELECTs outside any transaction and opens one only at the
+# first write. We follow SQLAlchemy's documented pysqlite recipe instead: the driver does no
+# transaction handling (isolation_level=None) and we emit BEGIN ourselves on SQLAlchemy's "begin".
+# Requests that may write (any method but GET/HEAD/OPTIONS) begin IMMEDIATE: they take SQLite's
+# single write lock before their first read, so two workers' read-modify-write cycles run one
+# after the other (busy_timeout makes the second wait) instead of the later one failing or
+# overwriting. Reads stay deferred, so a page view never waits for the write lock.
+
+_writes: ContextVar[bool] = ContextVar("fokus_db_writes", default=False)
+
+
+def begin_writes(writes: bool = True) -> None:
+    """Declare whether the transactions that begin from now on in this context will write
+    (called by a request hook; only SQLite looks at it)."""
+    _writes.set(writes)
+
+
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes.get() else "BEGIN")
+
+
+def for_update(stmt):
+    """`stmt` locking the rows it reads until commit: SELECT ... FOR UPDATE on PostgreSQL. SQLite
+    renders no clause (it has no row locks); there the IMMEDIATE transaction holds the database."""
+    return stmt.with_for_update()
+
+
+def get_for_update(model, obj_id: str):
+    """The row with this primary key, read inside the current transaction and locked for it."""
+    return db.session.scalar(for_update(select(model).where(model.id == obj_id)))
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # The driver must not open or commit transactions by itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
@@ -51,6 +89,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_engine_events(engine: Engine) -> None:
-    """Turn on foreign keys and WAL for SQLite connections (PostgreSQL needs nothing)."""
+    """SQLite: foreign keys, WAL, a busy timeout, and our own BEGIN (PostgreSQL needs nothing)."""
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
 
 from domain import keyring
 from domain.db import db, utcnow
@@ -55,12 +56,22 @@ def load(token: str, timeouts: Timeouts, now: datetime | None = None) -> UserSes
     now = now or utcnow()
     if now - row.last_seen_at > timeouts.idle or now - row.created_at > timeouts.absolute:
         db.session.delete(row)
-        db.session.commit()
+        _commit_best_effort()
         return None
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now
-        db.session.commit()
+        _commit_best_effort()
     return row
+
+
+def _commit_best_effort() -> None:
+    """On SQLite a page view reads in a deferred transaction; if another worker wrote since its
+    first read, SQLite refuses the upgrade to a write at once. Touching last_seen (or removing a
+    timed-out row) can wait for the next request, so that is not an error page."""
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
 
 
 def unseal(row: UserSession, sealed: str, secret: bytes) -> bytes:

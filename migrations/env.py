@@ -97,9 +97,9 @@ def run_migrations_online():
             # SQLite "batch" migrations rebuild a table by copying it and dropping the old one.
             # With foreign keys on, dropping a parent table deletes every child row through
             # ON DELETE CASCADE (all entries, when `users` is rebuilt). Keys are off while
-            # migrating and checked afterwards instead. The PRAGMA must run outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # migrating and checked afterwards instead. The PRAGMA must run outside a transaction,
+            # so it goes to the driver directly (SQLAlchemy would BEGIN first, see domain.db).
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -110,8 +110,8 @@ def run_migrations_online():
             context.run_migrations()
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
             if broken:
                 raise RuntimeError(f"migration left {len(broken)} rows with broken foreign keys")
 
