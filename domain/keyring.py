@@ -135,6 +135,14 @@ def open_blob(key: bytes, blob: bytes, ad: bytes) -> bytes:
         raise CryptoError("authentication failed") from exc
 
 
+def commits_to(key: bytes, blob: bytes, ad: bytes) -> bool:
+    """Whether `blob` was sealed under `key` (its commitment matches), without decrypting: a
+    cheap check that a key read earlier is still the row's current key."""
+    if len(key) != KEY_LEN or len(blob) < _HEADER + 16 or blob[0] not in _COMMITMENTS:
+        return False
+    return _commitment_ok(blob[0], key, blob[1:1 + NONCE_LEN], ad, blob[1 + NONCE_LEN:_HEADER])
+
+
 def wrap_key(kek: bytes, key: bytes, ad: bytes) -> bytes:
     return seal(kek, key, ad)
 

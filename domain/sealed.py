@@ -32,7 +32,17 @@ def content_key(row, table: str, user_key: bytes) -> bytes:
     return keyring.unwrap_key(user_key, row.wrapped_key, wrap_aad(table, row.id, row.owner_id, row.key_version))
 
 
-def write(row, table: str, key: bytes, data: dict) -> None:
+class StaleKey(keyring.CryptoError):
+    """A writer holds a content key that is no longer the row's (a rotation happened since it was
+    read). Writing would make the row unreadable, so the write is refused (409, try again)."""
+
+
+def write(row, table: str, key: bytes, data: dict, new_key: bool = False) -> None:
+    """Seal `data` into the row. Unless the caller is installing a new key (rotation), the key
+    must be the one the row's current content was sealed under."""
+    if row.content and not new_key and not keyring.commits_to(
+            key, row.content, content_aad(table, row.id, row.owner_id, row.key_version)):
+        raise StaleKey("the content key changed since it was read")
     row.content = keyring.seal(key, json.dumps(data, separators=(",", ":")).encode(),
                                content_aad(table, row.id, row.owner_id, row.key_version))
     row.updated_at = utcnow()
