@@ -253,12 +253,13 @@ def seen(share_id: str):
 @bp.route("/shares/<share_id>/reflection", methods=["POST"])
 @guards.login_required
 def reflection(share_id: str):
-    form = ReflectionForm()
-    decision = _decide_thread(share_id, held=form.is_submitted())
+    decision = _decide_thread(share_id)
     if not decision.allows(Access.REFLECT):
         abort(403)
+    form = ReflectionForm()
     if not form.validate_on_submit():
         return _thread_page(decision, 400, reflection_form=form)
+    decision = _decide_thread(share_id, held=True)  # hold the entry, then read its key
     submit = request.form.get("action") == "submit"
     data = {name: getattr(form, name).data for name in sharing.REFLECTION_SECTIONS}
     data["follow_up"] = form.follow_up.data.isoformat() if form.follow_up.data else ""
@@ -267,7 +268,7 @@ def reflection(share_id: str):
         sharing.save_reflection(decision.share, current_user.user, key, data, submit)
     except ShareError as exc:
         form.context.errors = [str(exc)]
-        return _thread_page(decision, 400, reflection_form=form)
+        return _thread_page(decision, exc.status, reflection_form=form)
     db.session.commit()
     flash("Your reflection is sent." if submit else "Draft saved. Only you can see it.", "ok")
     return redirect(url_for("sharing.thread", share_id=share_id))
@@ -276,12 +277,13 @@ def reflection(share_id: str):
 @bp.route("/shares/<share_id>/reply", methods=["POST"])
 @guards.login_required
 def reply(share_id: str):
-    form = ReplyForm()
-    decision = _decide_thread(share_id, held=form.is_submitted())
+    decision = _decide_thread(share_id)
     if not decision.allows(Access.REPLY):
         abort(403)
+    form = ReplyForm()
     if not form.validate_on_submit():
         return _thread_page(decision, 400, reply_form=form)
+    decision = _decide_thread(share_id, held=True)  # hold the entry, then read its key
     key = sharing.entry_key_for(decision, current_user.user, guards.user_key())
     try:
         sharing.add_reply(decision.share, current_user.user, key, form.text.data, form.reply_id.data or "")
