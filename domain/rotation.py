@@ -35,8 +35,6 @@ def rotate(entry: Entry, owner_key: bytes) -> None:
 
     new_key = keyring.random_key()
     entry.key_version += 1
-    if hasattr(entry, "version"):  # an edit that read the old key must not save over the new one
-        entry.version += 1
     kv = entry.key_version
     entry.wrapped_key = keyring.wrap_key(owner_key, new_key,
                                          sealed.wrap_aad(journal.TABLE, entry.id, entry.owner_id, kv))
