@@ -11,7 +11,7 @@ from blueprints.limits import limiter
 from blueprints.sharing_forms import InviteForm, RoleForm
 from domain import accounts, contacts, mailer, sharing
 from domain.contacts import ContactError
-from domain.db import db
+from domain.db import db, new_id
 
 bp = Blueprint("contacts", __name__)
 
@@ -27,8 +27,7 @@ def _mine_or_404(link_id: str) -> contacts.Contact:
 @guards.login_required
 def index():
     people = contacts.contacts_of(current_user.user, guards.user_key())
-    db.session.commit()  # folding mailbox news into sealed rows
-    return render_template("contacts/index.html", people=people, form=InviteForm(),
+    return render_template("contacts/index.html", people=people, form=InviteForm(data={"invite_id": new_id()}),
                            pending=contacts.pending_invitations(current_user.id))
 
 
@@ -40,13 +39,15 @@ def invite():
     row = token = None
     if form.validate_on_submit():
         try:
-            row, token = contacts.invite(current_user.user, guards.user_key(), form.role.data)
+            row, token = contacts.invite(current_user.user, guards.user_key(), form.role.data,
+                                         form_id=form.invite_id.data or "", secret=guards.server_secret())
         except ContactError as exc:  # e.g. the text "None", which the radio field lets through
             form.role.errors = [str(exc)]
     if row is None:
         people = contacts.contacts_of(current_user.user, guards.user_key())
         return render_template("contacts/index.html", people=people, form=form,
                                pending=contacts.pending_invitations(current_user.id)), 400
+    contacts.fold_mailboxes(current_user.user, guards.user_key())
     db.session.commit()
     link = url_for("contacts.invitation", token=token, _external=True)
     qr = segno.make(link, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")
@@ -66,6 +67,8 @@ def invite():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"])
 def invitation(token: str):
+    if request.method == "POST" and current_user.is_authenticated:
+        return _accept(token)
     try:
         inv, inviter_name = contacts.open_invitation(token)
     except ContactError as exc:
@@ -74,29 +77,32 @@ def invitation(token: str):
         session["return_to"] = request.path  # come back here after sign-up or login
         return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, form=None,
                                role=contacts.ROLE_LABELS[inv.role])
-    form = EmptyForm()
-    if request.method == "POST":
-        guards.user_key()
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            contacts.accept(token, current_user.user, guards.user_key())
-        except ContactError as exc:
-            db.session.commit()
-            return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
-        session.pop("return_to", None)
-        db.session.commit()
-        flash(f"You are now connected with {inviter_name}.", "ok")
-        return redirect(url_for("contacts.index"))
-    return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, form=form,
+    return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, form=EmptyForm(),
                            role=contacts.ROLE_LABELS[inv.role])
+
+
+def _accept(token: str):
+    """Accept the link. The same link accepted twice (two taps) gives one contact and the same
+    answer both times."""
+    guards.user_key()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        _link, inviter_name = contacts.accept(token, current_user.user, guards.user_key())
+    except ContactError as exc:
+        db.session.commit()
+        return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+    session.pop("return_to", None)
+    contacts.fold_mailboxes(current_user.user, guards.user_key())
+    db.session.commit()
+    flash(f"You are now connected with {inviter_name}.", "ok")
+    return redirect(url_for("contacts.index"))
 
 
 @bp.route("/contacts/<link_id>", methods=["GET"])
 @guards.login_required
 def detail(link_id: str):
     c = _mine_or_404(link_id)
-    db.session.commit()
     form = RoleForm(data={"role": c.link.role})
     return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm(),
                            own_fingerprint=contacts.own_fingerprint(current_user.user))
@@ -114,6 +120,7 @@ def change_role(link_id: str):
         contacts.set_role(c.link, form.role.data)
     except ContactError as exc:
         abort(exc.status)
+    contacts.fold_mailboxes(current_user.user, guards.user_key())
     db.session.commit()
     flash("The role is changed.", "ok")
     return redirect(url_for("contacts.detail", link_id=link_id))
@@ -126,6 +133,7 @@ def confirm_key(link_id: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     contacts.confirm_key(c.link)
+    contacts.fold_mailboxes(current_user.user, guards.user_key())
     db.session.commit()
     flash("The new key is confirmed. You can share with this contact again.", "ok")
     return redirect(url_for("contacts.detail", link_id=link_id))

@@ -4,9 +4,12 @@ from __future__ import annotations
 import traceback
 
 from flask import Flask, current_app, make_response, render_template
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from domain.accounts import KdfBusy
+from domain.db import db
+from domain.sealed import StaleKey
 
 MESSAGES = {
     400: ("That request could not be read", ("Something in what was sent did not make sense. "
@@ -15,6 +18,7 @@ MESSAGES = {
     403: ("Not for you", "You do not have access to this page."),
     404: ("Not found", "There is nothing here, or it is not yours to see."),
     405: ("Not allowed", "That action is not possible on this page."),
+    409: ("Changed elsewhere", "This changed on another device a moment ago. Reload the page and try again."),
     410: ("No longer available", "This is no longer shared with you."),
     413: ("Too much at once", "What you sent is larger than Fokus accepts. Shorten it and try again."),
     429: ("Please slow down", "There were too many attempts. Wait a little, then try again."),
@@ -22,11 +26,18 @@ MESSAGES = {
           "Please try again; if it keeps happening, tell your Fokus administrator.")),
     503: ("Busy right now", "The server is busy. Please try again in a moment."),
 }
+DATABASE_TEXT = ("Fokus could not reach its database just now. Nothing was lost: "
+                 "please try again in a moment.")
+CONFLICT_TEXT = ("This changed on another device a moment ago, so nothing was saved. "
+                 "Go back, reload the page and try again; your text is still in the form.")
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(KdfBusy, lambda _e: page(503, retry_after="5"))
+    app.register_error_handler(StaleKey, _stale_key)
+    for lost in (OperationalError, DisconnectionError, InterfaceError):
+        app.register_error_handler(lost, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -53,3 +64,37 @@ def _unexpected(exc: Exception):
     frames = "".join(traceback.format_tb(exc.__traceback__))
     current_app.logger.error("unhandled %s\n%s", type(exc).__name__, frames)
     return page(500)
+
+
+def _database_unavailable(exc: Exception):
+    """A lost or refused database connection (restart, failover, terminated connections, a lock
+    that did not clear in time): a calm 503, never a traceback. The pool pings connections before
+    use (pool_pre_ping), so the next request gets a fresh one."""
+    current_app.logger.warning("database unavailable: %s", type(exc).__name__)
+    _rollback()
+    return _plain_if_broken(503, DATABASE_TEXT, retry_after="5")
+
+
+def _stale_key(_exc: Exception):
+    _rollback()
+    return _plain_if_broken(409, CONFLICT_TEXT)
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded at teardown
+        current_app.logger.warning("rollback failed after a database error")
+
+
+def _plain_if_broken(code: int, text: str, retry_after: str | None = None):
+    """The usual page, or (if even rendering it needs the database, e.g. to load the user) a
+    minimal page with the same words."""
+    try:
+        return page(code, retry_after, text=text)
+    except Exception:  # noqa: BLE001
+        _rollback()
+        resp = make_response(f"<!doctype html><title>Fokus</title><h1>Please try again</h1><p>{text}</p>", code)
+        if retry_after:
+            resp.headers["Retry-After"] = retry_after
+        return resp

@@ -1,12 +1,11 @@
 """The start page: a welcome for visitors; quick capture and what waits, for therapists."""
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, session, url_for
+from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from blueprints import guards
 from domain import accounts, journal, sharing
-from domain.db import db
 from domain.entry_kinds import KINDS
 
 bp = Blueprint("home", __name__)
@@ -19,11 +18,8 @@ def index():
     if session.get("pending_rc"):
         return redirect(url_for("auth.recovery_code"))
     key = guards.user_key()
-    if sharing.sweep(current_user.user, key):
-        db.session.commit()
     items = journal.all_items(current_user.id, key)
     news = sharing.unseen_summary(current_user.id)
-    g.unseen_total = news["reader"] + news["owner"]
     saved = [i for i in items if not i.is_draft]
     return render_template("home/index.html", profile=accounts.read_profile(current_user.user, key),
                            kinds=KINDS, recent=saved[:5], drafts=[i for i in items if i.is_draft],

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints import guards
 from blueprints.forms import EmptyForm
@@ -13,6 +14,7 @@ from blueprints.sharing_forms import SECTION_LABELS, ReflectionForm, ReplyForm, 
 from domain import contacts, journal, pii, sharing
 from domain.db import db, new_id, utcnow
 from domain.entry_kinds import KINDS
+from domain.keyring import CryptoError
 from domain.sharing import Access, ShareError
 
 bp = Blueprint("sharing", __name__)
@@ -105,8 +107,6 @@ def manage(entry_id: str):
     decision = sharing.decide_entry(current_user.id, entry_id)
     if not decision.allows(Access.MANAGE):
         abort(404)
-    if sharing.sweep(current_user.user, guards.user_key()):
-        db.session.commit()
     key = guards.user_key()
     item = journal.Item(decision.entry, journal.read(decision.entry, key))
     shares = sharing.shares_of_entry(entry_id)
@@ -132,6 +132,23 @@ def revoke(share_id: str):
     return redirect(url_for("sharing.manage", entry_id=decision.entry.id))
 
 
+@bp.after_app_request
+def _sweep(response):
+    """Rotate entries whose readers lost access while the owner was away (expiry, removal by the
+    other side). Nothing rotates on a page view: this runs after the owner's write requests (any
+    POST that unsealed their key), in its own transaction after the request's own."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or response.status_code >= 400 or "user_key" not in g \
+            or not current_user.is_authenticated:
+        return response
+    try:
+        if sharing.sweep(current_user.user, g.user_key):
+            db.session.commit()
+    except (SQLAlchemyError, CryptoError) as exc:  # a rotation that cannot run now runs next time
+        db.session.rollback()
+        current_app.logger.warning("key rotation sweep postponed: %s", type(exc).__name__)
+    return response
+
+
 @bp.route("/outbox")
 @guards.login_required
 def outbox():
@@ -139,8 +156,6 @@ def outbox():
     from sqlalchemy import select
 
     from domain.models import Share
-    if sharing.sweep(current_user.user, guards.user_key()):
-        db.session.commit()
     rows = list(db.session.scalars(select(Share).where(Share.owner_id == current_user.id)
                                    .order_by(Share.created_at.desc())))
     items = {i.row.id: i for i in journal.all_items(current_user.id, guards.user_key())}
@@ -164,9 +179,6 @@ def inbox():
         item = journal.Item(decision.entry, data)
         sections["answered" if s.reflected_at else "waiting"].append(
             (s, item, sharing.unseen_count(s, current_user.id)))
-    db.session.commit()
-    news = sharing.unseen_summary(current_user.id)
-    g.unseen_total = news["reader"] + news["owner"]
     return render_template("sharing/inbox.html", sections=sections, names=names, kinds=KINDS)
 
 
@@ -190,14 +202,6 @@ def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=N
         reflection_form = ReflectionForm(data=draft)
     reply_form = reply_form or ReplyForm(data={"reply_id": new_id()})
     edited = is_reader and share.reader_seen_at is not None and decision.entry.updated_at > share.reader_seen_at
-    if request.method == "GET":
-        # Only a real visit counts as "opened"/"seen": a refused POST (e.g. a forged one without a
-        # CSRF token) that re-renders this page must not write the access log or the seen marks.
-        if is_reader:
-            sharing.log_access(decision.entry.id, user.id, "opened")
-            share.reader_seen_at = utcnow()
-        else:
-            share.owner_seen_at = utcnow()
     other_id = share.owner_id if is_reader else share.reader_id
     other = _names().get(other_id) or "Your colleague"
     page = render_template("sharing/thread.html", decision=decision, share=share, item=journal.Item(decision.entry, data),
@@ -205,15 +209,14 @@ def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=N
                            messages=[m for m in messages if not m.item.draft], reflection_form=reflection_form,
                            reply_form=reply_form, sections=SECTION_LABELS, other=other, is_reader=is_reader,
                            edited=edited, has_draft=own_draft is not None,
-                           ended=not sharing.is_active(share))
-    # Commit after rendering: a commit expires every loaded row, and the page would then reload the
-    # share, the entry and each thread item one query at a time.
-    db.session.commit()
+                           ended=not sharing.is_active(share), seen_form=EmptyForm())
     return page, status
 
 
-def _decide_thread(share_id: str):
-    decision = sharing.decide_share(current_user.id, share_id)
+def _decide_thread(share_id: str, held: bool = False):
+    """The viewer's decision; writers (held=True) hold the entry first and decide on fresh rows,
+    so the key they read below is the one they seal under."""
+    decision = (sharing.decide_share_held if held else sharing.decide_share)(current_user.id, share_id)
     if decision.gone:
         abort(410)
     if not decision.allows(Access.VIEW):
@@ -227,6 +230,26 @@ def thread(share_id: str):
     return _thread_page(_decide_thread(share_id))
 
 
+@bp.route("/shares/<share_id>/seen", methods=["POST"])
+@guards.login_required
+def seen(share_id: str):
+    """The thread page reports that it was shown (app.js, or the "Mark as read" button without
+    scripts): this clears the "new" marks and, for a reader, writes "opened" to the access log.
+    A GET never writes, so two workers' page views cannot race each other's writes."""
+    decision = _decide_thread(share_id, held=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if decision.role == "reader":
+        sharing.log_access(decision.entry.id, current_user.id, "opened")
+        decision.share.reader_seen_at = utcnow()
+    else:
+        decision.share.owner_seen_at = utcnow()
+    db.session.commit()
+    if request.accept_mimetypes.best == "application/json":
+        return {"ok": True}
+    return redirect(url_for("sharing.thread", share_id=share_id))
+
+
 @bp.route("/shares/<share_id>/reflection", methods=["POST"])
 @guards.login_required
 def reflection(share_id: str):
@@ -236,6 +259,7 @@ def reflection(share_id: str):
     form = ReflectionForm()
     if not form.validate_on_submit():
         return _thread_page(decision, 400, reflection_form=form)
+    decision = _decide_thread(share_id, held=True)  # hold the entry, then read its key
     submit = request.form.get("action") == "submit"
     data = {name: getattr(form, name).data for name in sharing.REFLECTION_SECTIONS}
     data["follow_up"] = form.follow_up.data.isoformat() if form.follow_up.data else ""
@@ -244,7 +268,7 @@ def reflection(share_id: str):
         sharing.save_reflection(decision.share, current_user.user, key, data, submit)
     except ShareError as exc:
         form.context.errors = [str(exc)]
-        return _thread_page(decision, 400, reflection_form=form)
+        return _thread_page(decision, exc.status, reflection_form=form)
     db.session.commit()
     flash("Your reflection is sent." if submit else "Draft saved. Only you can see it.", "ok")
     return redirect(url_for("sharing.thread", share_id=share_id))
@@ -259,6 +283,7 @@ def reply(share_id: str):
     form = ReplyForm()
     if not form.validate_on_submit():
         return _thread_page(decision, 400, reply_form=form)
+    decision = _decide_thread(share_id, held=True)  # hold the entry, then read its key
     key = sharing.entry_key_for(decision, current_user.user, guards.user_key())
     try:
         sharing.add_reply(decision.share, current_user.user, key, form.text.data, form.reply_id.data or "")
@@ -267,3 +292,19 @@ def reply(share_id: str):
         return _thread_page(decision, exc.status, reply_form=form)
     db.session.commit()
     return redirect(url_for("sharing.thread", share_id=share_id) + "#thread-end")
+
+
+@bp.app_context_processor
+def _shared_badge() -> dict:
+    """The "Shared" count in the navigation, on every page: new thread items and edited entries
+    the user has not looked at yet. A page that cannot count (database trouble) shows no badge."""
+    return {"unseen_total": _unseen_total()}
+
+
+def _unseen_total() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    try:
+        return sharing.unseen_total(current_user.id)
+    except SQLAlchemyError:
+        return 0

@@ -22,6 +22,8 @@ class InviteForm(Form):
     email = StringField("Also send the link by e-mail (optional)",
                         validators=[Optional(), _length(254),
                                     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That does not look like an e-mail address.")])
+    # Chosen when the form is shown: the same form sent twice gives one invitation and one link.
+    invite_id = HiddenField()
 
 
 class RoleForm(Form):

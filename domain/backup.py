@@ -29,14 +29,27 @@ def _pg_args(url: str) -> tuple[list[str], dict[str, str]]:
 
 def _sqlite_copy(source: str | Path, target: str | Path) -> None:
     """SQLite's online backup API: a consistent page-by-page copy, safe while others write."""
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
     try:
-        with dst:
-            src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        src = sqlite3.connect(source)
+        dst = sqlite3.connect(target)
+        try:
+            with dst:
+                src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"SQLite: {exc}") from exc
+
+
+def _run(tool: str, argv: list[str], env: dict[str, str]) -> None:
+    """Run pg_dump / pg_restore; on failure the tool's own message is what the operator sees."""
+    if shutil.which(tool) is None:
+        raise BackupError(f"{tool} is not installed on this machine.")
+    done = subprocess.run([tool, *argv], env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout or "").strip() or "no message"
+        raise BackupError(f"{tool} failed (exit status {done.returncode}):\n{message}")
 
 
 def backup(database_url: str, target: Path) -> Path:
@@ -46,11 +59,8 @@ def backup(database_url: str, target: Path) -> Path:
     if u.get_backend_name() == "sqlite":
         _sqlite_copy(u.database, target)
     elif u.get_backend_name() == "postgresql":
-        if shutil.which("pg_dump") is None:
-            raise BackupError("pg_dump is not installed on this machine.")
         args, env = _pg_args(database_url)
-        subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(target), *args],
-                       check=True, env=env, capture_output=True)
+        _run("pg_dump", ["--format=custom", "--no-owner", "--file", str(target), *args], env)
     else:
         raise BackupError(f"No backup method for {u.get_backend_name()}.")
     os.chmod(target, 0o600)
@@ -67,7 +77,6 @@ def restore(database_url: str, source: Path) -> None:
         _sqlite_copy(source, u.database)
     elif u.get_backend_name() == "postgresql":
         args, env = _pg_args(database_url)
-        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", *args, str(source)],
-                       check=True, env=env, capture_output=True)
+        _run("pg_restore", ["--clean", "--if-exists", "--no-owner", *args, str(source)], env)
     else:
         raise BackupError(f"No restore method for {u.get_backend_name()}.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from domain import accounts, keyring
-from domain.db import db, utcnow
+from domain.db import db, for_update, get_for_update, utcnow
 from domain.models import ContactLink, Invitation, User
 
 INVITE_TTL = timedelta(days=7)
@@ -64,14 +65,39 @@ def _payload_key(token: str) -> bytes:
     return keyring.hkdf(token.encode(), "invitation")
 
 
-def invite(inviter: User, inviter_key: bytes, role: str, now: datetime | None = None) -> tuple[Invitation, str]:
-    """Create a single-use invitation; returns (row, token). The token goes only into the link."""
+def _form_token(secret: bytes, inviter_id: str, form_id: str) -> tuple[str, str]:
+    """(row id, token) for an invitation whose form chose `form_id`: the same form posted twice
+    finds the same row and shows the same link. The row id is a hash of the form id and the token
+    a keyed hash under the server secret, so neither the database nor the page alone gives the link."""
+    row_id = hashlib.sha256(f"invitation-id|{form_id}".encode()).hexdigest()[:32]
+    mac = hmac.new(keyring.hkdf(secret, "invitation-token"), f"{inviter_id}|{form_id}".encode(), hashlib.sha256)
+    return row_id, keyring.b64e(mac.digest())
+
+
+def _form_id_ok(form_id: str) -> bool:
+    return len(form_id) == 32 and all(ch in "0123456789abcdef" for ch in form_id)
+
+
+def invite(inviter: User, inviter_key: bytes, role: str, now: datetime | None = None,
+           form_id: str = "", secret: bytes = b"") -> tuple[Invitation, str]:
+    """Create a single-use invitation; returns (row, token). The token goes only into the link.
+    With a form-chosen id (and the server secret) a repeated submit returns the same invitation."""
     if role not in ROLES:
         raise ContactError("Choose peer or supervisor.")
-    token = secrets.token_urlsafe(32)
+    row_id = None
+    if secret and _form_id_ok(form_id):
+        get_for_update(User, inviter.id)  # one inviter's invitations are created one at a time
+        row_id, token = _form_token(secret, inviter.id, form_id)
+        existing = db.session.get(Invitation, row_id)
+        if existing is not None:
+            if existing.inviter_id != inviter.id:
+                raise ContactError("Please reload the page and try again.", 409)
+            return existing, token
+    else:
+        token = secrets.token_urlsafe(32)
     name = accounts.read_profile(inviter, inviter_key).get("display_name", "")
     now = now or utcnow()
-    row = Invitation(inviter_id=inviter.id, token_hash=_token_hash(token), role=role,
+    row = Invitation(id=row_id, inviter_id=inviter.id, token_hash=_token_hash(token), role=role,
                      expires_at=now + INVITE_TTL,
                      payload=keyring.seal(_payload_key(token), json.dumps({"name": name}).encode(),
                                           keyring.aad("invitation", inviter.id)))
@@ -98,7 +124,17 @@ def open_invitation(token: str, now: datetime | None = None) -> tuple[Invitation
     return row, name
 
 
-def accept(token: str, invitee: User, invitee_key: bytes) -> ContactLink:
+def accept(token: str, invitee: User, invitee_key: bytes) -> tuple[ContactLink, str]:
+    """Accept an invitation; returns (the invitee's link, the inviter's name). The invitation is
+    locked and re-read first, so two submits of the same link make one contact; the second one
+    finds it and answers like the first."""
+    held = db.session.scalar(for_update(select(Invitation).where(Invitation.token_hash == _token_hash(token or "")))
+                             .execution_options(populate_existing=True)) if token and len(token) <= 100 else None
+    if held is not None and held.used_at is not None:
+        done = link_between(invitee.id, held.inviter_id)
+        # this very invitation made that link (a second tap): accepting stamps both with one time
+        if done is not None and not done.inviter and done.created_at == held.used_at:
+            return done, _read(done, invitee, invitee_key).get("name") or "your colleague"
     inv, inviter_name = open_invitation(token)
     if inv.inviter_id == invitee.id:
         raise ContactError("This is your own invitation. Send the link to your colleague instead.")
@@ -108,17 +144,17 @@ def accept(token: str, invitee: User, invitee_key: bytes) -> ContactLink:
     if link_between(invitee.id, inviter.id) is not None:
         inv.used_at = utcnow()
         raise ContactError("You are already connected with this person.", 409)
-    inv.used_at = utcnow()
+    inv.used_at = now = utcnow()
     invitee_name = accounts.read_profile(invitee, invitee_key).get("display_name", "")
     mine = ContactLink(holder_id=invitee.id, other_id=inviter.id, role="client", inviter=False,
-                       pinned_key=inviter.public_key)
+                       pinned_key=inviter.public_key, created_at=now)
     _seal_info(mine, invitee_key, {"name": inviter_name})
     # The inviter is not here to seal the invitee's name under their own key, so it waits in their
     # mailbox, sealed to their public key, until their next visit.
     theirs = ContactLink(holder_id=inviter.id, other_id=invitee.id, role=inv.role, inviter=True,
                          pinned_key=invitee.public_key, mailbox=_to_mailbox(inviter, {"name": invitee_name}))
     db.session.add_all([mine, theirs])
-    return mine
+    return mine, inviter_name
 
 
 def _info_aad(link: ContactLink) -> bytes:
@@ -135,18 +171,25 @@ def _to_mailbox(holder: User, info: dict) -> bytes:
 
 
 def _read(link: ContactLink, holder: User, holder_key: bytes) -> dict:
-    """The holder's view of a link, folding any mailbox news into the sealed part."""
+    """The holder's view of a link, with any mailbox news read in memory (a page view writes
+    nothing; `fold_mailboxes` stores the news on the holder's next write)."""
     info = json.loads(keyring.open_blob(holder_key, link.sealed, _info_aad(link))) if link.sealed else {}
     if link.mailbox:
-        private = accounts.private_key(holder, holder_key)
         try:
-            info.update(json.loads(keyring.hpke_open(private, link.mailbox,
-                                                            keyring.aad("contact-mailbox", holder.id))))
+            info.update(json.loads(keyring.hpke_open(accounts.private_key(holder, holder_key), link.mailbox,
+                                                     keyring.aad("contact-mailbox", holder.id))))
         except keyring.CryptoError:
             pass
+    return info
+
+
+def fold_mailboxes(holder: User, holder_key: bytes) -> None:
+    """Move mailbox news into the holder's sealed rows (called from the holder's POST requests)."""
+    for link in db.session.scalars(select(ContactLink).where(ContactLink.holder_id == holder.id,
+                                                             ContactLink.mailbox.is_not(None))):
+        info = _read(link, holder, holder_key)
         link.mailbox = None
         _seal_info(link, holder_key, info)
-    return info
 
 
 def link_between(holder_id: str, other_id: str) -> ContactLink | None:

@@ -14,6 +14,16 @@ ciphertext+tag. The commitment is HMAC-SHA256 over nonce and AAD under a subkey 
 content key: AES-GCM alone does not commit to its key, so without it two holders of different keys
 could be shown different plaintexts from one blob. It is checked before decryption.
 AAD strings are explicit and versioned (`aad(...)`), so a blob copied to another row fails to open.
+
+Formats and versions (the rule: a changed format gets a new version; every old version stays
+readable; writing always produces the newest, so rows upgrade when they are next written):
+  blob/wrap v1  commitment subkey from full HKDF (the first release) OR from the single HMAC below
+                (a later release changed the derivation without a new version; both are accepted)
+  blob/wrap v2  commitment subkey = HKDF-Expand(key, "fokus/v1|commit") as one HMAC   <- written
+  blob/wrap v3  reserved (per-purpose subkeys)
+  HPKE v1       RFC 9180 enc||ct with no prefix byte (the first release)
+  HPKE v2       0x02 | enc||ct                                                       <- written
+Golden vectors in tests/vectors/ must open forever.
 """
 from __future__ import annotations
 
@@ -32,7 +42,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 PROTOCOL = "fokus/v1"
-BLOB_VERSION = 1
+BLOB_V1 = 1
+BLOB_V2 = 2
+BLOB_VERSION = BLOB_V2      # what seal() writes
+HPKE_V2 = 2
+HPKE_VERSION = HPKE_V2      # what hpke_seal() writes (v1 had no version byte)
 KEY_LEN = 32
 NONCE_LEN = 12
 COMMIT_LEN = 32
@@ -86,6 +100,19 @@ def _commitment(key: bytes, nonce: bytes, ad: bytes) -> bytes:
     return hmac.new(ck, nonce + ad, hashlib.sha256).digest()
 
 
+def _commitment_hkdf(key: bytes, nonce: bytes, ad: bytes) -> bytes:
+    """The first release's derivation (full HKDF: Extract, then Expand); found in v1 blobs only."""
+    return hmac.new(hkdf(key, "commit"), nonce + ad, hashlib.sha256).digest()
+
+
+# Which commitment derivations each blob version may carry, tried in order (newest first).
+_COMMITMENTS = {BLOB_V1: (_commitment, _commitment_hkdf), BLOB_V2: (_commitment,)}
+
+
+def _commitment_ok(version: int, key: bytes, nonce: bytes, ad: bytes, commit: bytes) -> bool:
+    return any(hmac.compare_digest(commit, derive(key, nonce, ad)) for derive in _COMMITMENTS[version])
+
+
 def seal(key: bytes, plaintext: bytes, ad: bytes) -> bytes:
     """Encrypt under `key` with a fresh 96-bit random nonce, bound to `ad`, committing to `key`."""
     if len(key) != KEY_LEN:
@@ -97,15 +124,23 @@ def seal(key: bytes, plaintext: bytes, ad: bytes) -> bytes:
 
 def open_blob(key: bytes, blob: bytes, ad: bytes) -> bytes:
     """Check the key commitment, then decrypt. Any failure raises CryptoError."""
-    if len(key) != KEY_LEN or len(blob) < _HEADER + 16 or blob[0] != BLOB_VERSION:
+    if len(key) != KEY_LEN or len(blob) < _HEADER + 16 or blob[0] not in _COMMITMENTS:
         raise CryptoError("malformed blob")
     nonce, commit, ct = blob[1:1 + NONCE_LEN], blob[1 + NONCE_LEN:_HEADER], blob[_HEADER:]
-    if not hmac.compare_digest(commit, _commitment(key, nonce, ad)):
+    if not _commitment_ok(blob[0], key, nonce, ad, commit):
         raise CryptoError("key commitment mismatch")
     try:
         return AESGCM(key).decrypt(nonce, ct, ad)
     except InvalidTag as exc:
         raise CryptoError("authentication failed") from exc
+
+
+def commits_to(key: bytes, blob: bytes, ad: bytes) -> bool:
+    """Whether `blob` was sealed under `key` (its commitment matches), without decrypting: a
+    cheap check that a key read earlier is still the row's current key."""
+    if len(key) != KEY_LEN or len(blob) < _HEADER + 16 or blob[0] not in _COMMITMENTS:
+        return False
+    return _commitment_ok(blob[0], key, blob[1:1 + NONCE_LEN], ad, blob[1 + NONCE_LEN:_HEADER])
 
 
 def wrap_key(kek: bytes, key: bytes, ad: bytes) -> bytes:
@@ -192,14 +227,23 @@ def hpke_seal(public_key: bytes, plaintext: bytes, info: bytes) -> bytes:
         pk = X25519PublicKey.from_public_bytes(public_key)
     except ValueError as exc:
         raise CryptoError("bad public key") from exc
-    return _SUITE.encrypt(plaintext, pk, info=info)
+    return bytes([HPKE_VERSION]) + _SUITE.encrypt(plaintext, pk, info=info)
 
 
 def hpke_open(private_key: bytes, sealed_blob: bytes, info: bytes) -> bytes:
+    """Open HPKE v2 (version byte first) or v1 (no prefix). A v1 message starts with a random
+    byte, which is 0x02 one time in 256: then the v2 reading fails its tag and v1 is tried."""
     try:
-        return _SUITE.decrypt(sealed_blob, X25519PrivateKey.from_private_bytes(private_key), info=info)
-    except (InvalidTag, ValueError) as exc:
+        sk = X25519PrivateKey.from_private_bytes(private_key)
+    except ValueError as exc:
         raise CryptoError("cannot open HPKE message") from exc
+    candidates = [sealed_blob[1:], sealed_blob] if sealed_blob[:1] == bytes([HPKE_V2]) else [sealed_blob]
+    for candidate in candidates:
+        try:
+            return _SUITE.decrypt(candidate, sk, info=info)
+        except (InvalidTag, ValueError):
+            continue
+    raise CryptoError("cannot open HPKE message")
 
 
 def hpke_wrap(public_key: bytes, key: bytes, info: bytes) -> bytes:

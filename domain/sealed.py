@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from domain import keyring
-from domain.db import db, new_id, utcnow
+from domain.db import db, for_update, new_id, utcnow
 
 
 def content_aad(table: str, obj_id: str, owner_id: str, kv: int) -> bytes:
@@ -32,13 +32,34 @@ def content_key(row, table: str, user_key: bytes) -> bytes:
     return keyring.unwrap_key(user_key, row.wrapped_key, wrap_aad(table, row.id, row.owner_id, row.key_version))
 
 
-def write(row, table: str, key: bytes, data: dict) -> None:
-    """Seal `data` as the row's content. Every write (edit or key rotation) moves the version on,
-    so a form opened before it cannot overwrite it unseen (domain.versions)."""
+class StaleKey(keyring.CryptoError):
+    """A writer holds a content key that is no longer the row's (a rotation happened since it was
+    read). Writing would make the row unreadable, so the write is refused (409, try again)."""
+
+
+def write(row, table: str, key: bytes, data: dict, new_key: bool = False) -> None:
+    """Seal `data` as the row's content. Unless the caller is installing a new key (rotation), the
+    key must be the one the row's current content was sealed under. Every write (edit or key
+    rotation) moves the version on, so a form opened before it cannot overwrite it unseen
+    (domain.versions)."""
+    if row.content and not new_key and not _key_is_current(row, table, key):
+        raise StaleKey("the content key changed since it was read")
     row.version = (row.version or 0) + 1 if row.content is not None else 1
     row.content = keyring.seal(key, json.dumps(data, separators=(",", ":")).encode(),
                                content_aad(table, row.id, row.owner_id, row.key_version))
     row.updated_at = utcnow()
+
+
+def _key_is_current(row, table: str, key: bytes) -> bool:
+    """Lock the row (FOR UPDATE on PostgreSQL; SQLite write requests hold the database) and check
+    the key against the content and key version as stored NOW, not as loaded earlier in the
+    request: a rotation committed by another worker in between is caught here, not written over."""
+    model = type(row)
+    stored = db.session.execute(for_update(select(model.content, model.key_version).where(model.id == row.id))).first()
+    if stored is None:
+        return True  # not stored yet
+    return stored.key_version == row.key_version and keyring.commits_to(
+        key, stored.content, content_aad(table, row.id, row.owner_id, stored.key_version))
 
 
 def read(row, table: str, key: bytes) -> dict:

@@ -12,10 +12,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from domain import accounts, journal, keyring, sealed
-from domain.db import db, new_id, utcnow
+from domain.db import db, for_update, new_id, utcnow
 from domain.models import AccessEvent, ContactLink, Entry, Share, ThreadItem, User
 
 QUESTION_MAX = 1000
@@ -115,6 +115,38 @@ def can(user_id: str, action: Access, entry_id: str) -> bool:
     return decide_entry(user_id, entry_id).allows(action)
 
 
+# --- holding an entry ----------------------------------------------------------------------------
+# Every writer of an entry's key, shares or thread (share, revoke, rotation, reflection, reply,
+# contact removal) first holds the entry for the rest of its transaction and only then reads the
+# key: PostgreSQL locks the row (SELECT ... FOR UPDATE), SQLite write requests already hold the
+# database (BEGIN IMMEDIATE). Rows are re-read after the hold (populate_existing), so a key or
+# share changed by another worker a moment ago is seen, never overwritten with a stale copy.
+
+def hold(entry_id: str) -> Entry | None:
+    """Lock the entry until commit and load its newest state."""
+    return db.session.scalar(for_update(select(Entry).where(Entry.id == entry_id))
+                             .execution_options(populate_existing=True))
+
+
+def _refresh(model, obj_id: str):
+    return db.session.scalar(select(model).where(model.id == obj_id).execution_options(populate_existing=True))
+
+
+def decide_share_held(user_id: str, share_id: str) -> Decision:
+    """decide_share for a writer: the entry held and the share re-read inside the hold."""
+    share = db.session.get(Share, share_id) if _plausible_id(share_id) else None
+    if share is None or hold(share.entry_id) is None or _refresh(Share, share_id) is None:
+        return Decision("none")
+    return decide_share(user_id, share_id)
+
+
+def _check_current(entry: Entry, key: bytes) -> None:
+    """Refuse to seal under a key that is not the entry's current one (read before a rotation)."""
+    if not keyring.commits_to(key, entry.content, sealed.content_aad(journal.TABLE, entry.id, entry.owner_id,
+                                                                      entry.key_version)):
+        raise ShareError("The sharing of this entry changed a moment ago. Please try again.", 409)
+
+
 # --- keys ----------------------------------------------------------------------------------------
 
 def share_info(entry_id: str, reader_id: str, kv: int) -> bytes:
@@ -175,8 +207,8 @@ def share(owner: User, owner_key: bytes, entry_ids: list[str], reader_ids: list[
         raise ShareError("The end date must be in the future.")
     links = [_reader_link(owner.id, rid) for rid in dict.fromkeys(reader_ids)]
     out = []
-    for entry_id in dict.fromkeys(entry_ids):
-        entry = journal.get_owned(owner.id, entry_id)
+    for entry_id in sorted(dict.fromkeys(entry_ids)):  # one lock order, so two bundles cannot deadlock
+        entry = hold(entry_id) if journal.get_owned(owner.id, entry_id) is not None else None
         if entry is None:
             raise ShareError("You can only share your own entries.", 404)
         key = sealed.content_key(entry, journal.TABLE, owner_key)
@@ -184,7 +216,8 @@ def share(owner: User, owner_key: bytes, entry_ids: list[str], reader_ids: list[
             raise ShareError("This entry is still a draft. Save it before you share it.")
         for link in links:
             row = next((s for s in db.session.scalars(select(Share).where(
-                Share.entry_id == entry.id, Share.reader_id == link.other_id)) if _active(s, now)), None)
+                Share.entry_id == entry.id, Share.reader_id == link.other_id)
+                .execution_options(populate_existing=True)) if _active(s, now)), None)
             if row is None:
                 row = Share(id=new_id(), entry_id=entry.id, owner_id=owner.id, reader_id=link.other_id,
                             key_version=entry.key_version, created_at=now, owner_seen_at=now,
@@ -206,9 +239,15 @@ def shares_of_entry(entry_id: str) -> list[Share]:
 def revoke(owner: User, owner_key: bytes, share_row: Share, now: datetime | None = None) -> None:
     """End one reader's access: delete the wrap, then rotate the entry key for everyone left."""
     from domain import rotation
+    entry = hold(share_row.entry_id)
+    if entry is None or entry.owner_id != owner.id:
+        raise ShareError("No access.", 404)
+    share_row = _refresh(Share, share_row.id)
+    if share_row is None or (share_row.revoked_at is not None and share_row.wrapped_key is None
+                             and not entry.needs_rotation):
+        return  # already revoked by another request: nothing left to do
     share_row.revoked_at = share_row.revoked_at or (now or utcnow())
     share_row.wrapped_key = None
-    entry = db.session.get(Entry, share_row.entry_id)
     rotation.rotate(entry, owner_key)
 
 
@@ -216,13 +255,16 @@ def end_between(actor: User, actor_key: bytes, other_id: str) -> None:
     """A contact was removed: every share between the two ends. The actor's own entries are
     rotated now; the other person's entries are rotated on their next visit (their key is not here)."""
     now = utcnow()
-    for row in db.session.scalars(select(Share).where(Share.owner_id == actor.id, Share.reader_id == other_id)):
+    mine = list(db.session.scalars(select(Share).where(Share.owner_id == actor.id, Share.reader_id == other_id)))
+    for row in sorted(mine, key=lambda r: r.entry_id):
         if row.revoked_at is None:
             revoke(actor, actor_key, row, now)
-    for row in db.session.scalars(select(Share).where(Share.owner_id == other_id, Share.reader_id == actor.id)):
-        if row.revoked_at is None:
+    theirs = list(db.session.scalars(select(Share).where(Share.owner_id == other_id, Share.reader_id == actor.id)))
+    for row in sorted(theirs, key=lambda r: r.entry_id):
+        entry = hold(row.entry_id)
+        row = _refresh(Share, row.id)
+        if entry is not None and row is not None and row.revoked_at is None:
             row.revoked_at, row.wrapped_key = now, None
-            entry = db.session.get(Entry, row.entry_id)
             entry.needs_rotation = True
 
 
@@ -239,8 +281,10 @@ def sweep(owner: User, owner_key: bytes, now: datetime | None = None) -> int:
             row.wrapped_key = None
     to_rotate |= set(db.session.scalars(select(Entry.id).where(Entry.owner_id == owner.id,
                                                                Entry.needs_rotation.is_(True))))
-    for entry_id in to_rotate:
-        rotation.rotate(db.session.get(Entry, entry_id), owner_key)
+    for entry_id in sorted(to_rotate):
+        entry = hold(entry_id)
+        if entry is not None:
+            rotation.rotate(entry, owner_key)
     return len(to_rotate)
 
 
@@ -282,19 +326,24 @@ def thread(share_row: Share, key: bytes, viewer_id: str, seen_at: datetime | Non
 
 
 def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, submit: bool) -> ThreadItem:
-    """Save the reader's structured reflection as a draft, or submit it (once)."""
-    if not _active(share_row, utcnow()):
+    """Save the reader's structured reflection as a draft, or submit it (once). Runs inside the
+    entry's hold; `key` must be the entry's current key (else 409, try again)."""
+    entry = hold(share_row.entry_id)
+    share_row = _refresh(Share, share_row.id)
+    if entry is None or share_row is None or not _active(share_row, utcnow()):
         raise ShareError("This entry is no longer shared with you.", 410)
     if any(len(sections.get(s) or "") > SECTION_MAX for s in REFLECTION_SECTIONS):
         raise ShareError(f"Each section can be at most {SECTION_MAX} characters.")
     item = db.session.scalar(select(ThreadItem).where(ThreadItem.share_id == share_row.id,
                                                       ThreadItem.kind == "reflection",
-                                                      ThreadItem.author_id == reader.id))
+                                                      ThreadItem.author_id == reader.id)
+                             .execution_options(populate_existing=True))
     if item is not None and not item.draft:
         return item  # already submitted: a repeated submit changes nothing
+    _check_current(entry, key)
     if item is None:
         item = ThreadItem(id=new_id(), share_id=share_row.id, entry_id=share_row.entry_id, author_id=reader.id,
-                          kind="reflection", draft=True, key_version=share_row.key_version)
+                          kind="reflection", draft=True, key_version=entry.key_version)
         db.session.add(item)
     seal_item(item, key, {s: (sections.get(s) or "").strip() for s in (*REFLECTION_SECTIONS, "follow_up")})
     if submit:
@@ -306,8 +355,10 @@ def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, 
 
 def add_reply(share_row: Share, author: User, key: bytes, text: str, reply_id: str) -> ThreadItem:
     """A reply in the thread, once a reflection exists. `reply_id` comes from the form, so a double
-    submit stores one reply."""
-    if not _active(share_row, utcnow()):
+    submit stores one reply. Runs inside the entry's hold; `key` must be the entry's current key."""
+    entry = hold(share_row.entry_id)
+    share_row = _refresh(Share, share_row.id)
+    if entry is None or share_row is None or not _active(share_row, utcnow()):
         raise ShareError("This conversation has ended: the entry is no longer shared.", 409)
     if share_row.reflected_at is None:
         raise ShareError("Replies open once the reflection is submitted.", 409)
@@ -320,13 +371,14 @@ def add_reply(share_row: Share, author: User, key: bytes, text: str, reply_id: s
     # primary key as is, and a replayed short id would then collide (500) instead of deduplicating.
     if not (reply_id and len(reply_id) == 32 and all(ch in "0123456789abcdef" for ch in reply_id)):
         reply_id = new_id()
-    existing = db.session.get(ThreadItem, reply_id)
+    existing = _refresh(ThreadItem, reply_id)
     if existing is not None:
         if existing.share_id == share_row.id and existing.author_id == author.id:
             return existing
         reply_id = new_id()
+    _check_current(entry, key)
     item = ThreadItem(id=reply_id, share_id=share_row.id, entry_id=share_row.entry_id,
-                      author_id=author.id, kind="reply", key_version=share_row.key_version)
+                      author_id=author.id, kind="reply", key_version=entry.key_version)
     seal_item(item, key, {"text": text})
     db.session.add(item)
     return item
@@ -367,3 +419,22 @@ def unseen_summary(user_id: str, now: datetime | None = None) -> dict[str, int]:
     return {"reader": sum(unseen_count(s, user_id) for s in as_reader),
             "owner": sum(unseen_count(s, user_id) for s in as_owner),
             "waiting": sum(1 for s in as_reader if s.reflected_at is None)}
+
+
+def unseen_total(user_id: str, now: datetime | None = None) -> int:
+    """What the navigation badge counts, in three queries whatever the number of shares: new
+    thread items in my active reader shares and in shares of my entries, plus entries edited
+    since I last read them."""
+    now = now or utcnow()
+    active = (Share.revoked_at.is_(None), Share.wrapped_key.is_not(None),
+              or_(Share.expires_at.is_(None), Share.expires_at > now))
+    items = (select(func.count()).select_from(ThreadItem).join(Share, ThreadItem.share_id == Share.id)
+             .where(ThreadItem.author_id != user_id, ThreadItem.draft.is_(False)))
+    as_reader = db.session.scalar(items.where(Share.reader_id == user_id, *active, or_(
+        Share.reader_seen_at.is_(None), ThreadItem.updated_at > Share.reader_seen_at)))
+    as_owner = db.session.scalar(items.where(Share.owner_id == user_id, Share.revoked_at.is_(None),
+                                             ThreadItem.updated_at > Share.owner_seen_at))
+    edited = db.session.scalar(select(func.count()).select_from(Share).join(Entry, Share.entry_id == Entry.id)
+                               .where(Share.reader_id == user_id, *active, Share.reader_seen_at.is_not(None),
+                                      Entry.updated_at > Share.reader_seen_at))
+    return (as_reader or 0) + (as_owner or 0) + (edited or 0)

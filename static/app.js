@@ -56,3 +56,12 @@ document.addEventListener("click", (event) => {
     timer = setTimeout(save, 4000);
   });
 })();
+
+// A shared thread reports that it was shown (the "new" marks, the owner's access log). Page views
+// never write on the server; without scripts the "Mark as read" button does the same.
+(function markSeen() {
+  const form = document.querySelector("form.js-seen");
+  if (!form || !window.fetch) return;
+  fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                       headers: { "Accept": "application/json" } }).catch(() => {});
+})();

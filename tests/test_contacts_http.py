@@ -11,7 +11,15 @@ from domain import contacts, keyring, sharing
 from domain.db import db, utcnow
 from domain.models import ContactLink, Entry, Invitation, Share, User
 from tests.conftest import Auth, csrf_from, raw_database_bytes
-from tests.test_sharing_crypto import connect, login_client, make_person, reflect, share_with, write_entry
+from tests.test_sharing_crypto import (
+    connect,
+    login_client,
+    make_person,
+    reflect,
+    share_with,
+    view_thread,
+    write_entry,
+)
 from tests.test_sharing_http import count, html, post
 
 
@@ -105,8 +113,10 @@ def test_a_used_link_cannot_be_used_again(app):
     sam = login_client(app, "sam")
     assert post(sam, path).status_code == 302
     eve = login_client(app, "eve")
-    for r in (eve.get(path), post(eve, path), sam.get(path), post(sam, path)):
+    for r in (eve.get(path), post(eve, path), sam.get(path)):
         assert r.status_code == 410 and "already been used" in html(r)
+    # the same person sending the same link again (a second tap) gets the same answer, no new contact
+    assert post(sam, path).status_code == 302
     assert count(app, ContactLink) == 2
     with app.app_context():
         eve_id = db.session.scalar(select(User.id).where(User.id.not_in(
@@ -239,10 +249,13 @@ def test_removing_a_contact_ends_sharing_both_ways(app):
     assert post(sam, f"/contacts/{theirs}/remove").status_code == 404
     # the owners still read their own threads
     assert "tess writes" in html(tess.get(f"/shares/{ids[0]}"))
-    # sam's entry is rotated on his next home visit
+    # sam's entry is rotated on his next write request, never on a page view
     with app.app_context():
         assert db.session.get(Entry, ids[2]).needs_rotation
     assert sam.get("/").status_code == 200
+    with app.app_context():
+        assert db.session.get(Entry, ids[2]).needs_rotation
+    view_thread(sam, ids[1])
     with app.app_context():
         assert not db.session.get(Entry, ids[2]).needs_rotation
     # and they can connect again with a new link

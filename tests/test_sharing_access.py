@@ -105,6 +105,10 @@ MATRIX = [
     ("POST", "/shares/{share_sup}/reflection",       403,     404,     302,     404,     404,     404,     404,     401),
     ("POST", "/shares/{share_rev}/reflection",       403,     404,     404,     410,     404,     404,     404,     401),
     ("POST", "/shares/{share_exp}/reflection",       403,     404,     404,     404,     410,     404,     404,     401),
+    ("POST", "/shares/{share_peer}/seen",            302,     302,     404,     404,     404,     404,     404,     401),
+    ("POST", "/shares/{share_sup}/seen",             302,     404,     302,     404,     404,     404,     404,     401),
+    ("POST", "/shares/{share_rev}/seen",             302,     404,     404,     410,     404,     404,     404,     401),
+    ("POST", "/shares/{share_exp}/seen",             302,     404,     404,     404,     410,     404,     404,     401),
     ("POST", "/shares/{share_peer}/reply",           302,     302,     404,     404,     404,     404,     404,     401),
     ("POST", "/shares/{share_sup}/reply",            "409+",     404,     302,     404,     404,     404,     404,     401),
     ("POST", "/shares/{share_rev}/reply",            "409+",     404,     404,     410,     404,     404,     404,     401),
@@ -114,7 +118,8 @@ MATRIX = [
     ("POST", "/contacts/{link_peer_owner}/role",     404,     403,     404,     404,     404,     404,     404,     401),
     ("POST", "/contacts/{link_owner_peer}/confirm-key", 302,  404,     404,     404,     404,     404,     404,     401),
     ("POST", "/contacts/{link_peer_owner}/confirm-key", 404,  302,     404,     404,     404,     404,     404,     401),
-    ("POST", "/invite/{used_token}",                 410,     410,     410,     410,     410,     410,     410,     410),
+    # the peer accepted this link: sending it again (a second tap) answers like the first time
+    ("POST", "/invite/{used_token}",                 410,     302,     410,     410,     410,     410,     410,     410),
     ("POST", "/invite/{token}",                      400,     409,     409,     409,     409,     409,     302,     200),
     # --- POST: ending things (destructive, so last) ---
     ("POST", "/shares/{share_peer}/revoke",          302,     404,     404,     404,     404,     404,     404,     401),

@@ -12,6 +12,7 @@ The small world builders at the top are also used by the other sharing tests.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -90,6 +91,16 @@ def reply(author: Person, share: Share, text: str) -> ThreadItem:
     item = sharing.add_reply(share, author.user, key, text, "")
     db.session.flush()
     return item
+
+
+def view_thread(client, share_id: str):
+    """Open a thread page the way a browser does: the GET, then the page's "seen" report (app.js)."""
+    page = client.get(f"/shares/{share_id}")
+    form = re.search(r'action="/shares/[0-9a-f]+/seen"[^>]*>\s*<input id="csrf_token" name="csrf_token" '
+                     r'type="hidden" value="([^"]+)"', page.get_data(as_text=True))
+    if page.status_code == 200 and form:
+        assert client.post(f"/shares/{share_id}/seen", data={"csrf_token": form.group(1)}).status_code == 302
+    return page
 
 
 def owner_entry_key(owner: Person, entry: Entry) -> bytes:
@@ -460,14 +471,14 @@ def test_owner_edit_shows_as_edited_on_the_reader_page(app):
         db.session.commit()
         sid, eid = s.id, entry.id
     reader = login_client(app, "ann")
-    page = reader.get(f"/shares/{sid}").get_data(as_text=True)
+    page = view_thread(reader, sid).get_data(as_text=True)
     assert "first version" in page and "edited since you last looked" not in page
-    assert "edited since you last looked" not in reader.get(f"/shares/{sid}").get_data(as_text=True)
+    assert "edited since you last looked" not in view_thread(reader, sid).get_data(as_text=True)
     with app.app_context():
         row = db.session.get(Entry, eid)
         journal.update(row, owner.key, {**journal.read(row, owner.key), "what_happened": "second version"})
         db.session.commit()
-    page = reader.get(f"/shares/{sid}").get_data(as_text=True)
+    page = view_thread(reader, sid).get_data(as_text=True)
     assert "second version" in page and "edited since you last looked" in page
     assert "edited since you last looked" not in reader.get(f"/shares/{sid}").get_data(as_text=True)
 
@@ -525,8 +536,8 @@ def test_contact_removal_ends_shares_both_ways_and_the_other_side_rotates_on_nex
         assert sharing.decide_share(tess.id, s_share.id).gone
         assert sharing.sweep(tess.user, tess.key) == 0          # not tess's entry to rotate
 
-    sam_client = login_client(app, "sam")
-    assert sam_client.get("/").status_code == 200            # the next home visit sweeps
+    sam_client = login_client(app, "sam")                    # sam's next write request (here his login) sweeps
+    assert sam_client.get("/").status_code == 200
     with app.app_context():
         s_entry = db.session.get(Entry, s_entry.id)
         assert not s_entry.needs_rotation and s_entry.key_version == s_kv + 1

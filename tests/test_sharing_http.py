@@ -11,7 +11,15 @@ from domain import journal, keyring
 from domain.db import db, utcnow
 from domain.models import AccessEvent, Entry, Share, ThreadItem, User, UserSession
 from tests.conftest import PASSWORD, csrf_from
-from tests.test_sharing_crypto import connect, login_client, make_person, reflect, share_with, write_entry
+from tests.test_sharing_crypto import (
+    connect,
+    login_client,
+    make_person,
+    reflect,
+    share_with,
+    view_thread,
+    write_entry,
+)
 
 
 def html(r) -> str:
@@ -391,14 +399,14 @@ def test_unseen_counts_on_home_and_inbox(app):
     assert "waits for your reflection" not in home
     assert "1 new in conversations about your entries" in html(tess.get("/"))
     assert re.search(r'class="badge">1 new', html(tess.get("/outbox")))
-    tess.get(f"/shares/{sid}")                                      # the owner looks: nothing new now
+    view_thread(tess, sid)                                          # the owner looks: nothing new now
     assert "new in conversations" not in html(tess.get("/"))
     for text in ("first answer", "second answer"):
         assert post(tess, f"/shares/{sid}/reply", {"text": text, "reply_id": keyring.random_key().hex()[:32]}
                     ).status_code == 302
     assert "2 new in conversations shared with you" in html(sam.get("/"))
     assert re.search(r'class="badge">2 new', html(sam.get("/inbox")))
-    thread = html(sam.get(f"/shares/{sid}"))
+    thread = html(view_thread(sam, sid))
     assert thread.count('<span class="badge">new</span>') == 2
     assert "new in conversations" not in html(sam.get("/"))
     assert "new</span>" not in html(sam.get("/inbox"))
@@ -417,8 +425,10 @@ def test_the_access_log_shows_the_reader_opening_and_holds_only_ids_and_times(ap
         db.session.commit()
     tess, sam = login_client(app, "tess"), login_client(app, "sam")
     assert "Nobody has opened it" in html(tess.get(f"/entries/{eid}/sharing"))
-    tess.get(f"/shares/{sid}")                                        # the owner's look is not logged
+    view_thread(tess, sid)                                            # the owner's look is not logged
     assert sam.get(f"/shares/{sid}").status_code == 200
+    assert "Nobody has opened it" in html(tess.get(f"/entries/{eid}/sharing"))  # a GET writes nothing
+    assert view_thread(sam, sid).status_code == 200
     manage = html(tess.get(f"/entries/{eid}/sharing"))
     assert re.search(r"Sam Reader opened it · \d\d \w{3} \d{4} \d\d:\d\d UTC", manage), manage
     with app.app_context():

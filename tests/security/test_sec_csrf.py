@@ -106,6 +106,7 @@ def _steps(w):
             {"context": "late", "action": "save"},
             302,
         ),
+        ("reader", "sharing.seen", f"/shares/{ids['share']}/seen", {}, 302),
         (
             "owner",
             "sharing.reply",

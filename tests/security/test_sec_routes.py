@@ -116,6 +116,7 @@ TABLE = {
     ("sharing.thread", "GET"):                row(200, 200, 410, 404, 404, 302),
     ("sharing.reflection", "POST"):           row(403, 302, 410, 404, 404, 401),
     ("sharing.reply", "POST"):                row(400, 400, 410, 404, 404, 401),
+    ("sharing.seen", "POST"):                 row(302, 302, 410, 404, 404, 401),
     ("sharing.revoke", "POST"):               owner_only(302, anon=401),
     # --- groups ---
     ("groups.index", "GET"):                  any_user(200),
