@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from domain import keyring
+from domain import keyring, server_keys
 from domain.db import db, new_id, utcnow
 from domain.keyring import KdfParams
 from domain.models import ServerSetting, User
@@ -79,7 +79,7 @@ def normalize_login(login: str) -> str:
 
 
 def _find(secret: bytes, login: str) -> User | None:
-    index = keyring.blind_index(secret, normalize_login(login))
+    index = server_keys.login_index(secret, normalize_login(login))
     return db.session.scalar(select(User).where(User.login_index == index))
 
 
@@ -118,7 +118,7 @@ def create_account(policy: KdfPolicy, secret: bytes, login: str, display_name: s
     """Returns (user, user key, recovery code). The caller shows the code once and forgets it."""
     if login_taken(secret, login):
         raise AccountError("That login name is taken. Please choose another.")
-    user = User(id=new_id(), login_index=keyring.blind_index(secret, normalize_login(login)),
+    user = User(id=new_id(), login_index=server_keys.login_index(secret, normalize_login(login)),
                 key_version=1)
     user_key = keyring.random_key()
     private, public = keyring.new_identity()

@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from domain import observability
+
 PROTOCOL = "fokus/v1"
 BLOB_VERSION = 1
 KEY_LEN = 32
@@ -101,10 +103,12 @@ def open_blob(key: bytes, blob: bytes, ad: bytes) -> bytes:
         raise CryptoError("malformed blob")
     nonce, commit, ct = blob[1:1 + NONCE_LEN], blob[1 + NONCE_LEN:_HEADER], blob[_HEADER:]
     if not hmac.compare_digest(commit, _commitment(key, nonce, ad)):
+        observability.count_decryption_failure()
         raise CryptoError("key commitment mismatch")
     try:
         return AESGCM(key).decrypt(nonce, ct, ad)
     except InvalidTag as exc:
+        observability.count_decryption_failure()
         raise CryptoError("authentication failed") from exc
 
 

@@ -1,0 +1,108 @@
+"""Server secret rotation: FOKUS_OLD_SECRET_KEYS keeps everyone logged in and findable, and
+`flask fokus rotate-secret` re-seals what the database keeps under the secret, so the old secret
+can then be dropped without anyone noticing."""
+from __future__ import annotations
+
+import pytest
+
+from domain import accounts, groups, journal, server_keys
+from domain.db import db
+from domain.models import GroupMember, User
+from tests.conftest import PASSWORD, TEST_SECRET, Auth
+from tests.ops_support import make_app_fixture  # noqa: F401 (the make_app fixture)
+
+NEW_SECRET = "the-new-server-secret-after-rotation-0123456789"
+NEWER_SECRET = "an-even-newer-server-secret-for-round-two-98765"
+COOKIE = "fokus"
+
+
+def _move(client, to_app):
+    """The same browser, now answered by an instance with another configuration."""
+    other = to_app.test_client()
+    other.set_cookie(COOKIE, client.get_cookie(COOKIE).value)
+    return other
+
+
+def _rotate(app) -> str:
+    result = app.test_cli_runner().invoke(args=["fokus", "rotate-secret"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _lead_a_group(app, login: str) -> str:
+    with app.app_context():
+        policy = app.extensions["fokus_kdf"]
+        found = accounts.authenticate(policy, TEST_SECRET.encode(), login, PASSWORD)
+        assert found is not None
+        user, key = found
+        journal.create(user, key, {"kind": "hard_session", "title": "kept"})
+        group = groups.create(user, key, "Seminar", 3, TEST_SECRET.encode())
+        db.session.commit()
+        return group.id
+
+
+def test_rotation_logs_nobody_out_and_the_old_secret_can_then_go(make_app):
+    old = make_app()
+    browser = old.test_client()
+    Auth(browser).signup(login="rotating-therapist")
+    group_id = _lead_a_group(old, "rotating-therapist")
+
+    # 1. Every instance gets the new secret, with the old one still accepted.
+    during = make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET)
+    browser = _move(browser, during)
+    r = browser.get("/settings/")
+    assert r.status_code == 200  # still logged in
+    assert COOKIE in r.headers.get("Set-Cookie", "")  # and the cookie carried over to the new secret
+    newcomer = during.test_client()
+    Auth(newcomer).signup(login="joined-mid-rotation")
+
+    # 2. The operator re-seals what the database keeps under the secret.
+    out = _rotate(during)
+    assert "Group pseudonyms re-sealed: 1" in out
+    assert "Keep FOKUS_OLD_SECRET_KEYS until" in out  # a session from before may still be out there
+    assert "Group pseudonyms re-sealed: 0" in _rotate(during)  # running again only reports
+
+    # 3. The old secret is dropped.
+    after = make_app(FOKUS_SECRET_KEY=NEW_SECRET)
+    browser = _move(browser, after)
+    assert browser.get("/settings/").status_code == 200
+    assert browser.get("/entries").status_code == 200
+    assert after.test_client().get("/readyz").status_code == 200
+    fresh = Auth(after.test_client())
+    for login in ("rotating-therapist", "joined-mid-rotation"):
+        r = fresh.login(login=login)
+        assert r.status_code == 302 and "/login" not in r.headers["Location"], login
+        fresh.logout()
+    with after.app_context():
+        member = db.session.query(GroupMember).filter_by(group_id=group_id).one()
+        assert groups.open_pseudonym(group_id, member, NEW_SECRET.encode())
+
+
+def test_a_second_rotation_and_a_wrong_secret(make_app):
+    first = make_app()
+    Auth(first.test_client()).signup(login="twice-rotated")
+    _rotate(make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET))
+    _rotate(make_app(FOKUS_SECRET_KEY=NEWER_SECRET, FOKUS_OLD_SECRET_KEYS=NEW_SECRET))
+    latest = make_app(FOKUS_SECRET_KEY=NEWER_SECRET)
+    r = Auth(latest.test_client()).login(login="twice-rotated")
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    # Retired secrets open nothing any more: an instance left on one is not ready.
+    stale = make_app(FOKUS_SECRET_KEY=NEW_SECRET)
+    assert stale.test_client().get("/readyz").status_code == 503
+    with stale.app_context(), pytest.raises(server_keys.SecretMismatch):
+        server_keys.index_key(NEW_SECRET.encode())
+
+
+def test_rotate_secret_needs_the_old_secret_and_says_when_it_can_go(make_app):
+    result = make_app().test_cli_runner().invoke(args=["fokus", "rotate-secret"])
+    assert result.exit_code != 0 and "FOKUS_OLD_SECRET_KEYS" in result.output
+    out = _rotate(make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET))
+    assert "can be dropped now" in out  # no sessions, no groups: nothing depends on the old secret
+
+
+def test_before_any_rotation_the_index_is_the_one_it_always_was(app, auth):
+    auth.signup(login="unchanged-index")
+    from domain import keyring
+    with app.app_context():
+        user = db.session.query(User).one()
+        assert user.login_index == keyring.blind_index(TEST_SECRET.encode(), "unchanged-index")
