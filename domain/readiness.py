@@ -14,14 +14,19 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 @functools.cache
-def script_head() -> str:
-    """The newest migration in the code. Read once per process: the code does not change under a
-    running process, and parsing the scripts on every probe would not be cheap."""
+def _scripts() -> tuple[str, frozenset[str]]:
+    """(head, every revision) of the migrations in the code. Read once per process: the code does
+    not change under a running process, and parsing the scripts on every probe would not be cheap."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
     cfg = Config(str(MIGRATIONS / "alembic.ini"))
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(cfg).get_current_head() or ""
+    script = ScriptDirectory.from_config(cfg)
+    return script.get_current_head() or "", frozenset(r.revision for r in script.walk_revisions())
+
+
+def script_head() -> str:
+    return _scripts()[0]
 
 
 def database_problem(engine: Engine) -> str | None:
@@ -30,8 +35,11 @@ def database_problem(engine: Engine) -> str | None:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError as exc:  # any driver error means "not reachable" for a probe
         return f"database unreachable ({type(exc).__name__})"
-    if version != script_head():
-        return f"database schema at {version}, code expects {script_head()} (run flask db upgrade)"
+    head, known = _scripts()
+    if version != head and version in known:
+        return f"database schema at {version}, code expects {head} (run flask db upgrade)"
+    # A revision this code does not know is a newer release's: during a rolling upgrade the
+    # database is upgraded first and old instances keep serving until they are switched.
     return None
 
 
