@@ -29,7 +29,9 @@ class _RequestIdFilter(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_start)
+    # First of all before_request hooks: the rate limiter refuses in its own hook, and a refusal
+    # must still get a request id, a log line and a count.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start)
     app.after_request(_finish)
     with app.app_context():
         observability.watch_pool(db.engine)

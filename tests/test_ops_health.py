@@ -71,11 +71,18 @@ def test_readyz_unready_when_database_or_redis_unreachable(make_app, tmp_path):
     assert readiness.redis_problem("memory://") is None
 
 
-def test_probes_are_not_rate_limited(make_app):
-    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
+def test_probes_are_not_rate_limited_and_refusals_are_counted(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute", FOKUS_METRICS_TOKEN=TOKEN)
     c = limited.test_client()
-    assert [c.get("/about").status_code for _ in range(3)][-1] == 429
+    before = _sample(_scrape(c), "fokus_rate_limit_refusals_total", route="home.about")
+    refused = [c.get("/about") for _ in range(3)][-1]
+    assert refused.status_code == 429 and len(refused.headers["X-Request-ID"]) == 32
     assert {c.get(u).status_code for u in ("/healthz", "/readyz") for _ in range(5)} == {200}
+    assert _sample(_scrape(c), "fokus_rate_limit_refusals_total", route="home.about") == before + 1
+
+
+def _scrape(c) -> str:
+    return c.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).get_data(as_text=True)
 
 
 def test_request_id_is_echoed_when_sane_and_made_up_otherwise(client):

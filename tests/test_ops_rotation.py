@@ -106,3 +106,37 @@ def test_before_any_rotation_the_index_is_the_one_it_always_was(app, auth):
     with app.app_context():
         user = db.session.query(User).one()
         assert user.login_index == keyring.blind_index(TEST_SECRET.encode(), "unchanged-index")
+
+
+def test_forms_and_kept_drafts_from_before_the_rotation_still_work(make_app):
+    """A form opened before the switch posts fine after it, and text kept through a session
+    timeout (sealed under the old secret) comes back after logging in on the new one."""
+    import re
+
+    from tests.conftest import csrf_from
+    old = make_app()
+    browser = old.test_client()
+    Auth(browser).signup(login="typing-therapist")
+    page = browser.get("/entries/new/hard_session").get_data(as_text=True)
+    token = csrf_from(page)
+    draft = re.search(r'name="draft_id" type="hidden" value="([0-9a-f]*)"', page).group(1)
+
+    during = make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET)
+    browser = _move(browser, during)
+    r = browser.post("/entries/new/hard_session", data={
+        "csrf_token": token, "draft_id": draft, "kind": "hard_session", "action": "save",
+        "supervision": "no", "what_happened": "typed before the rotation"})
+    assert r.status_code == 302 and "/entries/" in r.headers["Location"]
+
+    anonymous = old.test_client()
+    page = anonymous.get("/login").get_data(as_text=True)
+    r = anonymous.post("/entries/new/hard_session", data={
+        "csrf_token": csrf_from(page), "kind": "hard_session", "action": "save", "supervision": "no",
+        "what_happened": "kept-through-the-rotation"})
+    assert r.status_code == 401
+    login_page = r.get_data(as_text=True)
+    resume = re.search(r'name="resume" type="hidden" value="([^"]+)"', login_page).group(1)
+    later = _move(anonymous, during)
+    r = later.post("/login", data={"csrf_token": csrf_from(login_page), "login": "typing-therapist",
+                                   "password": PASSWORD, "resume": resume})
+    assert r.status_code == 200 and "kept-through-the-rotation" in r.get_data(as_text=True)
