@@ -63,8 +63,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FOKUS_SMTP_FROM", "SMTP_FROM", "fokus@localhost", str, "sender address of invitation mails"),
     Setting("FOKUS_SMTP_STARTTLS", "SMTP_STARTTLS", True, _bool, "use STARTTLS (on by default)"),
     Setting("FOKUS_OLD_SECRET_KEYS", "OLD_SECRET_KEYS", (), _secret_list,
-            "previous server secrets, comma-separated, still accepted during a secret rotation "
-            "(see docs/deploy.md); remove them when `flask fokus rotate-secret` says so"),
+            "other server secrets, comma-separated, still accepted during a secret rotation "
+            "(docs/deploy.md); remove them when `flask fokus rotate-secret` says so"),
     Setting("FOKUS_METRICS_TOKEN", "METRICS_TOKEN", "", str,
             "turns on /metrics for Prometheus, which must send `Authorization: Bearer <token>`"),
     Setting("FOKUS_LOG_FORMAT", "LOG_FORMAT", "", str,

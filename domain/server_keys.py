@@ -2,10 +2,10 @@
 
 Login names are never stored, only a keyed hash of them (the login index), so the index cannot be
 recomputed under a new secret without every user typing their name again. Instead the index key is
-kept in the database sealed under the server secret ("escrow", one row per secret that may open
-it) and a rotation re-seals it: the index values stay as they are, and nobody has to log in again
-to be found. Before the first rotation there is no escrow row and the index key is derived from the
-secret itself, exactly as it always was.
+kept in the database sealed under the server secret ("escrow", a row named by the fingerprint of
+the secret that opens it) and a rotation re-seals it: the index values stay as they are, and
+nobody has to log in again to be found. Until `flask fokus rotate-secret` first runs there is no
+escrow row and the index key is derived from the secret itself, exactly as it always was.
 """
 from __future__ import annotations
 
@@ -75,9 +75,11 @@ def _escrow_rows() -> dict[str, str]:
 def index_key(current: bytes) -> bytes:
     rows = _escrow_rows()
     if not rows:
-        # Never rotated: the index was made with the secret the site has always had, which during
-        # the first rotation is the last one listed in FOKUS_OLD_SECRET_KEYS.
-        return keyring.hkdf(candidates(current)[-1], "login-index")
+        if len(candidates(current)) > 1:
+            # Which of the secrets made the index is then a guess; refuse rather than guess wrong.
+            raise SecretMismatch("The login index key is not escrowed yet: remove FOKUS_OLD_SECRET_KEYS, "
+                                 "run `flask fokus rotate-secret` once, then start the rotation.")
+        return keyring.hkdf(current, "login-index")  # never rotated: derived as it always was
     for secret in candidates(current):
         sealed = rows.get(fingerprint(secret))
         if sealed:

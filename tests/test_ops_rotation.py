@@ -47,22 +47,25 @@ def test_rotation_logs_nobody_out_and_the_old_secret_can_then_go(make_app):
     Auth(browser).signup(login="rotating-therapist")
     group_id = _lead_a_group(old, "rotating-therapist")
 
-    # 1. Every instance gets the new secret, with the old one still accepted.
-    during = make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET)
-    browser = _move(browser, during)
-    r = browser.get("/settings/")
-    assert r.status_code == 200  # still logged in
-    assert COOKIE in r.headers.get("Set-Cookie", "")  # and the cookie carried over to the new secret
-    newcomer = during.test_client()
+    # 0. Once, before anything changes: the login-index key is escrowed under the current secret.
+    assert "Ready to rotate" in _rotate(old)
+    # 1. Every instance accepts the new secret without using it yet; 2. then switches to it. While
+    # instances are reloaded one by one, a browser goes back and forth between both kinds.
+    accepting = make_app(FOKUS_SECRET_KEY=TEST_SECRET, FOKUS_OLD_SECRET_KEYS=NEW_SECRET)
+    switched = make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET)
+    for instance in (accepting, switched, accepting, switched):
+        browser = _move(browser, instance)
+        assert browser.get("/settings/").status_code == 200  # still logged in
+    newcomer = switched.test_client()
     Auth(newcomer).signup(login="joined-mid-rotation")
 
-    # 2. The operator re-seals what the database keeps under the secret.
-    out = _rotate(during)
+    # 3. The operator re-seals what the database keeps under the secret.
+    out = _rotate(switched)
     assert "Group pseudonyms re-sealed: 1" in out
     assert "Keep FOKUS_OLD_SECRET_KEYS until" in out  # a session from before may still be out there
-    assert "Group pseudonyms re-sealed: 0" in _rotate(during)  # running again only reports
+    assert "Group pseudonyms re-sealed: 0" in _rotate(switched)  # running again only reports
 
-    # 3. The old secret is dropped.
+    # 4. The old secret is dropped.
     after = make_app(FOKUS_SECRET_KEY=NEW_SECRET)
     browser = _move(browser, after)
     assert browser.get("/settings/").status_code == 200
@@ -81,6 +84,7 @@ def test_rotation_logs_nobody_out_and_the_old_secret_can_then_go(make_app):
 def test_a_second_rotation_and_a_wrong_secret(make_app):
     first = make_app()
     Auth(first.test_client()).signup(login="twice-rotated")
+    _rotate(first)
     _rotate(make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET))
     _rotate(make_app(FOKUS_SECRET_KEY=NEWER_SECRET, FOKUS_OLD_SECRET_KEYS=NEW_SECRET))
     latest = make_app(FOKUS_SECRET_KEY=NEWER_SECRET)
@@ -93,9 +97,20 @@ def test_a_second_rotation_and_a_wrong_secret(make_app):
         server_keys.index_key(NEW_SECRET.encode())
 
 
-def test_rotate_secret_needs_the_old_secret_and_says_when_it_can_go(make_app):
-    result = make_app().test_cli_runner().invoke(args=["fokus", "rotate-secret"])
-    assert result.exit_code != 0 and "FOKUS_OLD_SECRET_KEYS" in result.output
+def test_old_secrets_before_the_first_escrow_are_refused_not_guessed(make_app):
+    Auth(make_app().test_client()).signup(login="not-yet-escrowed")
+    early = make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET)
+    assert early.test_client().get("/readyz").status_code == 503
+    result = early.test_cli_runner().invoke(args=["fokus", "rotate-secret"])
+    assert result.exit_code != 0 and "run `flask fokus rotate-secret` once" in result.output
+    out = _rotate(make_app())
+    assert "Ready to rotate" in out and "Sessions begun" not in out
+    out = _rotate(make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET))
+    assert "Keep FOKUS_OLD_SECRET_KEYS until" in out
+
+
+def test_with_nothing_from_before_the_old_secret_can_go_at_once(make_app):
+    _rotate(make_app())
     out = _rotate(make_app(FOKUS_SECRET_KEY=NEW_SECRET, FOKUS_OLD_SECRET_KEYS=TEST_SECRET))
     assert "can be dropped now" in out  # no sessions, no groups: nothing depends on the old secret
 
@@ -117,6 +132,7 @@ def test_forms_and_kept_drafts_from_before_the_rotation_still_work(make_app):
     old = make_app()
     browser = old.test_client()
     Auth(browser).signup(login="typing-therapist")
+    _rotate(old)
     page = browser.get("/entries/new/hard_session").get_data(as_text=True)
     token = csrf_from(page)
     draft = re.search(r'name="draft_id" type="hidden" value="([0-9a-f]*)"', page).group(1)
