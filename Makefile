@@ -8,7 +8,7 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run demo test test-pg bench migrate install clean-db
+.PHONY: run demo serve test test-pg bench migrate install clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: migrate
 demo: migrate
 	$(FLASK) fokus demo
 	FOKUS_DEMO_LOGIN_HINT=1 $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn with gunicorn.conf.py; refuses development defaults (see docs/deploy.md).
+# Run `flask --app app db upgrade` first, once for all instances.
+serve: $(STAMP)
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 # The whole suite on SQLite (browser tests included when Chromium is installed).
 test: $(STAMP)

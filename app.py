@@ -17,9 +17,12 @@ from blueprints import (
     groups,
     guards,
     headers,
+    health,
     home,
     journal,
     limits,
+    observe,
+    ops_cli,  # noqa: F401 (registers `fokus rotate-secret`)
     processes,
     settings,
     sharing,
@@ -27,6 +30,7 @@ from blueprints import (
     trends,
     twofactor,
 )
+from domain import server_keys
 from domain.config import ConfigError, from_environment, production_problems
 from domain.db import db, init_engine_events
 
@@ -48,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
+    server_keys.configure(app.config["SECRET_KEY"], app.config["OLD_SECRET_KEYS"])
     db.init_app(app)
     with app.app_context():
         init_engine_events(db.engine)
@@ -58,8 +63,9 @@ def create_app(config: dict | None = None) -> Flask:
     headers.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
+    observe.init_app(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
-               settings.bp, twofactor.bp, data.bp):
+               settings.bp, twofactor.bp, data.bp, health.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     return app

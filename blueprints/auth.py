@@ -30,7 +30,7 @@ from blueprints.forms import (
     SignupForm,
 )
 from blueprints.limits import limiter
-from domain import accounts, keyring, passwords, sessions, twofactor
+from domain import accounts, keyring, observability, passwords, sessions, twofactor
 from domain.accounts import AccountError
 from domain.db import db, utcnow
 
@@ -172,6 +172,7 @@ def login():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
     found = accounts.authenticate(guards.kdf_policy(), guards.server_secret(), form.login.data,
                                   form.password.data)
+    observability.count_login(found is not None)
     if found is None:
         # Same words whether the account exists or not.
         form.password.errors = ["Login name or password is not right."]

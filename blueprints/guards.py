@@ -12,7 +12,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
 
-from domain import keyring, sessions
+from domain import keyring, server_keys, sessions
 from domain.accounts import KdfPolicy
 from domain.db import db
 from domain.keyring import OWASP_FLOOR, CryptoError, KdfParams
@@ -127,7 +127,9 @@ def user_key() -> bytes:
         try:
             if row is None or "uk" not in session:
                 raise CryptoError("no session")
-            g.user_key = sessions.unseal(row, session["uk"], server_secret())
+            g.user_key, resealed = sessions.unseal_any(row, session["uk"], server_secret())
+            if resealed:  # opened with a previous secret (rotation): carry it over to the new one
+                session["uk"] = resealed
         except CryptoError:
             logout_user()
             session.clear()
@@ -180,8 +182,8 @@ def resumable(endpoint: str):
     return register
 
 
-def _resume_key() -> bytes:
-    return keyring.hkdf(server_secret(), "resume-form")
+def _resume_key(secret: bytes | None = None) -> bytes:
+    return keyring.hkdf(secret or server_secret(), "resume-form")
 
 
 def _unauthorized():
@@ -206,7 +208,8 @@ def _unauthorized():
 def resume(blob: str):
     """After login: the response that shows the interrupted form again, or None."""
     try:
-        payload = json.loads(keyring.open_blob(_resume_key(), keyring.b64d(blob), keyring.aad("resume")))
+        payload = json.loads(server_keys.open_with_any(server_secret(), lambda s: keyring.open_blob(
+            _resume_key(s), keyring.b64d(blob), keyring.aad("resume"))))
     except (CryptoError, ValueError):
         return None
     render = RESUMABLE.get(payload.get("e"))
@@ -223,8 +226,8 @@ def resume(blob: str):
 SECOND_FACTOR_TTL = 300
 
 
-def _second_factor_key(salt: bytes) -> bytes:
-    return keyring.hkdf(server_secret(), "second-factor", salt=salt)
+def _second_factor_key(salt: bytes, secret: bytes | None = None) -> bytes:
+    return keyring.hkdf(secret or server_secret(), "second-factor", salt=salt)
 
 
 def hold_second_factor(user: User, user_key: bytes, next_url: str | None, resume_blob: str | None) -> None:
@@ -247,8 +250,9 @@ def pending_second_factor():
         return None
     user = db.session.get(User, p["uid"])
     try:
-        user_key = keyring.open_blob(_second_factor_key(keyring.b64d(p["salt"])), keyring.b64d(p["uk"]),
-                                     keyring.aad("second-factor", p["uid"], p["until"]))
+        user_key = server_keys.open_with_any(server_secret(), lambda s: keyring.open_blob(
+            _second_factor_key(keyring.b64d(p["salt"]), s), keyring.b64d(p["uk"]),
+            keyring.aad("second-factor", p["uid"], p["until"])))
     except (CryptoError, KeyError):
         user = None
     if user is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from domain import keyring
+from domain import keyring, server_keys
 from domain.db import db, new_id, release_if_unwritten, utcnow
 from domain.keyring import KdfParams
 from domain.models import ServerSetting, User
@@ -84,7 +84,7 @@ def normalize_login(login: str) -> str:
 
 
 def _find(secret: bytes, login: str) -> User | None:
-    index = keyring.blind_index(secret, normalize_login(login))
+    index = server_keys.login_index(secret, normalize_login(login))
     return db.session.scalar(select(User).where(User.login_index == index))
 
 
@@ -123,7 +123,7 @@ def create_account(policy: KdfPolicy, secret: bytes, login: str, display_name: s
     """Returns (user, user key, recovery code). The caller shows the code once and forgets it."""
     if login_taken(secret, login):
         raise AccountError(LOGIN_TAKEN)
-    user = User(id=new_id(), login_index=keyring.blind_index(secret, normalize_login(login)),
+    user = User(id=new_id(), login_index=server_keys.login_index(secret, normalize_login(login)),
                 key_version=1)
     user_key = keyring.random_key()
     private, public = keyring.new_identity()

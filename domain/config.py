@@ -27,6 +27,10 @@ def _bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _secret_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("FOKUS_ENV", "FOKUS_ENV", "development", str,
             "`production` turns on secure cookies, HSTS and the start-up safety checks"),
@@ -58,6 +62,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FOKUS_SMTP_PASSWORD", "SMTP_PASSWORD", "", str, "mail server password (optional)"),
     Setting("FOKUS_SMTP_FROM", "SMTP_FROM", "fokus@localhost", str, "sender address of invitation mails"),
     Setting("FOKUS_SMTP_STARTTLS", "SMTP_STARTTLS", True, _bool, "use STARTTLS (on by default)"),
+    Setting("FOKUS_OLD_SECRET_KEYS", "OLD_SECRET_KEYS", (), _secret_list,
+            "other server secrets, comma-separated, still accepted during a secret rotation "
+            "(docs/deploy.md); remove them when `flask fokus rotate-secret` says so"),
+    Setting("FOKUS_METRICS_TOKEN", "METRICS_TOKEN", "", str,
+            "turns on /metrics for Prometheus, which must send `Authorization: Bearer <token>`"),
+    Setting("FOKUS_LOG_FORMAT", "LOG_FORMAT", "", str,
+            "`json` (one object per line, default in production) or `text`"),
     Setting("FOKUS_DEMO_LOGIN_HINT", "DEMO_LOGIN_HINT", False, _bool,
             "show the demo credentials on the login page (for `make demo` only)"),
 )
@@ -107,6 +118,11 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         cfg["SECRET_KEY"] = instance_secret(instance_path)
     if not cfg["SQLALCHEMY_DATABASE_URI"]:
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'fokus.db'}"
+    if cfg["OLD_SECRET_KEYS"]:
+        # Cookies signed with a previous secret stay valid (Flask and itsdangerous sign with the
+        # last key of the list and accept all of them), so a rotation logs nobody out.
+        cfg["SECRET_KEY_FALLBACKS"] = list(cfg["OLD_SECRET_KEYS"])  # type: ignore[call-overload]
+        cfg["WTF_CSRF_SECRET_KEY"] = [*cfg["OLD_SECRET_KEYS"], cfg["SECRET_KEY"]]  # type: ignore[misc]
     return cfg
 
 

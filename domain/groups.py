@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from domain import accounts, keyring
+from domain import accounts, keyring, server_keys
 from domain.db import db, new_id, utcnow
 from domain.models import Group, GroupInvite, GroupMember, TrendFact, User
 from domain.trends import MIN_K
@@ -167,10 +167,28 @@ def join(token: str, user: User, user_key: bytes, server_secret: bytes) -> Group
 
 
 def purge_facts(group_id: str, member: GroupMember, server_secret: bytes) -> int:
-    pseud = keyring.open_blob(_pseudonym_key(server_secret), member.pseudonym_sealed,
-                              _aad("pseudonym", group_id, member.id)).decode()
+    pseud = open_pseudonym(group_id, member, server_secret)
     return db.session.execute(delete(TrendFact).where(TrendFact.group_id == group_id,
                                                       TrendFact.pseudonym == pseud)).rowcount or 0
+
+
+def open_pseudonym(group_id: str, member: GroupMember, server_secret: bytes) -> str:
+    """The escrowed pseudonym, opened with the current secret or, mid-rotation, a previous one."""
+    return server_keys.open_with_any(server_secret, lambda s: keyring.open_blob(
+        _pseudonym_key(s), member.pseudonym_sealed, _aad("pseudonym", group_id, member.id))).decode()
+
+
+def reseal_pseudonym(member: GroupMember, server_secret: bytes) -> bool:
+    """Secret rotation: seal the escrowed pseudonym under the current secret (False: it was)."""
+    aad = _aad("pseudonym", member.group_id, member.id)
+    try:
+        keyring.open_blob(_pseudonym_key(server_secret), member.pseudonym_sealed, aad)
+        return False
+    except keyring.CryptoError:
+        pass
+    pseud = open_pseudonym(member.group_id, member, server_secret)
+    member.pseudonym_sealed = keyring.seal(_pseudonym_key(server_secret), pseud.encode(), aad)
+    return True
 
 
 def remove(ms: Membership, member_id: str, server_secret: bytes) -> None:

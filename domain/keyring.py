@@ -41,6 +41,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from domain import observability
+
 PROTOCOL = "fokus/v1"
 BLOB_V1 = 1
 BLOB_V2 = 2
@@ -128,10 +130,12 @@ def open_blob(key: bytes, blob: bytes, ad: bytes) -> bytes:
         raise CryptoError("malformed blob")
     nonce, commit, ct = blob[1:1 + NONCE_LEN], blob[1 + NONCE_LEN:_HEADER], blob[_HEADER:]
     if not _commitment_ok(blob[0], key, nonce, ad, commit):
+        observability.count_decryption_failure()
         raise CryptoError("key commitment mismatch")
     try:
         return AESGCM(key).decrypt(nonce, ct, ad)
     except InvalidTag as exc:
+        observability.count_decryption_failure()
         raise CryptoError("authentication failed") from exc
 
 

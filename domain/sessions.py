@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-from domain import keyring
+from domain import keyring, server_keys
 from domain.db import db, utcnow
 from domain.models import UserSession
 
@@ -77,6 +77,18 @@ def _commit_best_effort() -> None:
 def unseal(row: UserSession, sealed: str, secret: bytes) -> bytes:
     return keyring.open_blob(keyring.session_seal_key(secret, row.salt), keyring.b64d(sealed),
                              _seal_aad(row.id, row.user_id))
+
+
+def unseal_any(row: UserSession, sealed: str, secret: bytes) -> tuple[bytes, str | None]:
+    """Like unseal, but during a secret rotation also with a previous secret. Returns the user key
+    and, when an old secret opened it, the key sealed anew under the current secret for the
+    cookie (so the old secret can be dropped without logging this session out)."""
+    try:
+        return unseal(row, sealed, secret), None
+    except keyring.CryptoError:
+        key = server_keys.open_with_any(secret, lambda s: unseal(row, sealed, s))
+    resealed = keyring.seal(keyring.session_seal_key(secret, row.salt), key, _seal_aad(row.id, row.user_id))
+    return key, keyring.b64e(resealed)
 
 
 def is_fresh(row: UserSession, window: timedelta, now: datetime | None = None) -> bool:

@@ -39,6 +39,9 @@ TABLE = {
     ("home.index", "GET"):                    everyone(200),
     ("home.about", "GET"):                    everyone(200),
     ("journal.themes_page", "GET"):           everyone(200),
+    ("health.healthz", "GET"):                everyone(200),
+    ("health.readyz", "GET"):                 everyone(200),
+    ("health.metrics", "GET"):                everyone(404),  # FOKUS_METRICS_TOKEN unset in tests
     # --- accounts ---
     ("auth.signup", "GET"):                   any_user(302, anon=200),
     ("auth.signup", "POST"):                  any_user(302, anon=400),
