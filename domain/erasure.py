@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from domain import groups, trend_store
 from domain.db import db
@@ -73,4 +73,8 @@ def compact_sqlite() -> None:
     """On SQLite, push the WAL into the main file and truncate it, so old page images of the
     deleted rows do not linger next to the database (secure_delete zeroes freed pages)."""
     if db.engine.dialect.name == "sqlite":
-        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        # A checkpoint cannot run inside a transaction, and SQLAlchemy would BEGIN first (see
+        # domain.db), so it goes to the driver connection directly.
+        db.session.commit()
+        with db.engine.connect() as conn:
+            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
