@@ -126,7 +126,10 @@ def revoke(share_id: str):
     if not EmptyForm().validate_on_submit():
         abort(400)
     if decision.share.revoked_at is None:
-        sharing.revoke(current_user.user, guards.user_key(), decision.share)
+        try:
+            sharing.revoke(current_user.user, guards.user_key(), decision.share)
+        except ShareError as exc:
+            abort(exc.status)
         db.session.commit()
         flash("No longer shared. They may have kept what they already read; nothing new reaches them.", "ok")
     return redirect(url_for("sharing.manage", entry_id=decision.entry.id))
