@@ -23,6 +23,7 @@ from blueprints import (
     processes,
     settings,
     sharing,
+    throttle,
     trends,
     twofactor,
 )
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     headers.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
+    throttle.init_app(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
                settings.bp, twofactor.bp, data.bp):
         app.register_blueprint(bp)

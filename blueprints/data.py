@@ -10,10 +10,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from blueprints import guards
+from blueprints import guards, throttle
 from blueprints.forms import EmptyForm, Form, PasswordCheckForm
 from blueprints.journal_forms import MultiCheckboxField
-from domain import accounts, contacts, entry_pdf, erasure, journal, keyring, portability, twofactor
+from domain import accounts, attempts, contacts, entry_pdf, erasure, journal, keyring, portability, twofactor
 from domain.db import db, utcnow
 
 bp = Blueprint("data", __name__, url_prefix="/settings/data")
@@ -156,15 +156,19 @@ def delete_account():
     form = DeleteForm()
     user = current_user.user
     if form.validate_on_submit():
-        key = accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)
+        who = throttle.who_for_user(user)
+        key = throttle.guarded(who, "password", lambda: accounts.authenticate_user(
+            guards.kdf_policy(), user, form.password.data))
         if key is None:
             form.password.errors = ["That password is not right."]
-        elif user.totp_enabled and not twofactor.verify(user, key, form.code.data or ""):
+        elif user.totp_enabled and not throttle.guarded(who, "second-factor",
+                                                        lambda: twofactor.verify(user, key, form.code.data or "")):
             form.code.errors = ["That code is not right."]
         elif form.confirm.data.strip().casefold() != "delete my journal":
             form.confirm.errors = ['Please type exactly: delete my journal']
         else:
             user_id = user.id
+            attempts.forget_account(who.account)
             erasure.shred(user, key, guards.server_secret())
             db.session.commit()  # keys are gone before any row is
             guards.end_session()

@@ -12,7 +12,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
 
-from domain import keyring, sessions
+from domain import keyring, login_steps, sessions
 from domain.accounts import KdfPolicy
 from domain.db import db
 from domain.keyring import OWASP_FLOOR, CryptoError, KdfParams
@@ -113,6 +113,7 @@ def begin_session(user: User, user_key: bytes) -> None:
 
 
 def end_session() -> None:
+    drop_second_factor()
     row = g.get("session_row")
     if row is not None:
         sessions.end(row.id)
@@ -216,42 +217,30 @@ def resume(blob: str):
 
 
 # --- the step between password and second factor -------------------------------------------------
-# After the password is right but before the code, the user key waits in the (signed) cookie,
-# sealed under a key derived from the server secret and a one-off salt, for at most five minutes.
-# No session row exists yet, so nothing but this step can use it.
-
-SECOND_FACTOR_TTL = 300
-
-
-def _second_factor_key(salt: bytes) -> bytes:
-    return keyring.hkdf(server_secret(), "second-factor", salt=salt)
+# Only for accounts with 2FA on. The cookie holds a random token and the non-secret next/resume
+# values; the user key waits in a server-side row sealed under a key derived from that token
+# (domain/login_steps.py), so the server secret alone cannot forge the step and logout kills it.
 
 
 def hold_second_factor(user: User, user_key: bytes, next_url: str | None, resume_blob: str | None) -> None:
-    salt = keyring.random_key()
-    deadline = int(time.time()) + SECOND_FACTOR_TTL
-    sealed = keyring.seal(_second_factor_key(salt), user_key, keyring.aad("second-factor", user.id, deadline))
-    session["second_factor"] = {"uid": user.id, "salt": keyring.b64e(salt), "uk": keyring.b64e(sealed),
-                                "until": deadline, "next": next_url or "", "resume": resume_blob or ""}
-
-
-def pending_second_factor_id() -> str:
-    return str((session.get("second_factor") or {}).get("uid", "none"))[:40]
+    login_steps.end(session.pop("second_factor", {}).get("token"))
+    session["second_factor"] = {"token": login_steps.begin(user, user_key), "next": next_url or "",
+                                "resume": resume_blob or ""}
 
 
 def pending_second_factor():
-    """(user, user key, next, resume) while the code step is open, else None."""
+    """(step row, user, user key, next, resume) while the code step is open, else None."""
     p = session.get("second_factor")
-    if not p or time.time() > p.get("until", 0):
+    found = login_steps.open_step(p.get("token")) if isinstance(p, dict) else None
+    if found is None:
         session.pop("second_factor", None)
         return None
-    user = db.session.get(User, p["uid"])
-    try:
-        user_key = keyring.open_blob(_second_factor_key(keyring.b64d(p["salt"])), keyring.b64d(p["uk"]),
-                                     keyring.aad("second-factor", p["uid"], p["until"]))
-    except (CryptoError, KeyError):
-        user = None
-    if user is None:
-        session.pop("second_factor", None)
-        return None
-    return user, user_key, p.get("next") or None, p.get("resume") or None
+    row, user, user_key = found
+    return row, user, user_key, p.get("next") or None, p.get("resume") or None
+
+
+def drop_second_factor() -> None:
+    """Completed or abandoned: the row goes with the cookie value."""
+    p = session.pop("second_factor", None)
+    if isinstance(p, dict):
+        login_steps.end(p.get("token"))

@@ -6,7 +6,7 @@ import segno
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from blueprints import guards
+from blueprints import guards, throttle
 from blueprints.forms import EmptyForm, PasswordCheckForm, SecondFactorForm
 from blueprints.limits import limiter
 from domain import accounts, keyring, twofactor
@@ -71,9 +71,11 @@ def disable():
     form = DisableForm()
     user = current_user.user
     if form.validate_on_submit():
-        if accounts.authenticate_user(guards.kdf_policy(), user, form.password.data) is None:
+        who = throttle.who_for_user(user)
+        if throttle.guarded(who, "password",
+                            lambda: accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)) is None:
             form.password.errors = ["That password is not right."]
-        elif not twofactor.verify(user, guards.user_key(), form.code.data):
+        elif not throttle.guarded(who, "second-factor", lambda: twofactor.verify(user, guards.user_key(), form.code.data)):
             form.code.errors = ["That code is not right."]
         else:
             twofactor.disable(user)

@@ -17,7 +17,14 @@ from domain import keyring
 from domain.db import db, utcnow
 from domain.models import UserSession
 
-TOUCH_EVERY = timedelta(seconds=60)  # write last_seen at most once a minute per session
+# last_seen is written at most this often per session (a write per request would be wasteful),
+# and never less often than 1/60 of the idle timeout: the timeout then holds to within a few
+# seconds at any setting (a 1-minute timeout: within a second).
+TOUCH_EVERY = timedelta(seconds=5)
+
+
+def touch_every(idle: timedelta) -> timedelta:
+    return min(TOUCH_EVERY, idle / 60)
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ def load(token: str, timeouts: Timeouts, now: datetime | None = None) -> UserSes
         db.session.delete(row)
         db.session.commit()
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - row.last_seen_at >= touch_every(timeouts.idle):
         row.last_seen_at = now
         db.session.commit()
     return row

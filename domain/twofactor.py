@@ -78,9 +78,10 @@ def backup_codes_left(user: User) -> int:
 
 
 def verify(user: User, user_key: bytes, code: str, now: float | None = None) -> bool:
-    """A current TOTP code (each time step works once) or an unused backup code (works once)."""
-    if not user.totp_enabled:
-        return True
+    """A current TOTP code (each time step works once) or an unused backup code (works once).
+    An account without 2FA has no code that could be right: False, never a free pass."""
+    if not user.totp_enabled or not user.totp_sealed:
+        return False
     digits = "".join(ch for ch in code if ch.isdigit())
     if len(digits) == 6 and len(code.strip()) <= 7:
         step = _step(digits, _secret(user, user_key), now or time.time())
