@@ -72,14 +72,14 @@ def _page_for(path: str) -> str:
 
 
 def _pending_code_aad() -> bytes:
-    return keyring.aad("pending-recovery", current_user.id)
+    return keyring.aad("pending-recovery", "owner", current_user.id, "session", guards.session_row().id)
 
 
 def hold_code(code: str) -> None:
-    """Keep a fresh recovery code until the user confirms saving it: sealed under their own user
-    key inside the session cookie, so the server stores nothing."""
-    session["pending_rc"] = keyring.b64e(keyring.seal(guards.user_key(), code.encode(),
-                                                      _pending_code_aad()))
+    """Keep a fresh recovery code until the user confirms saving it: sealed under a subkey of their
+    user key, bound to this session, inside the session cookie, so the server stores nothing."""
+    session["pending_rc"] = keyring.b64e(keyring.seal_for(guards.user_key(), "pending-recovery", code.encode(),
+                                                          _pending_code_aad()))
 
 
 def held_code() -> str | None:
@@ -87,7 +87,8 @@ def held_code() -> str | None:
     if not sealed:
         return None
     try:
-        return keyring.open_blob(guards.user_key(), keyring.b64d(sealed), _pending_code_aad()).decode()
+        return keyring.open_for(guards.user_key(), "pending-recovery", keyring.b64d(sealed), _pending_code_aad(),
+                                keyring.aad("pending-recovery", current_user.id)).decode()
     except keyring.CryptoError:
         session.pop("pending_rc", None)
         return None

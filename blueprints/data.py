@@ -30,7 +30,7 @@ class ConfirmImportForm(Form):
 
 
 class DeleteForm(PasswordCheckForm):
-    code = StringField("Two-factor code (if you use it)", validators=[Length(max=20)])
+    code = StringField("Two-factor code (if you use it)", validators=[Length(max=40)])
     confirm = StringField('Type "delete my journal" to confirm', validators=[DataRequired("Please type it.")])
     understood = BooleanField("I understand that nothing can be recovered afterwards.",
                               validators=[DataRequired("Please confirm.")])
@@ -97,7 +97,7 @@ def export_pdf():
 
 
 def _payload_aad() -> bytes:
-    return keyring.aad("import-preview", current_user.id)
+    return keyring.aad("import-preview", "owner", current_user.id, "session", guards.session_row().id)
 
 
 @bp.route("/import", methods=["POST"])
@@ -120,7 +120,7 @@ def import_preview():
                                items=items), 400
     # The preview carries the file to the confirm step sealed under the user's key: the server
     # keeps nothing between the two requests.
-    sealed = keyring.seal(guards.user_key(), zlib.compress(raw), _payload_aad())
+    sealed = keyring.seal_for(guards.user_key(), "import-preview", zlib.compress(raw), _payload_aad())
     confirm = ConfirmImportForm(data={"payload": keyring.b64e(sealed)})
     return render_template("data/import_preview.html", plan=plan, confirm=confirm)
 
@@ -133,8 +133,9 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        raw = zlib.decompress(keyring.open_blob(guards.user_key(), keyring.b64d(form.payload.data or ""),
-                                                _payload_aad()))
+        raw = zlib.decompress(keyring.open_for(guards.user_key(), "import-preview",
+                                               keyring.b64d(form.payload.data or ""), _payload_aad(),
+                                               keyring.aad("import-preview", current_user.id)))
         dump = portability.parse(raw)
         plan = portability.plan(current_user.user, guards.user_key(), dump)
         added = portability.apply(current_user.user, guards.user_key(), plan, dump)

@@ -99,7 +99,7 @@ def begin_session(user: User, user_key: bytes) -> None:
     is ended first, so neither its row nor any copy of its cookie stays valid."""
     if current_user.is_authenticated and g.get("session_row") is not None:
         sessions.end(g.session_row.id)
-    keep = {k: session[k] for k in ("return_to",) if k in session}
+    keep = {k: session[k] for k in ("return_to", "resume_owner") if k in session}
     session.clear()
     session.update(keep)
     # Flask-WTF caches the CSRF token for the request; after clearing the session, a form rendered
@@ -109,6 +109,7 @@ def begin_session(user: User, user_key: bytes) -> None:
                                    sessions.device_summary(request.headers.get("User-Agent", "")))
     session["uk"] = sealed
     g.user_key = user_key
+    g.session_row = sessions.row_for(token)  # what this request seals pending values to
     login_user(Account(user, token))
 
 
@@ -185,6 +186,13 @@ def _resume_key() -> bytes:
     return keyring.hkdf(server_secret(), "resume-form")
 
 
+def _resume_aad() -> bytes:
+    """Purpose, owner and object: this browser (a random id in its session cookie, since nobody is
+    logged in when the blob is made) and its login form. Another browser cannot resume it."""
+    owner = session.setdefault("resume_owner", keyring.b64e(keyring.random_key()[:16]))
+    return keyring.aad("resume", "browser", owner, "login-form")
+
+
 def _unauthorized():
     from flask import render_template
 
@@ -194,8 +202,7 @@ def _unauthorized():
                    "f": [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"],
                    "t": int(time.time())}
         form = LoginForm(formdata=None)
-        form.resume.data = keyring.b64e(keyring.seal(_resume_key(), json.dumps(payload).encode(),
-                                                     keyring.aad("resume")))
+        form.resume.data = keyring.b64e(keyring.seal(_resume_key(), json.dumps(payload).encode(), _resume_aad()))
         note = ("Your session ended, so please log in again. What you typed is kept and "
                 "will be back in the form right after.")
         return render_template("auth/login.html", form=form, resume_note=note), 401
@@ -204,10 +211,18 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def _open_resume(blob: bytes) -> bytes:
+    try:
+        return keyring.open_blob(_resume_key(), blob, _resume_aad())
+    except CryptoError:
+        # Login pages from before the AAD named the browser (they expire after RESUME_TTL).
+        return keyring.open_blob(_resume_key(), blob, keyring.aad("resume"))
+
+
 def resume(blob: str):
     """After login: the response that shows the interrupted form again, or None."""
     try:
-        payload = json.loads(keyring.open_blob(_resume_key(), keyring.b64d(blob), keyring.aad("resume")))
+        payload = json.loads(_open_resume(keyring.b64d(blob)))
     except (CryptoError, ValueError):
         return None
     render = RESUMABLE.get(payload.get("e"))

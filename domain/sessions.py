@@ -52,6 +52,12 @@ def start(user_id: str, user_key: bytes, secret: bytes, device: str) -> tuple[st
     return token, keyring.b64e(sealed)
 
 
+def row_for(token: str) -> UserSession | None:
+    """The row of a session started in this request (flushed so it can be found)."""
+    db.session.flush()
+    return db.session.get(UserSession, _row_id(token))
+
+
 def load(token: str, timeouts: Timeouts, now: datetime | None = None) -> UserSession | None:
     """The live row for a cookie token, or None (and the row deleted) when it has timed out."""
     if not token or len(token) > 100:

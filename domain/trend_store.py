@@ -60,7 +60,7 @@ def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | 
 def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
     out = []
     for m in db.session.scalars(select(GroupMember).where(GroupMember.user_id == owner_id)):
-        state = json.loads(keyring.open_blob(user_key, m.state_sealed,
+        state = json.loads(keyring.open_for(user_key, "group-state", m.state_sealed,
                                                     groups._aad("state", m.group_id, m.user_id)))
         if state.get("contributing"):
             out.append((m, state))

@@ -1,5 +1,5 @@
 """login hardening: second-factor step rows, failure counters, trusted devices; trend_facts
-without rowid on SQLite
+without rowid on SQLite; legacy backup codes re-hashed under argon2id
 
 Revision ID: 0010
 Revises: 0006
@@ -42,6 +42,29 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_trusted_devices')))
     op.create_index(op.f('ix_trusted_devices_account'), 'trusted_devices', ['account'], unique=False)
     _trend_facts_rowid(False)
+    _rehash_legacy_backup_codes()
+
+
+def _rehash_legacy_backup_codes() -> None:
+    """Backup codes were stored as HMAC(user id, code): 48 bits, cheap to brute-force from a copy.
+    The codes themselves are unknown here, so each stored HMAC is hashed again under argon2id;
+    checking a typed code computes the HMAC first (domain/twofactor.py, "legacy" sets). The
+    settings page suggests making new codes."""
+    import json
+    import secrets
+
+    from domain import keyring
+    users = sa.table('users', sa.column('id', sa.String), sa.column('backup_codes', sa.String))
+    bind = op.get_bind()
+    m, t, p = keyring.OWASP_FLOOR
+    for user_id, codes in bind.execute(sa.select(users.c.id, users.c.backup_codes)).all():
+        if not codes or not codes.startswith('['):
+            continue
+        salt = secrets.token_bytes(16)
+        stored = {'v': 2, 'salt': keyring.b64e(salt), 'm': m, 't': t, 'p': p, 'legacy': True,
+                  'h': [keyring.slow_hash(h, salt, keyring.KdfParams(m, t, p))[:16].hex()
+                        for h in json.loads(codes)]}
+        bind.execute(users.update().where(users.c.id == user_id).values(backup_codes=json.dumps(stored)))
 
 
 def _trend_facts_rowid(with_rowid: bool) -> None:
@@ -54,6 +77,9 @@ def _trend_facts_rowid(with_rowid: bool) -> None:
 
 
 def downgrade():
+    # Re-hashed backup codes cannot be turned back into the old form: they are dropped.
+    users = sa.table('users', sa.column('backup_codes', sa.String))
+    op.get_bind().execute(users.update().where(users.c.backup_codes.like('{%')).values(backup_codes=None))
     _trend_facts_rowid(True)
     op.drop_index(op.f('ix_trusted_devices_account'), table_name='trusted_devices')
     op.drop_table('trusted_devices')
