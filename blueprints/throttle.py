@@ -56,16 +56,17 @@ def guarded(who: attempts.Who, check: str, attempt: Callable[[], T]) -> T:
         attempts.blocked(who, check, wait)
         raise Throttled(wait)
     result = attempt()
-    if result:
-        attempts.succeeded(who)
-    else:
+    if not result:
         attempts.failed(who, check)
         db.session.commit()
     return result
 
 
 def trust_this_device(who: attempts.Who) -> None:
-    """After a complete login, remember this browser (cookie set in after_request)."""
+    """After a complete login (password and, if on, second factor): this address's count for the
+    account starts again, and the browser is remembered (cookie set in after_request). A right
+    password alone clears nothing, or it would reset the count of wrong second-factor codes."""
+    attempts.succeeded(who)
     g.trusted_device = attempts.trust_device(who.account, who.device)
 
 

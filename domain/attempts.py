@@ -34,6 +34,7 @@ ACCOUNT_FREE = 10
 ACCOUNT_WINDOW = timedelta(hours=24)
 MAX_DELAY = timedelta(minutes=15)
 DEVICES_PER_ACCOUNT = 20
+SWEEP_ONE_IN = 20
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def failed(who: Who, check: str, now: datetime | None = None) -> None:
     if device:
         scopes.append(_scope("device", device))
     db.session.add_all([AuthFailure(scope=s, at=now) for s in scopes])
-    db.session.execute(delete(AuthFailure).where(AuthFailure.at < now - ACCOUNT_WINDOW))
+    if secrets.randbelow(SWEEP_ONE_IN) == 0:  # old rows go now and then, not on every failure
+        db.session.execute(delete(AuthFailure).where(AuthFailure.at < now - ACCOUNT_WINDOW))
     log.warning("auth_failure check=%s account=%s address=%s trusted_device=%s",
                 check, who.account[:12], who.address, bool(device))
 
