@@ -26,6 +26,7 @@ from blueprints import (
     processes,
     settings,
     sharing,
+    throttle,
     transactions,
     trends,
     twofactor,
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     limits.init_app(app)
     errors.init_app(app)
     observe.init_app(app)
+    throttle.init_app(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
                settings.bp, twofactor.bp, data.bp, health.bp):
         app.register_blueprint(bp)

@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from blueprints import guards
+from blueprints import guards, throttle
 from blueprints.forms import (
     ConfirmCodeForm,
     EmptyForm,
@@ -30,21 +30,15 @@ from blueprints.forms import (
     SignupForm,
 )
 from blueprints.limits import limiter
-from domain import accounts, keyring, observability, passwords, sessions, twofactor
+from domain import accounts, keyring, login_steps, observability, passwords, sessions, twofactor
 from domain.accounts import AccountError
 from domain.db import db, utcnow
 
 bp = Blueprint("auth", __name__)
 
+# Per address, whatever the account (a flood guard). Wrong passwords and codes are counted per
+# account, address and device by one policy for every form (blueprints/throttle.py).
 AUTH_LIMIT = "10 per minute; 60 per hour"
-# Per account, whatever the IP: the limits stack, so each further failure waits longer.
-ACCOUNT_LIMIT = "5 per minute; 20 per hour; 60 per day"
-
-
-def _account_key() -> str:
-    """Rate-limit key for the account named in the form (a keyed hash: no login names in Redis)."""
-    login = accounts.normalize_login(request.form.get("login", ""))[:254]
-    return "acct:" + keyring.blind_index(guards.server_secret(), login).hex()[:32]
 
 
 def _safe_next(target: str | None) -> str:
@@ -78,14 +72,14 @@ def _page_for(path: str) -> str:
 
 
 def _pending_code_aad() -> bytes:
-    return keyring.aad("pending-recovery", current_user.id)
+    return keyring.aad("pending-recovery", "owner", current_user.id, "session", guards.session_row().id)
 
 
 def hold_code(code: str) -> None:
-    """Keep a fresh recovery code until the user confirms saving it: sealed under their own user
-    key inside the session cookie, so the server stores nothing."""
-    session["pending_rc"] = keyring.b64e(keyring.seal(guards.user_key(), code.encode(),
-                                                      _pending_code_aad()))
+    """Keep a fresh recovery code until the user confirms saving it: sealed under a subkey of their
+    user key, bound to this session, inside the session cookie, so the server stores nothing."""
+    session["pending_rc"] = keyring.b64e(keyring.seal_for(guards.user_key(), "pending-recovery", code.encode(),
+                                                          _pending_code_aad()))
 
 
 def held_code() -> str | None:
@@ -93,7 +87,8 @@ def held_code() -> str | None:
     if not sealed:
         return None
     try:
-        return keyring.open_blob(guards.user_key(), keyring.b64d(sealed), _pending_code_aad()).decode()
+        return keyring.open_for(guards.user_key(), "pending-recovery", keyring.b64d(sealed), _pending_code_aad(),
+                                keyring.aad("pending-recovery", current_user.id)).decode()
     except keyring.CryptoError:
         session.pop("pending_rc", None)
         return None
@@ -163,15 +158,15 @@ def recovery_code_download():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
-    found = accounts.authenticate(guards.kdf_policy(), guards.server_secret(), form.login.data,
-                                  form.password.data)
+    who = throttle.who_for_login(form.login.data)
+    found = throttle.guarded(who, "login", lambda: accounts.authenticate(
+        guards.kdf_policy(), guards.server_secret(), form.login.data, form.password.data))
     observability.count_login(found is not None)
     if found is None:
         # Same words whether the account exists or not.
@@ -181,12 +176,14 @@ def login():
     db.session.commit()  # a KDF upgrade at login is kept even if the second factor is not given
     if user.totp_enabled:
         guards.hold_second_factor(user, user_key, request.args.get("next"), form.resume.data)
+        db.session.commit()
         return redirect(url_for("auth.second_factor"))
-    return _finish_login(user, user_key, request.args.get("next"), form.resume.data)
+    return _finish_login(who, user, user_key, request.args.get("next"), form.resume.data)
 
 
-def _finish_login(user, user_key: bytes, next_url: str | None, resume_blob: str | None):
+def _finish_login(who, user, user_key: bytes, next_url: str | None, resume_blob: str | None):
     guards.begin_session(user, user_key)
+    throttle.trust_this_device(who)
     db.session.commit()
     if resume_blob and user.recovery_confirmed_at is not None:
         resumed = guards.resume(resume_blob)
@@ -202,20 +199,26 @@ def _finish_login(user, user_key: bytes, next_url: str | None, resume_blob: str 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=lambda: "2fa:" + guards.pending_second_factor_id())
 def second_factor():
     """Step two of login when 2FA is on: a code from the authenticator app or a backup code."""
     pending = guards.pending_second_factor()
     if pending is None:
+        db.session.commit()  # an expired step row is deleted
         flash("Please log in again.", "info")
         return redirect(url_for("auth.login"))
-    user, user_key, next_url, resume_blob = pending
+    step, user, user_key, next_url, resume_blob = pending
+    who = throttle.who_for_user(user)
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if twofactor.verify(user, user_key, form.code.data):
+        if throttle.guarded(who, "second-factor", lambda: twofactor.verify(user, user_key, form.code.data)):
+            guards.drop_second_factor()
+            db.session.commit()
+            return _finish_login(who, user, user_key, next_url, resume_blob)
+        if login_steps.wrong_code(step):
             session.pop("second_factor", None)
             db.session.commit()
-            return _finish_login(user, user_key, next_url, resume_blob)
+            flash("Too many wrong codes. Please log in again.", "info")
+            return redirect(url_for("auth.login"))
         db.session.commit()
         form.code.errors = ["That code is not right. Codes change every 30 seconds; a backup code works once."]
     return render_template("auth/second_factor.html", form=form), 400 if form.is_submitted() else 200
@@ -226,16 +229,16 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    guards.drop_second_factor()
     if current_user.is_authenticated:
         guards.end_session()
-        db.session.commit()
+    db.session.commit()
     flash("You are logged out.", "ok")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/recover", methods=["GET", "POST"])
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
-@limiter.limit(ACCOUNT_LIMIT, methods=["POST"], key_func=_account_key)
 def recover():
     form = RecoverForm()
     if not form.validate_on_submit():
@@ -244,8 +247,10 @@ def recover():
     if problems:
         form.password.errors = list(problems)
         return render_template("auth/recover.html", form=form), 400
-    found = accounts.recover(guards.kdf_policy(), guards.server_secret(), form.login.data,
-                             form.recovery_code.data, form.password.data)
+    who = throttle.who_for_login(form.login.data)
+    found = throttle.guarded(who, "recovery-code", lambda: accounts.recover(
+        guards.kdf_policy(), guards.server_secret(), form.login.data, form.recovery_code.data,
+        form.password.data))
     if found is None:
         form.recovery_code.errors = [("Login name or recovery code is not right. Check the code "
                                      "letter by letter; dashes and spaces do not matter.")]
@@ -258,6 +263,7 @@ def recover():
     # was lost), so two-factor login is switched off and the page says so.
     twofactor.disable(user)
     guards.begin_session(user, user_key)
+    throttle.trust_this_device(who)
     db.session.commit()
     hold_code(new_code)
     flash("Your new password is set and your journal is intact. Your old recovery code no longer "
@@ -274,7 +280,9 @@ def confirm():
     form = PasswordCheckForm()
     target = _safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        if accounts.authenticate_user(guards.kdf_policy(), current_user.user, form.password.data):
+        if throttle.guarded(throttle.who_for_user(current_user.user), "password",
+                            lambda: accounts.authenticate_user(guards.kdf_policy(), current_user.user,
+                                                               form.password.data)):
             sessions.mark_fresh(guards.session_row())
             db.session.commit()
             page = _page_for(target)

@@ -10,10 +10,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from blueprints import guards
+from blueprints import guards, throttle
 from blueprints.forms import EmptyForm, Form, PasswordCheckForm
 from blueprints.journal_forms import MultiCheckboxField
-from domain import accounts, contacts, entry_pdf, erasure, journal, keyring, portability, twofactor
+from domain import accounts, attempts, contacts, entry_pdf, erasure, journal, keyring, portability, twofactor
 from domain.db import db, utcnow
 
 bp = Blueprint("data", __name__, url_prefix="/settings/data")
@@ -30,7 +30,7 @@ class ConfirmImportForm(Form):
 
 
 class DeleteForm(PasswordCheckForm):
-    code = StringField("Two-factor code (if you use it)", validators=[Length(max=20)])
+    code = StringField("Two-factor code (if you use it)", validators=[Length(max=40)])
     confirm = StringField('Type "delete my journal" to confirm', validators=[DataRequired("Please type it.")])
     understood = BooleanField("I understand that nothing can be recovered afterwards.",
                               validators=[DataRequired("Please confirm.")])
@@ -97,7 +97,7 @@ def export_pdf():
 
 
 def _payload_aad() -> bytes:
-    return keyring.aad("import-preview", current_user.id)
+    return keyring.aad("import-preview", "owner", current_user.id, "session", guards.session_row().id)
 
 
 @bp.route("/import", methods=["POST"])
@@ -120,7 +120,7 @@ def import_preview():
                                items=items), 400
     # The preview carries the file to the confirm step sealed under the user's key: the server
     # keeps nothing between the two requests.
-    sealed = keyring.seal(guards.user_key(), zlib.compress(raw), _payload_aad())
+    sealed = keyring.seal_for(guards.user_key(), "import-preview", zlib.compress(raw), _payload_aad())
     confirm = ConfirmImportForm(data={"payload": keyring.b64e(sealed)})
     return render_template("data/import_preview.html", plan=plan, confirm=confirm)
 
@@ -133,8 +133,9 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        raw = zlib.decompress(keyring.open_blob(guards.user_key(), keyring.b64d(form.payload.data or ""),
-                                                _payload_aad()))
+        raw = zlib.decompress(keyring.open_for(guards.user_key(), "import-preview",
+                                               keyring.b64d(form.payload.data or ""), _payload_aad(),
+                                               keyring.aad("import-preview", current_user.id)))
         dump = portability.parse(raw)
         plan = portability.plan(current_user.user, guards.user_key(), dump)
         added = portability.apply(current_user.user, guards.user_key(), plan, dump)
@@ -156,15 +157,19 @@ def delete_account():
     form = DeleteForm()
     user = current_user.user
     if form.validate_on_submit():
-        key = accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)
+        who = throttle.who_for_user(user)
+        key = throttle.guarded(who, "password", lambda: accounts.authenticate_user(
+            guards.kdf_policy(), user, form.password.data))
         if key is None:
             form.password.errors = ["That password is not right."]
-        elif user.totp_enabled and not twofactor.verify(user, key, form.code.data or ""):
+        elif user.totp_enabled and not throttle.guarded(who, "second-factor",
+                                                        lambda: twofactor.verify(user, key, form.code.data or "")):
             form.code.errors = ["That code is not right."]
         elif form.confirm.data.strip().casefold() != "delete my journal":
             form.confirm.errors = ['Please type exactly: delete my journal']
         else:
             user_id = user.id
+            attempts.forget_account(who.account)
             erasure.shred(user, key, guards.server_secret())
             db.session.commit()  # keys are gone before any row is
             guards.end_session()

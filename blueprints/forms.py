@@ -89,4 +89,4 @@ class EmptyForm(Form):
 
 class SecondFactorForm(Form):
     code = StringField("Code from your authenticator app, or a backup code", validators=[
-        DataRequired(_REQUIRED), Length(max=20, message="At most 20 characters.")])
+        DataRequired(_REQUIRED), Length(max=40, message="At most 40 characters.")])

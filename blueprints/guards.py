@@ -12,7 +12,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
 
-from domain import keyring, server_keys, sessions
+from domain import keyring, login_steps, server_keys, sessions
 from domain.accounts import KdfPolicy
 from domain.db import db
 from domain.keyring import OWASP_FLOOR, CryptoError, KdfParams
@@ -99,7 +99,7 @@ def begin_session(user: User, user_key: bytes) -> None:
     is ended first, so neither its row nor any copy of its cookie stays valid."""
     if current_user.is_authenticated and g.get("session_row") is not None:
         sessions.end(g.session_row.id)
-    keep = {k: session[k] for k in ("return_to",) if k in session}
+    keep = {k: session[k] for k in ("return_to", "resume_owner") if k in session}
     session.clear()
     session.update(keep)
     # Flask-WTF caches the CSRF token for the request; after clearing the session, a form rendered
@@ -109,10 +109,12 @@ def begin_session(user: User, user_key: bytes) -> None:
                                    sessions.device_summary(request.headers.get("User-Agent", "")))
     session["uk"] = sealed
     g.user_key = user_key
+    g.session_row = sessions.row_for(token)  # what this request seals pending values to
     login_user(Account(user, token))
 
 
 def end_session() -> None:
+    drop_second_factor()
     row = g.get("session_row")
     if row is not None:
         sessions.end(row.id)
@@ -186,6 +188,13 @@ def _resume_key(secret: bytes | None = None) -> bytes:
     return keyring.hkdf(secret or server_secret(), "resume-form")
 
 
+def _resume_aad() -> bytes:
+    """Purpose, owner and object: this browser (a random id in its session cookie, since nobody is
+    logged in when the blob is made) and its login form. Another browser cannot resume it."""
+    owner = session.setdefault("resume_owner", keyring.b64e(keyring.random_key()[:16]))
+    return keyring.aad("resume", "browser", owner, "login-form")
+
+
 def _unauthorized():
     from flask import render_template
 
@@ -195,8 +204,7 @@ def _unauthorized():
                    "f": [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"],
                    "t": int(time.time())}
         form = LoginForm(formdata=None)
-        form.resume.data = keyring.b64e(keyring.seal(_resume_key(), json.dumps(payload).encode(),
-                                                     keyring.aad("resume")))
+        form.resume.data = keyring.b64e(keyring.seal(_resume_key(), json.dumps(payload).encode(), _resume_aad()))
         note = ("Your session ended, so please log in again. What you typed is kept and "
                 "will be back in the form right after.")
         return render_template("auth/login.html", form=form, resume_note=note), 401
@@ -205,11 +213,19 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
+def _open_resume(blob: bytes, secret: bytes | None = None) -> bytes:
+    try:
+        return keyring.open_blob(_resume_key(secret), blob, _resume_aad())
+    except CryptoError:
+        # Login pages from before the AAD named the browser (they expire after RESUME_TTL).
+        return keyring.open_blob(_resume_key(secret), blob, keyring.aad("resume"))
+
+
 def resume(blob: str):
     """After login: the response that shows the interrupted form again, or None."""
     try:
-        payload = json.loads(server_keys.open_with_any(server_secret(), lambda s: keyring.open_blob(
-            _resume_key(s), keyring.b64d(blob), keyring.aad("resume"))))
+        payload = json.loads(server_keys.open_with_any(
+            server_secret(), lambda s: _open_resume(keyring.b64d(blob), s)))
     except (CryptoError, ValueError):
         return None
     render = RESUMABLE.get(payload.get("e"))
@@ -219,43 +235,30 @@ def resume(blob: str):
 
 
 # --- the step between password and second factor -------------------------------------------------
-# After the password is right but before the code, the user key waits in the (signed) cookie,
-# sealed under a key derived from the server secret and a one-off salt, for at most five minutes.
-# No session row exists yet, so nothing but this step can use it.
-
-SECOND_FACTOR_TTL = 300
-
-
-def _second_factor_key(salt: bytes, secret: bytes | None = None) -> bytes:
-    return keyring.hkdf(secret or server_secret(), "second-factor", salt=salt)
+# Only for accounts with 2FA on. The cookie holds a random token and the non-secret next/resume
+# values; the user key waits in a server-side row sealed under a key derived from that token
+# (domain/login_steps.py), so the server secret alone cannot forge the step and logout kills it.
 
 
 def hold_second_factor(user: User, user_key: bytes, next_url: str | None, resume_blob: str | None) -> None:
-    salt = keyring.random_key()
-    deadline = int(time.time()) + SECOND_FACTOR_TTL
-    sealed = keyring.seal(_second_factor_key(salt), user_key, keyring.aad("second-factor", user.id, deadline))
-    session["second_factor"] = {"uid": user.id, "salt": keyring.b64e(salt), "uk": keyring.b64e(sealed),
-                                "until": deadline, "next": next_url or "", "resume": resume_blob or ""}
-
-
-def pending_second_factor_id() -> str:
-    return str((session.get("second_factor") or {}).get("uid", "none"))[:40]
+    login_steps.end(session.pop("second_factor", {}).get("token"))
+    session["second_factor"] = {"token": login_steps.begin(user, user_key), "next": next_url or "",
+                                "resume": resume_blob or ""}
 
 
 def pending_second_factor():
-    """(user, user key, next, resume) while the code step is open, else None."""
+    """(step row, user, user key, next, resume) while the code step is open, else None."""
     p = session.get("second_factor")
-    if not p or time.time() > p.get("until", 0):
+    found = login_steps.open_step(p.get("token")) if isinstance(p, dict) else None
+    if found is None:
         session.pop("second_factor", None)
         return None
-    user = db.session.get(User, p["uid"])
-    try:
-        user_key = server_keys.open_with_any(server_secret(), lambda s: keyring.open_blob(
-            _second_factor_key(keyring.b64d(p["salt"]), s), keyring.b64d(p["uk"]),
-            keyring.aad("second-factor", p["uid"], p["until"])))
-    except (CryptoError, KeyError):
-        user = None
-    if user is None:
-        session.pop("second_factor", None)
-        return None
-    return user, user_key, p.get("next") or None, p.get("resume") or None
+    row, user, user_key = found
+    return row, user, user_key, p.get("next") or None, p.get("resume") or None
+
+
+def drop_second_factor() -> None:
+    """Completed or abandoned: the row goes with the cookie value."""
+    p = session.pop("second_factor", None)
+    if isinstance(p, dict):
+        login_steps.end(p.get("token"))

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from blueprints import guards
+from blueprints import guards, search_state
 from blueprints.forms import EmptyForm
 from blueprints.journal_forms import entry_data_from, entry_differences, entry_form, form_data_from_entry
 from domain import journal, keyring, pii, processes, themes, versions
@@ -274,10 +274,28 @@ def _parse_filters(args) -> Filters:
     return f
 
 
-@bp.route("/entries")
+LEGACY_FILTER_ARGS = frozenset(search_state.KEYS) - {"drafts"}
+
+
+@bp.route("/entries", methods=["GET", "POST"])
 @guards.login_required
 def index():
-    f = _parse_filters(request.args)
+    """GET shows the list for a sealed filter state (?f=...); POST (the search form) seals what was
+    chosen and typed and redirects there, so no word or choice ever sits in a URL."""
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        return redirect(search_state.entries_url(**search_state.clean(request.form)), 303)
+    if LEGACY_FILTER_ARGS & set(request.args):
+        # An old bookmark with words in the URL: move them into a sealed state once.
+        return redirect(search_state.entries_url(**search_state.clean(request.args)), 303)
+    state = search_state.open_state(request.args.get("f"))
+    if state is None:
+        flash("That search has expired. Please search again.", "info")
+        state = {}
+    if request.args.get("drafts") == "1":
+        state["drafts"] = "1"
+    f = _parse_filters(state)
     items = journal.all_items(current_user.id, guards.user_key())
     procs = processes.all_items(current_user.id, guards.user_key())
     if f.tag:
@@ -291,10 +309,15 @@ def index():
     pages = max(1, -(-len(selected) // PAGE_SIZE))
     page = min(page, pages)
     shown = selected[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in request.args.items() if k in ("f", "drafts") and v}
     return render_template("journal/list.html", items=shown, total=len(selected), page=page, pages=pages,
-                           f=f, args=args, procs=procs, tags=journal.all_tags(items), themes=themes.THEMES,
+                           f=f, args=args, typed=state, procs=procs, tags=journal.all_tags(items), themes=themes.THEMES,
                            kinds=KINDS), 400 if f.errors else 200
+
+
+@bp.app_template_global("entries_url")
+def _entries_url(**values) -> str:
+    return search_state.entries_url(**values)
 
 
 @bp.app_template_filter("tag_ref")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from blueprints import guards
+from blueprints import guards, throttle
 from blueprints.auth import hold_code
 from blueprints.forms import EmptyForm, PasswordChangeForm, PasswordCheckForm
 from domain import accounts, passwords, sessions
@@ -31,12 +31,7 @@ def password():
         if problems:
             form.password.errors = list(problems)
         else:
-            try:
-                accounts.change_password(guards.kdf_policy(), current_user.user, form.current.data,
-                                         form.password.data)
-            except AccountError as exc:
-                form.current.errors = [str(exc)]
-            else:
+            if throttle.guarded(throttle.who_for_user(current_user.user), "password", lambda: _change(form)):
                 ended = sessions.end_all(current_user.id, keep=guards.session_row().id)
                 sessions.mark_fresh(guards.session_row())
                 db.session.commit()
@@ -47,13 +42,25 @@ def password():
     return render_template("settings/password.html", form=form), status
 
 
+def _change(form) -> bool:
+    """Change the password if the current one is right; False (with the message on the form) if not."""
+    try:
+        accounts.change_password(guards.kdf_policy(), current_user.user, form.current.data, form.password.data)
+    except AccountError as exc:
+        form.current.errors = [str(exc)]
+        return False
+    return True
+
+
 @bp.route("/recovery-code", methods=["GET", "POST"])
 @guards.login_required
 def recovery_code():
     """Make a new recovery code (the old one stops working); needs the password."""
     form = PasswordCheckForm()
     if form.validate_on_submit():
-        if accounts.authenticate_user(guards.kdf_policy(), current_user.user, form.password.data):
+        if throttle.guarded(throttle.who_for_user(current_user.user), "password",
+                            lambda: accounts.authenticate_user(guards.kdf_policy(), current_user.user,
+                                                               form.password.data)):
             code = accounts.new_recovery_code(current_user.user, guards.user_key())
             current_user.user.recovery_confirmed_at = None
             db.session.commit()

@@ -6,7 +6,7 @@ import segno
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from blueprints import guards
+from blueprints import guards, throttle
 from blueprints.forms import EmptyForm, PasswordCheckForm, SecondFactorForm
 from blueprints.limits import limiter
 from domain import accounts, keyring, twofactor
@@ -16,7 +16,7 @@ bp = Blueprint("twofactor", __name__, url_prefix="/settings/two-factor")
 
 
 def _pending_aad() -> bytes:
-    return keyring.aad("pending-totp", current_user.id)
+    return keyring.aad("pending-totp", "owner", current_user.id, "session", guards.session_row().id)
 
 
 def _pending_secret() -> str | None:
@@ -24,7 +24,8 @@ def _pending_secret() -> str | None:
     if not sealed:
         return None
     try:
-        return keyring.open_blob(guards.user_key(), keyring.b64d(sealed), _pending_aad()).decode()
+        return keyring.open_for(guards.user_key(), "pending-totp", keyring.b64d(sealed), _pending_aad(),
+                                keyring.aad("pending-totp", current_user.id)).decode()
     except keyring.CryptoError:
         return None
 
@@ -33,7 +34,7 @@ def _pending_secret() -> str | None:
 @guards.login_required
 def index():
     user = current_user.user
-    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user),
+    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user), legacy=twofactor.backup_codes_legacy(user),
                            form=EmptyForm(), disable_form=DisableForm())
 
 
@@ -47,7 +48,8 @@ def setup():
     secret = _pending_secret()
     if secret is None:
         secret = twofactor.new_secret()
-        session["pending_totp"] = keyring.b64e(keyring.seal(guards.user_key(), secret.encode(), _pending_aad()))
+        session["pending_totp"] = keyring.b64e(keyring.seal_for(guards.user_key(), "pending-totp", secret.encode(),
+                                                                _pending_aad()))
     form = SecondFactorForm()
     if form.validate_on_submit():
         if twofactor.check_new(secret, form.code.data):
@@ -71,9 +73,11 @@ def disable():
     form = DisableForm()
     user = current_user.user
     if form.validate_on_submit():
-        if accounts.authenticate_user(guards.kdf_policy(), user, form.password.data) is None:
+        who = throttle.who_for_user(user)
+        if throttle.guarded(who, "password",
+                            lambda: accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)) is None:
             form.password.errors = ["That password is not right."]
-        elif not twofactor.verify(user, guards.user_key(), form.code.data):
+        elif not throttle.guarded(who, "second-factor", lambda: twofactor.verify(user, guards.user_key(), form.code.data)):
             form.code.errors = ["That code is not right."]
         else:
             twofactor.disable(user)
@@ -81,7 +85,7 @@ def disable():
             flash("Two-factor login is off.", "ok")
             return redirect(url_for("twofactor.index"))
         db.session.commit()
-    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user),
+    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user), legacy=twofactor.backup_codes_legacy(user),
                            form=EmptyForm(), disable_form=form), 400
 
 

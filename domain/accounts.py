@@ -199,17 +199,19 @@ def new_recovery_code(user: User, user_key: bytes) -> str:
     return _set_recovery(user, user_key)
 
 
+def _profile_aad(user: User) -> bytes:
+    return keyring.aad("profile", user.id, "kv", user.key_version)
+
+
 def read_profile(user: User, user_key: bytes) -> dict:
-    blob = keyring.open_blob(user_key, user.profile_sealed, keyring.aad("profile", user.id, "kv",
-                                                                        user.key_version))
-    return json.loads(blob)
+    # Older profiles were sealed under the user key itself; new ones under its "profile" subkey.
+    return json.loads(keyring.open_for(user_key, "profile", user.profile_sealed, _profile_aad(user)))
 
 
 def write_profile(user: User, user_key: bytes, profile: dict) -> None:
-    user.profile_sealed = keyring.seal(user_key, json.dumps(profile).encode(),
-                                       keyring.aad("profile", user.id, "kv", user.key_version))
+    user.profile_sealed = keyring.seal_for(user_key, "profile", json.dumps(profile).encode(), _profile_aad(user))
 
 
 def private_key(user: User, user_key: bytes) -> bytes:
-    return keyring.open_blob(user_key, user.private_key_sealed,
-                             keyring.aad("identity", user.id, "kv", user.key_version))
+    return keyring.open_for(user_key, "identity", user.private_key_sealed,
+                            keyring.aad("identity", user.id, "kv", user.key_version))

@@ -35,7 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("FOKUS_ENV", "FOKUS_ENV", "development", str,
             "`production` turns on secure cookies, HSTS and the start-up safety checks"),
     Setting("FOKUS_SECRET_KEY", "SECRET_KEY", None, str,
-            "server secret (>= 32 characters); default: generated once into instance/secret_key (0600)"),
+            "server secret (>= 32 characters); required in production; in development generated once "
+            "into instance/secret_key (0600)"),
     Setting("FOKUS_DATABASE_URL", "SQLALCHEMY_DATABASE_URI", None, str,
             "SQLAlchemy URL; default SQLite in instance/fokus.db; PostgreSQL: postgresql+psycopg://..."),
     Setting("FOKUS_IDLE_TIMEOUT_MINUTES", "IDLE_TIMEOUT_MINUTES", 30, int,
@@ -115,6 +116,10 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         except ValueError as exc:
             raise ConfigError(f"{s.env}: cannot read {raw!r} ({exc})") from exc
     if not cfg["SECRET_KEY"]:
+        if cfg["FOKUS_ENV"] == "production":
+            # Several processes would each invent their own secret: one shared secret is required.
+            raise ConfigError("Fokus refuses to start in production:\n- FOKUS_SECRET_KEY is not set "
+                              "(every app process needs the same secret; nothing is generated in production)")
         cfg["SECRET_KEY"] = instance_secret(instance_path)
     if not cfg["SQLALCHEMY_DATABASE_URI"]:
         cfg["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'fokus.db'}"

@@ -152,7 +152,8 @@ def accept(token: str, invitee: User, invitee_key: bytes) -> tuple[ContactLink, 
     # The inviter is not here to seal the invitee's name under their own key, so it waits in their
     # mailbox, sealed to their public key, until their next visit.
     theirs = ContactLink(holder_id=inviter.id, other_id=invitee.id, role=inv.role, inviter=True,
-                         pinned_key=invitee.public_key, mailbox=_to_mailbox(inviter, {"name": invitee_name}))
+                         pinned_key=invitee.public_key,
+                         mailbox=_to_mailbox(inviter, invitee.id, {"name": invitee_name}))
     db.session.add_all([mine, theirs])
     return mine, inviter_name
 
@@ -162,22 +163,32 @@ def _info_aad(link: ContactLink) -> bytes:
 
 
 def _seal_info(link: ContactLink, holder_key: bytes, info: dict) -> None:
-    link.sealed = keyring.seal(holder_key, json.dumps(info).encode(), _info_aad(link))
+    link.sealed = keyring.seal_for(holder_key, "contact", json.dumps(info).encode(), _info_aad(link))
 
 
-def _to_mailbox(holder: User, info: dict) -> bytes:
-    return keyring.hpke_seal(holder.public_key, json.dumps(info).encode(),
-                                  keyring.aad("contact-mailbox", holder.id))
+def _mailbox_aad(holder_id: str, other_id: str) -> bytes:
+    return keyring.aad("contact-mailbox", "holder", holder_id, "other", other_id)
+
+
+def _to_mailbox(holder: User, other_id: str, info: dict) -> bytes:
+    return keyring.hpke_seal(holder.public_key, json.dumps(info).encode(), _mailbox_aad(holder.id, other_id))
+
+
+def _open_mailbox(link: ContactLink, private: bytes) -> dict:
+    """News for the holder; mailboxes from before name only the holder in their info."""
+    try:
+        return json.loads(keyring.hpke_open(private, link.mailbox, _mailbox_aad(link.holder_id, link.other_id)))
+    except keyring.CryptoError:
+        return json.loads(keyring.hpke_open(private, link.mailbox, keyring.aad("contact-mailbox", link.holder_id)))
 
 
 def _read(link: ContactLink, holder: User, holder_key: bytes) -> dict:
     """The holder's view of a link, with any mailbox news read in memory (a page view writes
     nothing; `fold_mailboxes` stores the news on the holder's next write)."""
-    info = json.loads(keyring.open_blob(holder_key, link.sealed, _info_aad(link))) if link.sealed else {}
+    info = json.loads(keyring.open_for(holder_key, "contact", link.sealed, _info_aad(link))) if link.sealed else {}
     if link.mailbox:
         try:
-            info.update(json.loads(keyring.hpke_open(accounts.private_key(holder, holder_key), link.mailbox,
-                                                     keyring.aad("contact-mailbox", holder.id))))
+            info.update(_open_mailbox(link, accounts.private_key(holder, holder_key)))
         except keyring.CryptoError:
             pass
     return info

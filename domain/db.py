@@ -5,9 +5,11 @@ the models themselves are plain SQLAlchemy 2.0 `Mapped[]` classes.
 """
 from __future__ import annotations
 
+import os
 import secrets
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, select
@@ -117,8 +119,24 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+def _private_sqlite_files(database: str | None) -> None:
+    """The database file, and so its WAL and SHM (SQLite gives them the database file's mode), are
+    readable by the owner only: created 0600 before SQLite first opens them, tightened if older."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        if p.exists() and p.stat().st_mode & 0o077:
+            os.chmod(p, 0o600)
+
+
 def init_engine_events(engine: Engine) -> None:
-    """SQLite: foreign keys, WAL, a busy timeout, and our own BEGIN (PostgreSQL needs nothing)."""
+    """SQLite: foreign keys, WAL, a busy timeout, and our own BEGIN (PostgreSQL needs nothing); keep
+    the SQLite files private."""
+    if engine.dialect.name == "sqlite":
+        _private_sqlite_files(engine.url.database)
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

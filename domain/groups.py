@@ -59,7 +59,7 @@ def _pseudonym_key(server_secret: bytes) -> bytes:
 def _new_member(group: Group, group_key: bytes, user: User, user_key: bytes, role: str,
                 server_secret: bytes) -> GroupMember:
     m = GroupMember(id=new_id(), group_id=group.id, user_id=user.id, role=role)
-    m.group_key_wrapped = keyring.wrap_key(user_key, group_key, _aad("key", group.id, user.id))
+    m.group_key_wrapped = keyring.wrap_for(user_key, "group-key", group_key, _aad("key", group.id, user.id))
     name = accounts.read_profile(user, user_key).get("display_name", "")
     m.name_sealed = keyring.seal(group_key, name.encode(), _aad("member-name", group.id, m.id))
     m.pseudonym_sealed = keyring.seal(_pseudonym_key(server_secret), pseudonym(user_key, group.id).encode(),
@@ -70,7 +70,8 @@ def _new_member(group: Group, group_key: bytes, user: User, user_key: bytes, rol
 
 
 def write_state(m: GroupMember, user_key: bytes, state: dict) -> None:
-    m.state_sealed = keyring.seal(user_key, json.dumps(state).encode(), _aad("state", m.group_id, m.user_id))
+    m.state_sealed = keyring.seal_for(user_key, "group-state", json.dumps(state).encode(),
+                                      _aad("state", m.group_id, m.user_id))
 
 
 def create(lead: User, lead_key: bytes, name: str, k: int, server_secret: bytes) -> Group:
@@ -97,9 +98,9 @@ def membership(user: User, user_key: bytes, group_id: str) -> Membership | None:
     if m is None:
         return None
     group = db.session.get(Group, group_id)
-    key = keyring.unwrap_key(user_key, m.group_key_wrapped, _aad("key", group_id, user.id))
+    key = keyring.unwrap_for(user_key, "group-key", m.group_key_wrapped, _aad("key", group_id, user.id))
     name = keyring.open_blob(key, group.name_sealed, _aad("name", group_id)).decode()
-    state = json.loads(keyring.open_blob(user_key, m.state_sealed, _aad("state", group_id, user.id)))
+    state = json.loads(keyring.open_for(user_key, "group-state", m.state_sealed, _aad("state", group_id, user.id)))
     return Membership(group, m, key, name, state)
 
 

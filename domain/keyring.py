@@ -289,3 +289,49 @@ def b64d(text: str) -> bytes:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (ValueError, TypeError) as exc:
         raise CryptoError("bad encoding") from exc
+
+
+# --- per-purpose subkeys of a long-lived key (blob marker 3) -------------------------------------
+# The user key used to encrypt many kinds of objects directly, kept apart only by AAD. New blobs
+# are sealed under HKDF(user key, purpose) instead, and marked with one leading byte 3 in front of
+# an ordinary blob. Blobs without the marker (versions 1 and 2) were sealed under the key itself
+# and stay readable: read old, write new.
+
+PURPOSE_MARKER = 3
+
+
+def purpose_key(key: bytes, purpose: str) -> bytes:
+    """HKDF-Expand(PRK=key, info="fokus/v1|subkey|<purpose>") written out as the single HMAC it is
+    (RFC 5869 T(1)), like the commitment key: the user key is uniformly random, so no Extract step
+    is needed, and a journal list unwraps thousands of content keys per request."""
+    return hmac.new(key, f"{PROTOCOL}|subkey|{purpose}".encode() + b"\x01", hashlib.sha256).digest()
+
+
+def seal_for(key: bytes, purpose: str, plaintext: bytes, ad: bytes) -> bytes:
+    """Seal under the `purpose` subkey of `key`."""
+    return bytes([PURPOSE_MARKER]) + seal(purpose_key(key, purpose), plaintext, ad)
+
+
+def open_for(key: bytes, purpose: str, blob: bytes, ad: bytes, legacy_ad: bytes | None = None) -> bytes:
+    """Open a blob from seal_for, or an older one sealed under `key` itself (with `legacy_ad` when
+    its AAD has since been made more specific)."""
+    if blob[:1] == bytes([PURPOSE_MARKER]):
+        return open_blob(purpose_key(key, purpose), blob[1:], ad)
+    return open_blob(key, blob, ad if legacy_ad is None else legacy_ad)
+
+
+def wrap_for(kek: bytes, purpose: str, key: bytes, ad: bytes) -> bytes:
+    return seal_for(kek, purpose, key, ad)
+
+
+def unwrap_for(kek: bytes, purpose: str, wrapped: bytes, ad: bytes) -> bytes:
+    key = open_for(kek, purpose, wrapped, ad)
+    if len(key) != KEY_LEN:
+        raise CryptoError("wrapped key has the wrong length")
+    return key
+
+
+def slow_hash(secret_text: str, salt: bytes, params: KdfParams) -> bytes:
+    """argon2id for short secrets that are stored as hashes (backup codes): a database copy then
+    costs a full derivation per guess."""
+    return derive_password(secret_text, salt, params)[0]

@@ -251,8 +251,10 @@ class TrendFact(db.Model):
     __tablename__ = "trend_facts"
     # Covering index: group trends are answered from the index alone (an index-only scan on
     # PostgreSQL), which keeps a million-row group fast. SQLite ignores INCLUDE.
+    # WITHOUT ROWID: SQLite stores rows in primary-key order (random ids), not in insertion order.
     __table_args__ = (Index("ix_trend_facts_group_month", "group_id", "month",
-                            postgresql_include=["pseudonym", "kind", "theme", "subtheme", "band", "outcome"]),)
+                            postgresql_include=["pseudonym", "kind", "theme", "subtheme", "band", "outcome"]),
+                      {"sqlite_with_rowid": False})
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"))
@@ -264,3 +266,43 @@ class TrendFact(db.Model):
     subtheme: Mapped[str | None] = mapped_column(String(80), default=None)
     band: Mapped[str | None] = mapped_column(String(8), default=None)
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class LoginStep(db.Model):
+    """The step between a right password and the second factor, for accounts with 2FA on.
+
+    The browser holds a random token; this row holds its SHA-256 and the user key sealed under a
+    key derived from the token. Neither half alone opens the key, the server secret plays no part,
+    and deleting the row (success, logout, expiry, too many wrong codes) kills the cookie."""
+
+    __tablename__ = "login_steps"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[datetime] = mapped_column()
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuthFailure(db.Model):
+    """One failed check of a password, recovery code or second factor, counted per scope (a keyed
+    hash of the account, of the address, of the pair, or of a trusted device). No names, no
+    addresses in clear; rows older than a day are swept."""
+
+    __tablename__ = "auth_failures"
+    __table_args__ = (Index("ix_auth_failures_scope_at", "scope", "at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    scope: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrustedDevice(db.Model):
+    """A browser that completed a login to an account before (its long-lived cookie holds a random
+    token, this row its hash). Failures from elsewhere do not slow it down."""
+
+    __tablename__ = "trusted_devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,11 +8,11 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from domain import accounts, entry_kinds, journal, processes, sharing, themes
+from domain import accounts, entry_kinds, import_schema, journal, processes, sharing, themes
 from domain.db import db, utcnow
 from domain.journal import EntryError
 from domain.models import Entry, Share, User
@@ -130,12 +130,16 @@ class Plan:
 
 
 def parse(raw: bytes) -> dict:
+    """Read an export file: bounded depth and numbers, then the schema (domain/import_schema.py)."""
     try:
-        dump = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportError_("This file is not a Fokus export (it is not JSON).") from exc
-    if not isinstance(dump, dict) or dump.get("format") != FORMAT:
-        raise ImportError_("This file is not a Fokus export.")
+        dump = import_schema.loads(raw.decode("utf-8"))
+        if not isinstance(dump, dict) or dump.get("format") != FORMAT:
+            raise ImportError_("This file is not a Fokus export.")
+        import_schema.validate(dump)
+    except UnicodeDecodeError as exc:
+        raise ImportError_("This file is not a Fokus export (it is not text).") from exc
+    except import_schema.ImportProblem as exc:
+        raise ImportError_(str(exc)) from exc
     if dump.get("version") != VERSION:
         raise ImportError_("This export comes from a newer Fokus version that this server cannot read.")
     if not isinstance(dump.get("entries"), list) or not isinstance(dump.get("processes", []), list):
@@ -264,15 +268,22 @@ def apply(user: User, user_key: bytes, p: Plan, dump: dict) -> int:
         except EntryError as exc:
             raise ImportError_(f"An entry could not be imported: {exc}") from exc
         row = journal.create(user, user_key, clean)
-        try:
-            row.created_at = datetime.fromisoformat(e.get("created_at", ""))
-        except (TypeError, ValueError):
-            pass
+        if isinstance(e.get("created_at"), str):
+            row.created_at = _naive_utc(e["created_at"]) or row.created_at
     if p.given:
         profile = accounts.read_profile(user, user_key)
         profile["archived_given"] = (profile.get("archived_given") or []) + p.given
         accounts.write_profile(user, user_key, profile)
     return len(p.new_entries)
+
+
+def _naive_utc(text: str) -> datetime | None:
+    """A timestamp from the file as naive UTC (what the database columns hold), or None."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
 
 
 def owned_entry_ids(user_id: str) -> set[str]:

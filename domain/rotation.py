@@ -36,7 +36,7 @@ def rotate(entry: Entry, owner_key: bytes) -> None:
     new_key = keyring.random_key()
     entry.key_version += 1
     kv = entry.key_version
-    entry.wrapped_key = keyring.wrap_key(owner_key, new_key,
+    entry.wrapped_key = keyring.wrap_for(owner_key, "content-key", new_key,
                                          sealed.wrap_aad(journal.TABLE, entry.id, entry.owner_id, kv))
     sealed.write(entry, journal.TABLE, new_key, data, new_key=True)
     entry.updated_at = updated_at  # a rotation is not an edit: readers must not see "edited"

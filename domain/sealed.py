@@ -23,13 +23,16 @@ def create(row, table: str, user_key: bytes, data: dict) -> bytes:
     row.id = row.id or new_id()  # the AAD needs the id before the first flush
     row.key_version = row.key_version or 1
     key = keyring.random_key()
-    row.wrapped_key = keyring.wrap_key(user_key, key, wrap_aad(table, row.id, row.owner_id, row.key_version))
+    row.wrapped_key = keyring.wrap_for(user_key, "content-key", key,
+                                       wrap_aad(table, row.id, row.owner_id, row.key_version))
     write(row, table, key, data)
     return key
 
 
 def content_key(row, table: str, user_key: bytes) -> bytes:
-    return keyring.unwrap_key(user_key, row.wrapped_key, wrap_aad(table, row.id, row.owner_id, row.key_version))
+    # Wraps from before per-purpose subkeys were sealed under the user key itself: still readable.
+    return keyring.unwrap_for(user_key, "content-key", row.wrapped_key,
+                              wrap_aad(table, row.id, row.owner_id, row.key_version))
 
 
 class StaleKey(keyring.CryptoError):

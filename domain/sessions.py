@@ -18,7 +18,14 @@ from domain import keyring, server_keys
 from domain.db import db, utcnow
 from domain.models import UserSession
 
-TOUCH_EVERY = timedelta(seconds=60)  # write last_seen at most once a minute per session
+# last_seen is written at most this often per session (a write per request would be wasteful),
+# and never less often than 1/60 of the idle timeout: the timeout then holds to within a few
+# seconds at any setting (a 1-minute timeout: within a second).
+TOUCH_EVERY = timedelta(seconds=5)
+
+
+def touch_every(idle: timedelta) -> timedelta:
+    return min(TOUCH_EVERY, idle / 60)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,12 @@ def start(user_id: str, user_key: bytes, secret: bytes, device: str) -> tuple[st
     return token, keyring.b64e(sealed)
 
 
+def row_for(token: str) -> UserSession | None:
+    """The row of a session started in this request (flushed so it can be found)."""
+    db.session.flush()
+    return db.session.get(UserSession, _row_id(token))
+
+
 def load(token: str, timeouts: Timeouts, now: datetime | None = None) -> UserSession | None:
     """The live row for a cookie token, or None (and the row deleted) when it has timed out."""
     if not token or len(token) > 100:
@@ -58,7 +71,7 @@ def load(token: str, timeouts: Timeouts, now: datetime | None = None) -> UserSes
         db.session.delete(row)
         _commit_best_effort()
         return None
-    if now - row.last_seen_at > TOUCH_EVERY:
+    if now - row.last_seen_at >= touch_every(timeouts.idle):
         row.last_seen_at = now
         _commit_best_effort()
     return row

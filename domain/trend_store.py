@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import case, delete, func, literal_column, null, select, text, union_all
 
-from domain import groups, keyring, trends
+from domain import fact_order, groups, keyring, trends
 from domain.db import db, new_id, utcnow
 from domain.models import GroupMember, TrendFact
 from domain.trends import EntryFact, ProcessFact
@@ -60,7 +60,7 @@ def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | 
 def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
     out = []
     for m in db.session.scalars(select(GroupMember).where(GroupMember.user_id == owner_id)):
-        state = json.loads(keyring.open_blob(user_key, m.state_sealed,
+        state = json.loads(keyring.open_for(user_key, "group-state", m.state_sealed,
                                                     groups._aad("state", m.group_id, m.user_id)))
         if state.get("contributing"):
             out.append((m, state))
@@ -81,7 +81,7 @@ def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: 
         db.session.execute(delete(TrendFact).where(TrendFact.group_id == m.group_id, TrendFact.entry_tag == tag))
         rows = (_entry_rows(m.group_id, user_key, obj_id, data, created) if obj == "entry"
                 else _process_rows(m.group_id, user_key, obj_id, data, month or trends.month_of(created)))
-        db.session.add_all(rows)
+        fact_order.add_facts(rows)
         _touch(m, user_key, state)
 
 
@@ -94,7 +94,7 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
         rows += _entry_rows(ms.group.id, user_key, entry_id, data, created)
     for process_id, data, month in processes:
         rows += _process_rows(ms.group.id, user_key, process_id, data, month)
-    db.session.add_all(rows)
+    fact_order.add_facts(rows)
     state = {"contributing": True, "since": utcnow().isoformat(timespec="minutes")}
     _touch(ms.member, user_key, state)
     ms.state = state

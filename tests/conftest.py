@@ -190,3 +190,17 @@ def raw_database_bytes(app) -> bytes:
 def worker_id(request):
     """pytest-xdist's worker name ("gw0"...), or "main" when the suite runs in one process."""
     return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+def search(client, query: str = "", page: int | None = None):
+    """The journal list for `query` (filter fields as a query string, e.g. "q=door&kind=..."),
+    reached the way the search form does: POST, then the sealed result URL (/entries?f=...), so
+    no word or choice is ever in a URL."""
+    from urllib.parse import parse_qsl
+    token = csrf_from(client.get("/entries").get_data(as_text=True))
+    r = client.post("/entries", data={"csrf_token": token, **dict(parse_qsl(query))})
+    assert r.status_code == 303, r.status_code
+    url = r.headers["Location"]
+    if page is not None:
+        url += ("&" if "?" in url else "?") + f"page={page}"
+    return client.get(url)

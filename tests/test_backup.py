@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from domain.db import db
-from tests.conftest import Auth, base_config, csrf_from
+from tests.conftest import Auth, base_config, csrf_from, search
 
 
 def _write(client, text_):
@@ -48,6 +48,6 @@ def test_backup_restore_roundtrip(app, client, auth, tmp_path, db_template):
     assert r.exit_code == 0, r.output
     c = restored.test_client()
     assert Auth(c).login().status_code == 302
-    assert "MARKERbackup" in c.get("/entries?q=MARKERbackup").get_data(as_text=True)
+    assert "MARKERbackup" in search(c, "q=MARKERbackup").get_data(as_text=True)
     with restored.app_context():
         db.engine.dispose()

@@ -11,7 +11,7 @@ from domain import journal, processes
 from domain.db import db, utcnow
 from domain.demo_content import DEMO_PASSWORD, DEMO_USERS, ENTRIES, PROCESSES
 from domain.models import Entry, Process, User
-from tests.conftest import raw_database_bytes
+from tests.conftest import raw_database_bytes, search
 from tests.test_journal_http import KINDS, text
 
 
@@ -42,11 +42,11 @@ def test_demo_command_seeds_once(app, client, auth):
     assert home.count('class="entry-card"') >= 5 and "Waiting for supervision" in home
     listing = text(client.get("/entries"))
     assert f"{len(ENTRIES)} entries." in listing
-    found = text(client.get("/entries?q=lighthouse"))
+    found = text(search(client, "q=lighthouse"))
     n = int(re.search(r"(\d+) (?:entry|entries) found", found).group(1))
     assert n >= 1 and "lighthouse" in found.lower()
     for kind in KINDS:
-        assert "0 entries" not in text(client.get(f"/entries?kind={kind}")), kind
+        assert "0 entries" not in text(search(client, f"kind={kind}")), kind
     assert "MM-24-07" in text(client.get("/processes/"))
     assert b"lighthouse" not in raw_database_bytes(app) and b"MM-24-07" not in raw_database_bytes(app)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import string
 
-from tests.conftest import raw_database_bytes
+from tests.conftest import raw_database_bytes, search
 from tests.test_journal_http import KINDS, count_entries, draft_id_from, entry_id, open_form, post_entry, text
 from tests.test_processes_http import post_process, process_id
 
@@ -87,8 +87,8 @@ def test_nothing_typed_or_chosen_reaches_the_database_in_clear(app, client, user
     assert r.get_json() == {"ok": True}
     assert count_entries(app) == 5
     # search still finds them (decrypted in memory only)
-    assert "1 entry found" in text(client.get(f"/entries?q={edited}"))
-    assert "1 entry found" in text(client.get(f"/entries?drafts=1&q={auto}"))
+    assert "1 entry found" in text(search(client, f"q={edited}"))
+    assert "1 entry found" in text(search(client, f"drafts=1&q={auto}"))
 
     raw = raw_database_bytes(app)
     for eid in list(ids.values()) + [pid, draft]:

@@ -5,7 +5,7 @@ import re
 
 import pyotp
 
-from tests.conftest import PASSWORD, Auth, csrf_from
+from tests.conftest import PASSWORD, Auth, csrf_from, search
 
 
 def _entry(client, text):
@@ -58,7 +58,7 @@ def test_export_import_delete(app):
     payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', html).group(1)
     r = b.post("/settings/data/import/confirm", data={"csrf_token": csrf_from(html), "payload": payload})
     assert r.status_code == 302
-    assert "MARKERexport" in b.get("/entries?q=MARKERexport").get_data(as_text=True)
+    assert "MARKERexport" in search(b, "q=MARKERexport").get_data(as_text=True)
     page = a.get("/settings/data/delete").get_data(as_text=True)
     r = a.post("/settings/data/delete", data={"csrf_token": csrf_from(page), "password": PASSWORD,
                                               "confirm": "delete my journal", "understood": "y"})

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, search
 from tests.test_journal_http import count_entries, entry_id, post_entry, second_client, text
 
 
@@ -113,7 +113,7 @@ def test_timeline_and_supervision_from_heavy_entries(app, client, user):
     assert "timeline draft" not in view and "unlinked entry" not in view
     assert "Worth bringing to supervision early" in view and "3 heavy entries within three weeks." in view
     # the list filtered by this process shows the same three
-    assert "3 entries found" in text(client.get(f"/entries?process={pid}"))
+    assert "3 entries found" in text(search(client, f"process={pid}"))
 
 
 def test_new_entry_form_preselects_the_process(client, user):
@@ -167,7 +167,7 @@ def test_other_users_process_is_404_and_cannot_be_linked(app, client, user):
     assert r.status_code == 400 and "their own text" in text(r) and "Please choose from the list." in text(r)
     assert "MM-mine" not in text(r)
     # and the list filter by my process shows them nothing
-    assert "0 entries" in text(other.get(f"/entries?process={pid}"))
+    assert "0 entries" in text(search(other, f"process={pid}"))
     assert "MM-mine" in text(client.get(f"/processes/{pid}"))
 
 

@@ -94,6 +94,7 @@ MATRIX = [
     ("POST", "/settings/data/export.pdf",            200,     400,     400,     400,     400,     400,     "400+",  401),
     # --- POST: creating one's own things ---
     ("POST", "/entries/new/hard_session",            302,     302,     302,     302,     302,     302,     302,     401),
+    ("POST", "/entries",                             303,     303,     303,     303,     303,     303,     303,     401),
     ("POST", "/entries/autosave",                    200,     200,     200,     200,     200,     200,     200,     401),
     ("POST", "/processes/new",                       302,     302,     302,     302,     302,     302,     302,     401),
     ("POST", "/contacts/invite",                     200,     200,     200,     200,     200,     200,     200,     401),

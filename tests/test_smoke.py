@@ -11,7 +11,7 @@ def test_signup_login_logout(auth, client):
 
 
 def test_journal_roundtrip(auth, client, user):
-    from tests.conftest import csrf_from
+    from tests.conftest import csrf_from, search
     page = client.get("/entries/new/countertransference").get_data(as_text=True)
     import re
     draft_id = re.search(r'name="draft_id" type="hidden" value="([0-9a-f]+)"', page).group(1)
@@ -24,7 +24,7 @@ def test_journal_roundtrip(auth, client, user):
     assert r.status_code == 302, r.get_data(as_text=True)[:3000]
     view = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "lighthouse" in view and "Helplessness" in view
-    lst = client.get("/entries?q=lighthouse").get_data(as_text=True)
+    lst = search(client, "q=lighthouse").get_data(as_text=True)
     assert "1 entry found" in lst
     home = client.get("/").get_data(as_text=True)
     assert "Waiting for supervision" in home

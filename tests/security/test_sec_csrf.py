@@ -59,6 +59,7 @@ def _steps(w):
         ("owner", "auth.second_factor", "/login/code", {"code": "123456"}, 302),
         ("owner", "auth.recovery_code", "/recovery-code", {"last_group": "ABCD"}, 302),
         ("owner", "journal.new", "/entries/new/hard_session", {**entry, "draft_id": new_id()}, 302),
+        ("owner", "journal.index", "/entries", {"q": "smile", "kind": "hard_session"}, 303),
         (
             "owner",
             "journal.autosave",

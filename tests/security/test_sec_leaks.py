@@ -8,10 +8,12 @@ import json
 import logging
 import re
 import tempfile
+import time
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from domain import journal
-from tests.conftest import PASSWORD, Auth, csrf_from
+from tests.conftest import PASSWORD, Auth, csrf_from, search
 from tests.security.conftest import new_marker, token_for
 
 
@@ -40,6 +42,44 @@ def _files(root: Path, recursive: bool = True) -> dict[Path, tuple[float, int]]:
         except OSError:
             continue
     return out
+
+
+class _AccessLog:
+    """What a proxy or gunicorn writes for each request: gunicorn's default access_log_format
+    ('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'), with the raw request line
+    (query string percent-encoded, as a browser sends it) and the Referer."""
+
+    def __init__(self, wsgi_app, lines: list[str]):
+        self.wsgi_app, self.lines = wsgi_app, lines
+
+    def __call__(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        path = quote(environ.get("PATH_INFO", ""), safe="/;=&?-._~!$'()*+,:@")
+        request_line = f"{environ['REQUEST_METHOD']} {path}{'?' + query if query else ''} HTTP/1.1"
+
+        def start(status, headers, exc_info=None):
+            self.lines.append(f'{environ.get("REMOTE_ADDR", "-")} - - [{time.strftime("%d/%b/%Y:%H:%M:%S %z")}] '
+                              f'"{request_line}" {status.split()[0]} - "{environ.get("HTTP_REFERER", "-")}" '
+                              f'"{environ.get("HTTP_USER_AGENT", "-")}"')
+            return start_response(status, headers, exc_info)
+        return self.wsgi_app(environ, start)
+
+
+def _access_log_problems(lines: list[str], markers: set[str]) -> list[str]:
+    """No marker in any access-log line, plain or percent-encoded, and no filter choice in the
+    query of the journal list (only the sealed state, the page number and the drafts switch)."""
+    problems = []
+    encoded = {v: {v, quote(v), quote_plus(v)} for v in markers}
+    for line in lines:
+        low = line.casefold()
+        if any(form.casefold() in low for forms in encoded.values() for form in forms):
+            problems.append(f"marker in the access log: {line[:160]}")
+        target = line.split('"')[1].split(" ")[1]
+        parts = urlsplit(target)
+        if parts.path == "/entries" and not {k for k, _ in parse_qsl(parts.query)} <= {"f", "page", "drafts"}:
+            problems.append(f"a search word or choice in the URL: {line[:160]}")
+    assert len(lines) > 50, "the access log recorded nothing"
+    return problems
 
 
 GET_FORM = re.compile(r'<form[^>]*method="get"[^>]*>.*?</form>', re.IGNORECASE | re.DOTALL)
@@ -73,6 +113,8 @@ def test_no_marker_in_logs_error_pages_files_or_urls(app, caplog, monkeypatch, t
             "feel",
         )
     }
+    access_log: list[str] = []
+    app.wsgi_app = _AccessLog(app.wsgi_app, access_log)
     seen: list = []
     a = _recording(app.test_client(), seen)
     b = _recording(app.test_client(), seen)
@@ -130,18 +172,24 @@ def test_no_marker_in_logs_error_pages_files_or_urls(app, caplog, monkeypatch, t
         "/entries",
         f"/entries/{eid}",
         f"/entries/{eid}/edit",
-        "/entries?tag=second+tag",
-        f"/entries?tag={m['tag']}&kind=hard_session",
-        "/entries?q=mother",
         f"/processes/{proc_id}",
         "/processes/",
         "/trends",
         "/share/agenda",
     ):
         assert a.get(url).status_code == 200, url
+    # Searches and filters (POST, then a sealed result URL), with words a user typed and chose.
+    for query in ("tag=second+tag", f"tag={m['tag']}&kind=hard_session", "q=mother", f"q={m['text']}",
+                  f"q={m['title']}&theme=therapist_feelings&supervision=flagged", f"process={proc_id}"):
+        r = search(a, query)
+        assert r.status_code == 200, query
+        assert "found" in r.get_data(as_text=True)
+        page2 = search(a, query, page=2)
+        assert page2.status_code == 200
+    assert m["title"] in search(a, f"q={m['text']}").get_data(as_text=True)
     # Clicking a tag link (the href the page offers) must find the entry without the tag in the URL.
     view = a.get(f"/entries/{eid}").get_data(as_text=True)
-    tag_link = next(h for h in URL_ATTR.findall(view) if h.startswith("/entries?tag="))
+    tag_link = next(h for h in URL_ATTR.findall(view) if h.startswith("/entries?f="))
     assert m["title"] in a.get(tag_link.replace("&amp;", "&")).get_data(as_text=True)
 
     # Sharing, reflection, replies.
@@ -245,7 +293,7 @@ def test_no_marker_in_logs_error_pages_files_or_urls(app, caplog, monkeypatch, t
     leaks = sorted(k for k, v in m.items() if v in logged)
     assert not leaks, f"markers in the application log: {leaks}"
 
-    problems = []
+    problems = _access_log_problems(access_log, markers)
     for r in seen:
         where = f"{r.request.method} {r.request.path}"
         if r.headers.get("Location") and any(v in r.headers["Location"] for v in markers):

@@ -93,12 +93,18 @@ def _assert_429_page(r) -> None:
     assert r.headers.get("Cache-Control") == "no-store"
 
 
-def test_failed_logins_for_one_account_from_many_ips_are_limited(limited_app):
-    for n in range(5):
+def test_failed_logins_for_one_account_from_many_ips_are_limited(limited_app, monkeypatch):
+    """Per account, from anywhere: ten failures a day are free, then each try waits longer (the
+    clock is frozen so the growing delay is exact). No hard lockout: see test_sec_lockout."""
+    from domain import attempts
+
+    now = utcnow()
+    monkeypatch.setattr(attempts, "utcnow", lambda: now)
+    for n in range(10):
         assert _login(limited_app, f"10.0.0.{n + 1}", "victim", "wrong password number x").status_code == 400
     r = _login(limited_app, "10.0.0.99", "victim", "wrong password number x")
     _assert_429_page(r)
-    # Locked means locked: the right password waits too, from yet another address...
+    # The right password from yet another unknown address waits too...
     _assert_429_page(_login(limited_app, "10.0.0.100", "victim", PASSWORD))
     # ...the same spelling with other case and spaces is the same account...
     _assert_429_page(_login(limited_app, "10.0.0.101", "  VICTIM ", PASSWORD))
@@ -106,13 +112,17 @@ def test_failed_logins_for_one_account_from_many_ips_are_limited(limited_app):
     assert _login(limited_app, "10.0.0.102", "bystander", PASSWORD).status_code == 302
 
 
-def test_unknown_accounts_are_limited_the_same_way(limited_app):
-    """The lockout must not tell an existing account from an unknown one."""
+def test_unknown_accounts_are_limited_the_same_way(limited_app, monkeypatch):
+    """The limit must not tell an existing account from an unknown one."""
+    from domain import attempts
+
+    now = utcnow()
+    monkeypatch.setattr(attempts, "utcnow", lambda: now)
     statuses = [
         _login(limited_app, f"10.1.0.{n}", "nobody_at_all", "whatever password 1").status_code
-        for n in range(6)
+        for n in range(11)
     ]
-    assert statuses == [400] * 5 + [429]
+    assert statuses == [400] * 10 + [429]
 
 
 def test_many_accounts_from_one_ip_are_limited(limited_app):

@@ -80,6 +80,7 @@ TABLE = {
     ("data.delete_account", "POST"):          any_user(400, anon=401),
     # --- journal ---
     ("journal.index", "GET"):                 any_user(200),
+    ("journal.index", "POST"):                any_user(303, anon=401),
     ("journal.new", "GET"):                   any_user(200),
     ("journal.new", "POST"):                  any_user(400, anon=401),
     ("journal.autosave", "POST"):             any_user(400, anon=401),

@@ -92,8 +92,9 @@ def test_an_entry_with_a_changed_key_version_does_not_open(app, world):
             with pytest.raises(keyring.CryptoError):
                 journal.read(row, world.keys["owner"])
             # Not even with the right content key: the content AAD names the key version.
-            key = keyring.unwrap_key(
+            key = keyring.unwrap_for(
                 world.keys["owner"],
+                "content-key",
                 entry.wrapped_key,
                 sealed.wrap_aad(journal.TABLE, entry.id, entry.owner_id, entry.key_version),
             )

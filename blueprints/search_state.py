@@ -1,0 +1,66 @@
+"""Search words and filter choices never appear in a URL.
+
+The search form posts; the answer is a redirect to /entries?f=<opaque>, where the opaque value is
+the filter state sealed under a key derived from the user key, bound to the user and to this login
+session, and valid for a short time. Access logs, browser history and Referer headers then hold
+only ciphertext that the server secret alone cannot open and that dies with the session. Links
+that pre-select a filter (a tag, "marked for supervision") are built the same way."""
+from __future__ import annotations
+
+import json
+import time
+
+from flask import url_for
+from flask_login import current_user
+
+from blueprints import guards
+from domain import keyring
+
+KEYS = ("q", "kind", "theme", "subtheme", "process", "supervision", "tag", "from", "to", "drafts")
+TTL_SECONDS = 2 * 3600
+MAX_LEN = 200
+
+
+def _key() -> bytes:
+    return keyring.hkdf(guards.user_key(), "filter-state")
+
+
+def _aad() -> bytes:
+    row = guards.session_row()
+    return keyring.aad("filter-state", "user", current_user.id, "session", row.id if row else "")
+
+
+def clean(values) -> dict[str, str]:
+    """The known filter fields of a form or dict, as short strings; empty ones dropped."""
+    out = {}
+    for k in KEYS:
+        v = values.get(k)
+        if v:
+            out[k] = str(v).strip()[:MAX_LEN]
+    return out
+
+
+def seal(values) -> str:
+    payload = {"a": clean(values), "t": int(time.time())}
+    return keyring.b64e(keyring.seal(_key(), json.dumps(payload).encode(), _aad()))
+
+
+def open_state(token: str | None) -> dict[str, str] | None:
+    """The filter values behind `token`, {} for no token, None when it is expired or not ours."""
+    if not token:
+        return {}
+    if len(token) > 2000:
+        return None
+    try:
+        payload = json.loads(keyring.open_blob(_key(), keyring.b64d(token), _aad()))
+    except (keyring.CryptoError, ValueError):
+        return None
+    if not isinstance(payload, dict) or time.time() - payload.get("t", 0) > TTL_SECONDS:
+        return None
+    return clean(payload.get("a") or {})
+
+
+def entries_url(**values) -> str:
+    """A link to the journal list with these filters pre-selected, without them in the URL."""
+    state = clean(values)
+    return url_for("journal.index", f=seal(state)) if state else url_for("journal.index")
