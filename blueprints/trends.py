@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from blueprints import guards
-from domain import journal, processes, themes, trend_store, trends
+from domain import journal_index, processes, themes, trend_store, trends
 from domain.db import utcnow
 from domain.entry_kinds import KIND_IDS, KINDS
 
@@ -41,8 +41,8 @@ def label(row_id: str) -> str:
 def personal():
     key = guards.user_key()
     period, months = period_arg()
-    items = [i for i in journal.all_items(current_user.id, key) if not i.is_draft]
-    facts = [trend_store.entry_fact(i.data, i.row.created_at.date()) for i in items]
+    index = journal_index.view(current_user.user, key, guards.session_row().id)
+    facts = [trend_store.entry_fact(i.data, i.row.created_at.date()) for i in index.saved if not i.broken]
     procs = [trends.ProcessFact(p.row.id, p.data.get("status", "ongoing"))
              for p in processes.all_items(current_user.id, key)]
     t = trends.personal_trends(facts, procs, utcnow().date(), months, kind_order=list(KIND_IDS),

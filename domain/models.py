@@ -42,6 +42,10 @@ class User(db.Model):
     totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
     backup_codes: Mapped[str | None] = mapped_column(String(1000), default=None)
+    # The sealed journal index (domain/journal_index.py): `journal_version` counts entry writes and
+    # tells every worker when its cached copy is old; the index is complete when the two are equal.
+    journal_version: Mapped[int] = mapped_column(Integer, default=0)
+    journal_indexed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class UserSession(db.Model):
@@ -261,3 +265,19 @@ class TrendFact(db.Model):
     subtheme: Mapped[str | None] = mapped_column(String(80), default=None)
     band: Mapped[str | None] = mapped_column(String(8), default=None)
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class JournalIndexPage(db.Model):
+    """Up to 200 compact records of one user's entries (kind, day, themes, headline...), sealed
+    under a key derived from the user key, with the searchable text sealed beside them. Clear:
+    owner, page number, a revision counter and the creation time of the page's oldest entry
+    (already clear on the entries table)."""
+
+    __tablename__ = "journal_index"
+
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    page_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rev: Mapped[int] = mapped_column(Integer, default=0)
+    first_created: Mapped[datetime] = mapped_column()
+    records: Mapped[bytes] = mapped_column(LargeBinary)
+    search: Mapped[bytes] = mapped_column(LargeBinary)

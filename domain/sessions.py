@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from domain import keyring
+from domain import journal_cache, keyring
 from domain.db import db, utcnow
 from domain.models import UserSession
 
@@ -77,11 +77,13 @@ def mark_fresh(row: UserSession) -> None:
 
 
 def end(row_id: str) -> None:
+    journal_cache.drop_session(row_id)   # decrypted data cached for this session goes with it
     db.session.execute(delete(UserSession).where(UserSession.id == row_id))
 
 
 def end_all(user_id: str, keep: str | None = None) -> int:
     """Log out everywhere (optionally except the current session). Returns how many ended."""
+    journal_cache.drop_owner(user_id)
     stmt = delete(UserSession).where(UserSession.user_id == user_id)
     if keep:
         stmt = stmt.where(UserSession.id != keep)
