@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 MAX_BYTES = 64 * 1024 * 1024
 IDLE = 30 * 60.0
+MEMOS = 8
 _BYTES_PER_RECORD = 1200      # a decoded record in Python objects, measured roughly with tracemalloc
 
 
@@ -110,6 +111,16 @@ class State:
         if name not in views:
             views[name] = [i for i in self.items() if keep(i)]
         return views[name]
+
+    def memo(self, key: tuple, build):
+        """A result computed from this state (a filtered list, personal trends), kept with it:
+        the state is immutable for its version, so the result stays right. At most MEMOS kept."""
+        memos = self.__dict__.setdefault("_memos", {})
+        if key not in memos:
+            if len(memos) >= MEMOS:
+                memos.pop(next(iter(memos)))
+            memos[key] = build()
+        return memos[key]
 
     def texts(self) -> dict[str, str]:
         """Searchable text by entry id, over the pages whose text is loaded."""

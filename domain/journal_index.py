@@ -133,11 +133,12 @@ def select_entries(state: State, f, user_key: bytes) -> list:
     base = state.drafts if f.drafts else state.saved
     if not f.active():
         return base
+    key = ("select", *(v for k, v in sorted(f.__dict__.items()) if k != "errors"))
     if f.q:
         load_texts(state, user_key)
         texts = state.texts()
-        return journal.select_items(base, f, text=lambda i: texts.get(i.id, ""))
-    return journal.select_items(base, f)
+        return state.memo(key, lambda: journal.select_items(base, f, text=lambda i: texts.get(i.id, "")))
+    return state.memo(key, lambda: journal.select_items(base, f))
 
 
 def load_texts(state: State, user_key: bytes) -> None:
