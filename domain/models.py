@@ -281,3 +281,19 @@ class JournalIndexPage(db.Model):
     first_created: Mapped[datetime] = mapped_column()
     records: Mapped[bytes] = mapped_column(LargeBinary)
     search: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TrendRollup(db.Model):
+    """Group trend facts counted per (group, month, cell, pseudonym), kept in step with
+    trend_facts on every write (trend_store.py), so a group's table for 24 months reads thousands
+    of rows instead of a million. Holds nothing trend_facts does not already hold. `tbl` is ""
+    for facts outside the tables (process facts, which still count as a contributor)."""
+
+    __tablename__ = "trend_rollup"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(12), primary_key=True)
+    cell: Mapped[str] = mapped_column(String(80), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,11 +12,11 @@ import hmac
 import json
 from datetime import date
 
-from sqlalchemy import case, delete, func, literal_column, null, select, text, union_all
+from sqlalchemy import delete, func, literal_column, null, select, text, union_all
 
-from domain import groups, keyring, trends
+from domain import groups, keyring, trend_rollup, trends
 from domain.db import db, new_id, utcnow
-from domain.models import GroupMember, TrendFact
+from domain.models import GroupMember, TrendFact, TrendRollup
 from domain.trends import EntryFact, ProcessFact
 
 
@@ -78,10 +78,12 @@ def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: 
     group the owner contributes to. Called by the journal while the owner is logged in."""
     for m, state in _contributing(owner_id, user_key):
         tag = _tag(user_key, m.group_id, f"{obj}|{obj_id}")
+        trend_rollup.removing_tag(m.group_id, tag)
         db.session.execute(delete(TrendFact).where(TrendFact.group_id == m.group_id, TrendFact.entry_tag == tag))
         rows = (_entry_rows(m.group_id, user_key, obj_id, data, created) if obj == "entry"
                 else _process_rows(m.group_id, user_key, obj_id, data, month or trends.month_of(created)))
         db.session.add_all(rows)
+        trend_rollup.added(m.group_id, rows)
         _touch(m, user_key, state)
 
 
@@ -95,6 +97,7 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
     for process_id, data, month in processes:
         rows += _process_rows(ms.group.id, user_key, process_id, data, month)
     db.session.add_all(rows)
+    trend_rollup.added(ms.group.id, rows)
     state = {"contributing": True, "since": utcnow().isoformat(timespec="minutes")}
     _touch(ms.member, user_key, state)
     ms.state = state
@@ -103,9 +106,10 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
 
 def withdraw(ms: groups.Membership, user_key: bytes) -> int:
     """Stop contributing: every fact this member gave the group is deleted."""
+    pseud = groups.pseudonym(user_key, ms.group.id)
     n = db.session.execute(delete(TrendFact).where(TrendFact.group_id == ms.group.id,
-                                                   TrendFact.pseudonym == groups.pseudonym(user_key, ms.group.id))
-                           ).rowcount or 0
+                                                   TrendFact.pseudonym == pseud)).rowcount or 0
+    trend_rollup.removed_pseudonym(ms.group.id, pseud)
     ms.state = {"contributing": False}
     groups.write_state(ms.member, user_key, ms.state)
     return n
@@ -113,32 +117,17 @@ def withdraw(ms: groups.Membership, user_key: bytes) -> int:
 
 # --- counting in the database ---------------------------------------------------------------------
 
-def _classified():
-    """(table, row) of a fact row as SQL expressions, the same rule as trends._classify."""
-    table = case((TrendFact.outcome.is_not(None), literal_column("'outcomes'")),
-                 (TrendFact.band.is_not(None), literal_column("'intensity'")),
-                 (TrendFact.theme.is_not(None), literal_column("'themes'")),
-                 (TrendFact.subtheme.is_not(None), literal_column("'subthemes'")),
-                 (TrendFact.kind != literal_column(f"'{trends.PROCESS_KIND}'"), literal_column("'kinds'")),
-                 else_=null())
-    row = func.coalesce(TrendFact.outcome, TrendFact.band, TrendFact.theme, TrendFact.subtheme,
-                        TrendFact.kind)
-    return table, row
-
-
 def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
     """Cell counts and distinct-contributor counts for a group, computed by the database in one
     statement and one pass over the group's rows for the period (the (group_id, month) index), so
     a million fact rows never reach Python: first one row per (month, cell, contributor), then from
     that the cells, the column totals' contributors, each table's and the overall contributors.
     Distinct counts are nested GROUP BYs (hashed) rather than COUNT(DISTINCT) (sorted)."""
-    table, row = _classified()
-    facts = (select(TrendFact.month.label("month"), table.label("tbl"), row.label("row"),
-                    TrendFact.pseudonym.label("who"))
-             .where(TrendFact.group_id == group_id, TrendFact.month.in_(months)).subquery("f"))
-    f = facts.c
-    per = (select(f.month, f.tbl, f.row, f.who, func.count().label("n"))
-           .group_by(f.month, f.tbl, f.row, f.who).cte("per_person"))
+    # The roll-up already holds one row per (month, cell, contributor) with its count.
+    R = TrendRollup
+    per = (select(R.month.label("month"), func.nullif(R.tbl, "").label("tbl"), R.cell.label("row"),
+                  R.pseudonym.label("who"), R.n.label("n"))
+           .where(R.group_id == group_id, R.month.in_(months)).cte("per_person"))
     p = per.c
     known, none = p.tbl.is_not(None), null()
     col = select(p.month, p.tbl, p.who).where(known).group_by(p.month, p.tbl, p.who).cte("per_column")

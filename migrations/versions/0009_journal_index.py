@@ -1,4 +1,4 @@
-"""sealed journal index
+"""sealed journal index; group trend roll-up
 
 Revision ID: 0009
 Revises: 0006
@@ -33,7 +33,35 @@ def upgrade():
         batch_op.add_column(sa.Column("journal_indexed", sa.Integer(), nullable=False, server_default="-1"))
 
 
+    op.create_table(
+        "trend_rollup",
+        sa.Column("group_id", sa.String(length=32), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("tbl", sa.String(length=12), nullable=False),
+        sa.Column("cell", sa.String(length=80), nullable=False),
+        sa.Column("pseudonym", sa.String(length=64), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["group_id"], ["seminar_groups.id"], name=op.f("fk_trend_rollup_group_id_seminar_groups"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("group_id", "month", "tbl", "cell", "pseudonym", name=op.f("pk_trend_rollup")),
+    )
+    op.execute(ROLLUP_BACKFILL)
+
+
+# The same classification as trend_store._classify (first of outcome, band, theme, subtheme, kind).
+ROLLUP_BACKFILL = """
+INSERT INTO trend_rollup (group_id, month, tbl, cell, pseudonym, n)
+SELECT group_id, month,
+       CASE WHEN outcome IS NOT NULL THEN 'outcomes' WHEN band IS NOT NULL THEN 'intensity'
+            WHEN theme IS NOT NULL THEN 'themes' WHEN subtheme IS NOT NULL THEN 'subthemes'
+            WHEN kind <> 'process' THEN 'kinds' ELSE '' END,
+       COALESCE(outcome, band, theme, subtheme, kind), pseudonym, COUNT(*)
+FROM trend_facts GROUP BY 1, 2, 3, 4, 5
+"""
+
+
 def downgrade():
+    op.drop_table("trend_rollup")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("journal_indexed")
         batch_op.drop_column("journal_version")
