@@ -166,7 +166,7 @@ def _cookie(port: int) -> str:
 
 
 def wrk(url: str, duration: int, cookie: str | None = None) -> dict:
-    cmd = ["wrk", "-t2", "-c20", f"-d{duration}s", "--latency", url]
+    cmd = ["wrk", "-t2", "-c20", f"-d{duration}s", "--timeout", "30s", "--latency", url]
     if cookie:
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -200,7 +200,7 @@ def under_load(tmp: Path, db_url: str, n: int, duration: int) -> dict:
         cookie = _cookie(PORT)
         out = {"plain": wrk(f"http://127.0.0.1:{PORT + 1}/", duration)}
         for name, path in (("home", "/"), ("list", "/entries")):
-            wrk(f"http://127.0.0.1:{PORT}{path}", 1, cookie)          # warm both workers
+            wrk(f"http://127.0.0.1:{PORT}{path}", 3, cookie)          # both workers open the index once
             out[name] = wrk(f"http://127.0.0.1:{PORT}{path}", duration, cookie)
             out[name]["ratio"] = round(out[name]["req_s"] / out["plain"]["req_s"], 3)
         out["worker_rss_mb"] = _worker_rss_mb(fokus.pid)

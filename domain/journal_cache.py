@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 128 * 1024 * 1024
 IDLE = 30 * 60.0
 MEMOS = 8
 _BYTES_PER_RECORD = 1200      # a decoded record in Python objects, measured roughly with tracemalloc
