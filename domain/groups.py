@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from domain import accounts, keyring
 from domain.db import db, new_id, utcnow
-from domain.models import Group, GroupInvite, GroupMember, TrendFact, TrendRollup, User
+from domain.models import Group, GroupInvite, GroupMember, TrendFact, User
 from domain.trends import MIN_K
 
 NAME_MAX = 80
@@ -169,7 +169,8 @@ def join(token: str, user: User, user_key: bytes, server_secret: bytes) -> Group
 def purge_facts(group_id: str, member: GroupMember, server_secret: bytes) -> int:
     pseud = keyring.open_blob(_pseudonym_key(server_secret), member.pseudonym_sealed,
                               _aad("pseudonym", group_id, member.id)).decode()
-    db.session.execute(delete(TrendRollup).where(TrendRollup.group_id == group_id, TrendRollup.pseudonym == pseud))
+    from domain import trend_rollup
+    trend_rollup.removed_pseudonym(group_id, pseud)
     return db.session.execute(delete(TrendFact).where(TrendFact.group_id == group_id,
                                                       TrendFact.pseudonym == pseud)).rowcount or 0
 

@@ -297,3 +297,30 @@ class TrendRollup(db.Model):
     cell: Mapped[str] = mapped_column(String(80), primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendCell(db.Model):
+    """Per group, month and cell: the number of facts and of distinct contributors (from
+    trend_rollup, kept on write). What a group table shows, before suppression."""
+
+    __tablename__ = "trend_cells"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(12), primary_key=True)
+    cell: Mapped[str] = mapped_column(String(80), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendPresence(db.Model):
+    """Per group, month and table: which pseudonyms have any fact there (and in how many cells),
+    for the distinct-contributor counts of columns, tables and the period."""
+
+    __tablename__ = "trend_presence"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(12), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cells: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, literal_column, null, select, text, union_a
 
 from domain import groups, keyring, trend_rollup, trends
 from domain.db import db, new_id, utcnow
-from domain.models import GroupMember, TrendFact, TrendRollup
+from domain.models import GroupMember, TrendCell, TrendFact, TrendPresence
 from domain.trends import EntryFact, ProcessFact
 
 
@@ -118,26 +118,22 @@ def withdraw(ms: groups.Membership, user_key: bytes) -> int:
 # --- counting in the database ---------------------------------------------------------------------
 
 def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
-    """Cell counts and distinct-contributor counts for a group, computed by the database in one
-    statement and one pass over the group's rows for the period (the (group_id, month) index), so
-    a million fact rows never reach Python: first one row per (month, cell, contributor), then from
-    that the cells, the column totals' contributors, each table's and the overall contributors.
-    Distinct counts are nested GROUP BYs (hashed) rather than COUNT(DISTINCT) (sorted)."""
-    # The roll-up already holds one row per (month, cell, contributor) with its count.
-    R = TrendRollup
-    per = (select(R.month.label("month"), func.nullif(R.tbl, "").label("tbl"), R.cell.label("row"),
-                  R.pseudonym.label("who"), R.n.label("n"))
-           .where(R.group_id == group_id, R.month.in_(months)).cte("per_person"))
-    p = per.c
-    known, none = p.tbl.is_not(None), null()
-    col = select(p.month, p.tbl, p.who).where(known).group_by(p.month, p.tbl, p.who).cte("per_column")
-    tab = select(col.c.tbl, col.c.who).group_by(col.c.tbl, col.c.who).subquery("per_table")
-    anyone = select(p.who).group_by(p.who).subquery("anyone")
+    """Cell counts and distinct-contributor counts for a group, in one statement over the counts
+    kept on write (trend_rollup.py): the cells from trend_cells (facts and distinct people per
+    month and cell), the column, table and period contributors from trend_presence (one row per
+    person, month and table). A million fact rows never reach Python, nor are they scanned."""
+    C, P = TrendCell, TrendPresence
+    none = null()
+    pres = (select(P.month, P.tbl, P.pseudonym).where(P.group_id == group_id, P.month.in_(months))
+            .subquery("pres"))
+    known = pres.c.tbl != ""
+    tab = select(pres.c.tbl, pres.c.pseudonym).where(known).group_by(pres.c.tbl, pres.c.pseudonym).subquery("tab")
+    anyone = select(pres.c.pseudonym).group_by(pres.c.pseudonym).subquery("anyone")
     q = union_all(
-        select(literal_column("0"), p.month, p.tbl, p.row, func.sum(p.n), func.count())
-        .where(known).group_by(p.month, p.tbl, p.row),
-        select(literal_column("1"), col.c.month, col.c.tbl, none, none, func.count())
-        .group_by(col.c.month, col.c.tbl),
+        select(literal_column("0"), C.month, C.tbl, C.cell, C.n, C.people)
+        .where(C.group_id == group_id, C.month.in_(months), C.tbl != ""),
+        select(literal_column("1"), pres.c.month, pres.c.tbl, none, none, func.count())
+        .where(known).group_by(pres.c.month, pres.c.tbl),
         select(literal_column("2"), none, tab.c.tbl, none, none, func.count()).group_by(tab.c.tbl),
         select(literal_column("3"), none, none, none, none, func.count()).select_from(anyone))
     if db.session.get_bind().dialect.name == "postgresql":

@@ -261,11 +261,16 @@ def _rollup_is_a_fresh_count() -> None:
     """The roll-up kept on write equals counting trend_facts from scratch."""
     from sqlalchemy import text
 
-    from domain.models import TrendRollup
-    from domain.trend_rollup import FRESH_COUNT_SQL
+    from domain.models import TrendCell, TrendPresence, TrendRollup
+    from domain.trend_rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
     fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_COUNT_SQL)))
     kept = sorted((r.group_id, r.month, r.tbl, r.cell, r.pseudonym, r.n) for r in db.session.scalars(select(TrendRollup)))
     assert kept == fresh
+    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_CELLS_SQL)))
+    assert sorted((r.group_id, r.month, r.tbl, r.cell, r.n, r.people) for r in db.session.scalars(select(TrendCell))) == fresh
+    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_PRESENCE_SQL)))
+    assert sorted((r.group_id, r.month, r.tbl, r.pseudonym, r.cells)
+                  for r in db.session.scalars(select(TrendPresence))) == fresh
 
 
 def test_the_rollup_follows_every_write(ctx):

@@ -45,7 +45,32 @@ def upgrade():
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("group_id", "month", "tbl", "cell", "pseudonym", name=op.f("pk_trend_rollup")),
     )
+    op.create_table(
+        "trend_cells",
+        sa.Column("group_id", sa.String(length=32), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("tbl", sa.String(length=12), nullable=False),
+        sa.Column("cell", sa.String(length=80), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("people", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["group_id"], ["seminar_groups.id"], name=op.f("fk_trend_cells_group_id_seminar_groups"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("group_id", "month", "tbl", "cell", name=op.f("pk_trend_cells")),
+    )
+    op.create_table(
+        "trend_presence",
+        sa.Column("group_id", sa.String(length=32), nullable=False),
+        sa.Column("month", sa.String(length=7), nullable=False),
+        sa.Column("tbl", sa.String(length=12), nullable=False),
+        sa.Column("pseudonym", sa.String(length=64), nullable=False),
+        sa.Column("cells", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["group_id"], ["seminar_groups.id"],
+                                name=op.f("fk_trend_presence_group_id_seminar_groups"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("group_id", "month", "tbl", "pseudonym", name=op.f("pk_trend_presence")),
+    )
     op.execute(ROLLUP_BACKFILL)
+    op.execute(CELLS_BACKFILL)
+    op.execute(PRESENCE_BACKFILL)
 
 
 # The same classification as trend_store._classify (first of outcome, band, theme, subtheme, kind).
@@ -58,9 +83,19 @@ SELECT group_id, month,
        COALESCE(outcome, band, theme, subtheme, kind), pseudonym, COUNT(*)
 FROM trend_facts GROUP BY 1, 2, 3, 4, 5
 """
+CELLS_BACKFILL = """
+INSERT INTO trend_cells (group_id, month, tbl, cell, n, people)
+SELECT group_id, month, tbl, cell, SUM(n), COUNT(*) FROM trend_rollup GROUP BY 1, 2, 3, 4
+"""
+PRESENCE_BACKFILL = """
+INSERT INTO trend_presence (group_id, month, tbl, pseudonym, cells)
+SELECT group_id, month, tbl, pseudonym, COUNT(*) FROM trend_rollup GROUP BY 1, 2, 3, 4
+"""
 
 
 def downgrade():
+    op.drop_table("trend_presence")
+    op.drop_table("trend_cells")
     op.drop_table("trend_rollup")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("journal_indexed")
