@@ -1,117 +1,314 @@
-"""Journal benchmark: one therapist with 5,000 entries.
+"""Journal benchmark: one therapist with N entries (default N = 500, 5,000 and 50,000).
 
-Measures, through the Flask test client, the list page, a full-text search and the creation of
-one more entry, each as a ratio to a plain Flask hello-world page measured in the same run (so the
-numbers mean something on any machine). Prints numbers only; never fails on time.
+For each N, on SQLite:
+- HTTP under load: gunicorn -w 2 with FOKUS_ENV=production serves home and the journal list to
+  `wrk -t2 -c20`; a plain Flask page (20 rows from one SQLAlchemy query, bench/_plain_app.py) is
+  served the same way in the same run. Printed as req/s, p99 and the ratio to the plain page.
+  Worker RSS is read after the load.
+- One request, in process (Flask test client): every filter, full-text search (a word in 1% of
+  the entries) and personal trends, with the session cache warm and cold.
+Then, at 10,000 entries: creating one entry (POST) against jrnl's encrypted append measured in
+the same run (jrnl is installed into a temporary virtualenv; --skip-jrnl leaves it out).
 
-    .venv/bin/python bench/journal.py [--entries 5000] [--runs 15]
+Entries are seeded in bulk through the domain (sealed rows, then one index rebuild), not by HTTP.
+Prints numbers only; never fails on time. `--json` prints one JSON object instead of the table.
+
+    .venv/bin/python bench/journal.py [--sizes 500,5000,50000] [--duration 5] [--json]
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from _common import csrf, hello_world_client, median_ms
+from _common import ROOT, SECRET, csrf, median_ms
 from _common import make_app as _make_app
-
-
-def make_app(tmp: Path):
-    return _make_app(f"sqlite:///{tmp / 'bench.db'}", tmp / "instance")
 
 PASSWORD = "bench horse battery staple 42"
 WORDS = ("camera", "review", "bathtime", "silence", "father", "clip", "caseworker", "raincoat", "morning",
          "eye contact", "turn-taking", "the baby", "the mother", "waiting room", "metronome")
+RARE = "zebrafinch"           # in 1% of the entries: the search target
+MAIN = {"hard_session": "what_happened", "bright_moment": "what_happened",
+        "ethical_dilemma": "dilemma", "countertransference": "trigger"}
+PORT = 5601
 
 
+def log(*a) -> None:
+    print(*a, file=sys.stderr, flush=True)
 
 
-
-def fill(app, n: int) -> None:
-    import random
+def seed(app, n: int, login: str = "bench") -> None:
+    """N entries for one therapist, sealed like journal.create seals them, inserted in bulk."""
+    from sqlalchemy import insert
 
     from blueprints import guards
-    from domain import accounts, journal
-    from domain.db import db, utcnow
+    from domain import accounts, journal, journal_index, processes, sealed
+    from domain.db import db, new_id, utcnow
     from domain.entry_kinds import KIND_IDS
+    from domain.models import Entry
     from domain.themes import THEMES
-    rng = random.Random(5000)
-    with app.app_context():
-        user, key, _code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), "bench",
-                                                   "Bench Therapist", PASSWORD)
+    rng = random.Random(n)
+    with app.test_request_context():
+        user, key, _ = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
+                                               "Bench Therapist", PASSWORD)
         user.recovery_confirmed_at = utcnow()
         db.session.flush()
-        main = {"hard_session": "what_happened", "bright_moment": "what_happened",
-                "ethical_dilemma": "dilemma", "countertransference": "trigger"}
+        procs = [processes.create(user, key, {"code": f"MM-25-{p:02d}"}).id for p in range(20)]
+        db.session.flush()
+        start = datetime(2024, 1, 1)
+        rows = []
         for i in range(n):
             kind = rng.choice(KIND_IDS)
             theme = rng.choice(THEMES)
             text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 60)))
-            data = {"kind": kind, main[kind]: f"entry {i}: {text}", "themes": [theme.id],
+            if i % 100 == 7:
+                text += " " + RARE
+            data = {"kind": kind, MAIN[kind]: f"entry {i}: {text}", "themes": [theme.id],
                     "subthemes": [rng.choice(theme.subthemes).id], "tags": [rng.choice(WORDS)],
-                    "visit_date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                    "supervision": rng.choice(("no", "no", "no", "yes"))}
-            journal.create(user, key, journal.clean(data, set(), draft=False))
-            if i % 500 == 499:
-                db.session.commit()
+                    "visit_date": f"{rng.choice((2024, 2025))}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "supervision": rng.choice(("no", "no", "no", "yes")),
+                    "process_id": rng.choice(procs + [None] * 20)}
+            row = Entry(id=new_id(), owner_id=user.id, created_at=start + timedelta(minutes=17 * i))
+            sealed.create(row, journal.TABLE, key, journal.clean(data, set(procs), draft=rng.random() < 0.02))
+            rows.append({c: getattr(row, c) for c in ("id", "owner_id", "created_at", "updated_at", "key_version",
+                                                     "wrapped_key", "content")} | {"needs_rotation": False})
+            if len(rows) == 2000:
+                db.session.execute(insert(Entry), rows)
+                rows = []
+        if rows:
+            db.session.execute(insert(Entry), rows)
+        user.journal_indexed = -1        # written around the index: rebuilt once, below
+        db.session.commit()
+        journal_index.rebuild(user, key)
         db.session.commit()
 
+
+def login_client(app):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    r = client.post("/login", data={"csrf_token": csrf(page), "login": "bench", "password": PASSWORD})
+    assert r.status_code == 302, r.status_code
+    return client
+
+
+def in_process(app, runs: int) -> dict:
+    """One request each (median), with the session cache warm and cold."""
+    from domain import journal_cache
+    from domain.themes import THEMES
+    client = login_client(app)
+    html = client.get("/entries").get_data(as_text=True)
+    proc = re.search(r'<option value="([0-9a-f]{32})"', html).group(1)
+    tag = re.search(r'<select id="tag".*?<option value="([0-9a-f]{24})"', html, re.DOTALL).group(1)
+    urls = {"filter kind": "/entries?kind=bright_moment", "filter theme": f"/entries?theme={THEMES[0].id}",
+            "filter subtheme": f"/entries?subtheme={THEMES[1].subthemes[0].id}",
+            "filter process": f"/entries?process={proc}", "filter dates": "/entries?from=2025-03-01&to=2025-05-31",
+            "filter supervision": "/entries?supervision=flagged", "filter tag": f"/entries?tag={tag}",
+            "search 1% word": f"/entries?q={RARE}", "personal trends": "/trends?period=all",
+            "list page 1": "/entries", "home": "/"}
+    out = {}
+    for name, url in urls.items():
+        def get(url=url):
+            assert client.get(url).status_code == 200
+
+        def cold(url=url):
+            journal_cache.clear()
+            assert client.get(url).status_code == 200
+        out[name] = {"warm_ms": round(median_ms(get, runs), 2), "cold_ms": round(median_ms(cold, max(3, runs // 3)), 2)}
+    return out
+
+
+def _start(cmd: list[str], env: dict, cwd: Path, port: int, health: str = "/") -> subprocess.Popen:
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"server on {port} did not start: {proc.stderr.read().decode()[-2000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def _cookie(port: int) -> str:
+    """Log in against the production server; returns the Cookie header value."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+    opener = urllib.request.build_opener(NoRedirect)
+    r = opener.open(f"http://127.0.0.1:{port}/login")
+    jar = r.headers["Set-Cookie"].split(";")[0]
+    body = urllib.parse.urlencode({"csrf_token": csrf(r.read().decode()), "login": "bench",
+                                   "password": PASSWORD}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/login", data=body, headers={"Cookie": jar})
+    try:
+        opener.open(req)
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 302, exc.code
+        return exc.headers["Set-Cookie"].split(";")[0]
+    raise RuntimeError("login did not redirect")
+
+
+def wrk(url: str, duration: int, cookie: str | None = None) -> dict:
+    cmd = ["wrk", "-t2", "-c20", f"-d{duration}s", "--timeout", "30s", "--latency", url]
+    if cookie:
+        cmd[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"req_s": rps, "p99_ms": round(p99_ms, 2), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+def _worker_rss_mb(master: int) -> list[float]:
+    kids = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], check=False, capture_output=True, text=True).stdout.split()
+    sizes = []
+    for pid in kids:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(round(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024, 1))
+    return sizes
+
+
+def under_load(tmp: Path, db_url: str, n: int, duration: int) -> dict:
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    plain_env = os.environ | {"PLAIN_DB": f"sqlite:///{tmp / 'plain.db'}"}
+    subprocess.run([sys.executable, "-c", f"import _plain_app; _plain_app.create({n})"], env=plain_env,
+                   cwd=ROOT / "bench", check=True)
+    env = os.environ | {"FOKUS_ENV": "production", "FOKUS_SECRET_KEY": SECRET, "FOKUS_DATABASE_URL": db_url,
+                        "FOKUS_INSTANCE_PATH": str(tmp / "instance"), "FOKUS_ARGON2_PARALLELISM": "1"}
+    plain = _start([gunicorn, "-w", "2", "-b", f"127.0.0.1:{PORT + 1}", "_plain_app:app"], plain_env,
+                   ROOT / "bench", PORT + 1)
+    fokus = _start([gunicorn, "-w", "2", "-b", f"127.0.0.1:{PORT}", "app:create_app()"], env, ROOT, PORT, "/about")
+    try:
+        cookie = _cookie(PORT)
+        out = {"plain": wrk(f"http://127.0.0.1:{PORT + 1}/", duration)}
+        for name, path in (("home", "/"), ("list", "/entries")):
+            wrk(f"http://127.0.0.1:{PORT}{path}", 3, cookie)          # both workers open the index once
+            out[name] = wrk(f"http://127.0.0.1:{PORT}{path}", duration, cookie)
+            out[name]["ratio"] = round(out[name]["req_s"] / out["plain"]["req_s"], 3)
+        out["worker_rss_mb"] = _worker_rss_mb(fokus.pid)
+        out["plain_worker_rss_mb"] = _worker_rss_mb(plain.pid)
+    finally:
+        _stop(fokus)
+        _stop(plain)
+    return out
+
+
+def create_vs_jrnl(tmp: Path, runs: int, skip_jrnl: bool) -> dict:
+    app = _make_app(f"sqlite:///{tmp / 'create.db'}", tmp / "instance-create")
+    seed(app, 10_000)
+    client = login_client(app)
+    token = csrf(client.get("/entries/new/bright_moment").get_data(as_text=True))
+
+    def create():
+        r = client.post("/entries/new/bright_moment", data={
+            "csrf_token": token, "kind": "bright_moment", "action": "save", "supervision": "no",
+            "what_happened": "one more bright moment at bathtime", "themes_": ["positive_moments"]})
+        assert r.status_code == 302, r.status_code
+    out = {"fokus_create_ms": round(median_ms(create, runs), 2)}
+    if not skip_jrnl:
+        out["jrnl_append_ms"] = round(jrnl_append_ms(tmp / "jrnl", max(3, runs // 3)), 1)
+        out["ratio"] = round(out["jrnl_append_ms"] / out["fokus_create_ms"], 1)
+    return out
+
+
+def jrnl_append_ms(where: Path, runs: int) -> float:
+    """jrnl 4 appending one entry to an encrypted 10,000-entry journal (a whole process run)."""
+    subprocess.run([sys.executable, "-m", "venv", str(where / "venv")], check=True)
+    subprocess.run([str(where / "venv/bin/pip"), "install", "--quiet", "jrnl"], check=True)
+    home = where / "home"
+    (home / ".config/jrnl").mkdir(parents=True)
+    journal = where / "journal.txt"
+    journal.write_text("".join(f"[2025-01-01 {i // 60 % 24:02d}:{i % 60:02d}:00] entry {i}\n"
+                               f"{' '.join(WORDS[:8])}\n\n" for i in range(10_000)))
+    (home / ".config/jrnl/jrnl.yaml").write_text(
+        f"journals:\n  default:\n    journal: {journal}\n    encrypt: false\n"
+        "editor: ''\nencrypt: false\ntagsymbols: '#@'\ndefault_hour: 9\ndefault_minute: 0\n"
+        "timeformat: '%F %r'\nhighlight: false\nlinewrap: 79\nindent_character: '|'\ncolors:\n"
+        "  body: none\n  date: none\n  tags: none\n  title: none\nversion: v4.0\n")
+    env = os.environ | {"HOME": str(home), "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+                        "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share")}
+    jrnl = str(where / "venv/bin/jrnl")
+    subprocess.run([jrnl, "--encrypt"], input="pw\npw\nn\n", env=env, capture_output=True, text=True, check=True)
+    times = []
+    for i in range(runs):
+        t = time.perf_counter()
+        subprocess.run([jrnl, f"one more entry {i}"], input="pw\n", env=env, capture_output=True, text=True,
+                       check=True)
+        times.append((time.perf_counter() - t) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
+def run_size(n: int, args) -> dict:
+    with tempfile.TemporaryDirectory(prefix="fokus-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        url = f"sqlite:///{tmp / 'bench.db'}"
+        t0 = time.perf_counter()
+        app = _make_app(url, tmp / "instance")
+        seed(app, n)
+        out: dict = {"seed_s": round(time.perf_counter() - t0, 1)}
+        log(f"N={n}: seeded in {out['seed_s']} s")
+        out["one_request"] = in_process(app, args.runs)
+        if not args.skip_wrk:
+            out["load"] = under_load(tmp, url, n, args.duration)
+        return out
+
+
+def table(result: dict) -> str:
+    lines = []
+    for n, r in result["sizes"].items():
+        lines.append(f"\nN = {n} entries (seeded in {r['seed_s']} s)")
+        if "load" in r:
+            load = r["load"]
+            lines.append(f"  {'page (wrk -t2 -c20)':30} {'req/s':>9} {'ratio':>7} {'p99 ms':>8}")
+            lines.append(f"  {'plain page':30} {load['plain']['req_s']:9.0f} {'':>7} {load['plain']['p99_ms']:8.1f}")
+            for name in ("home", "list"):
+                lines.append(f"  {name:30} {load[name]['req_s']:9.0f} {load[name]['ratio']:7.2f} {load[name]['p99_ms']:8.1f}")
+            lines.append(f"  worker RSS MB: {load['worker_rss_mb']} (plain: {load['plain_worker_rss_mb']})")
+        lines.append(f"  {'one request':30} {'warm ms':>9} {'cold ms':>9}")
+        for name, t in r["one_request"].items():
+            lines.append(f"  {name:30} {t['warm_ms']:9.2f} {t['cold_ms']:9.2f}")
+    if "create" in result:
+        c = result["create"]
+        lines.append(f"\nCreate one entry with 10,000 existing: {c['fokus_create_ms']} ms"
+                     + (f"; jrnl encrypted append {c['jrnl_append_ms']} ms; ratio {c['ratio']}x" if "ratio" in c else ""))
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--sizes", default="500,5000,50000")
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per page")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--skip-wrk", action="store_true")
+    parser.add_argument("--skip-jrnl", action="store_true")
+    parser.add_argument("--skip-create", action="store_true")
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory(prefix="fokus-bench-") as tmpdir:
-        tmp = Path(tmpdir)
-        t0 = time.perf_counter()
-        app = make_app(tmp)
-        fill(app, args.entries)
-        setup_s = time.perf_counter() - t0
-
-        client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        r = client.post("/login", data={"csrf_token": csrf(page), "login": "bench", "password": PASSWORD})
-        assert r.status_code == 302, r.status_code
-
-        hello = hello_world_client()
-        form = client.get("/entries/new/bright_moment").get_data(as_text=True)
-        token = csrf(form)
-        seen = set()
-
-        def list_page():
-            resp = client.get("/entries")
-            assert resp.status_code == 200 and f"{args.entries}" in resp.get_data(as_text=True)
-
-        def search():
-            resp = client.get("/entries?q=raincoat+metronome")
-            assert resp.status_code == 200
-
-        def create():
-            resp = client.post("/entries/new/bright_moment", data={
-                "csrf_token": token, "kind": "bright_moment", "action": "save", "supervision": "no",
-                "what_happened": "one more bright moment at bathtime", "themes_": ["positive_moments"]})
-            assert resp.status_code == 302, resp.status_code
-            seen.add(resp.headers["Location"])
-
-        def hello_world():
-            assert hello.get("/").status_code == 200
-
-        results = {"hello world": median_ms(hello_world, max(args.runs, 200))}
-        results["list page (page 1 of 5,000)"] = median_ms(list_page, args.runs)
-        results["search, two words"] = median_ms(search, args.runs)
-        results["create one entry (POST)"] = median_ms(create, args.runs)
-        assert len(seen) == args.runs + 1  # every POST created its own entry
-
-    base = results["hello world"]
-    print(f"Fokus journal benchmark: {args.entries} entries, median of {args.runs} runs "
-          f"(hello world: {max(args.runs, 200)}); setup {setup_s:.1f} s")
-    print(f"{'':34} {'ms':>9} {'x hello':>10}")
-    for name, ms in results.items():
-        print(f"{name:34} {ms:9.2f} {ms / base:10.0f}")
+    result: dict = {"sizes": {}}
+    for n in (int(s) for s in args.sizes.split(",")):
+        result["sizes"][n] = run_size(n, args)
+    if not args.skip_create:
+        with tempfile.TemporaryDirectory(prefix="fokus-bench-") as tmpdir:
+            result["create"] = create_vs_jrnl(Path(tmpdir), args.runs, args.skip_jrnl)
+    print(json.dumps(result) if args.json else "Fokus journal benchmark" + table(result))
 
 
 if __name__ == "__main__":

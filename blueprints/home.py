@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from blueprints import guards
-from domain import accounts, journal, sharing
+from domain import accounts, journal_index, sharing
 from domain.entry_kinds import KINDS
 
 bp = Blueprint("home", __name__)
@@ -18,12 +18,11 @@ def index():
     if session.get("pending_rc"):
         return redirect(url_for("auth.recovery_code"))
     key = guards.user_key()
-    items = journal.all_items(current_user.id, key)
+    index = journal_index.view(current_user.user, key, guards.session_row().id)
     news = sharing.unseen_summary(current_user.id)
-    saved = [i for i in items if not i.is_draft]
     return render_template("home/index.html", profile=accounts.read_profile(current_user.user, key),
-                           kinds=KINDS, recent=saved[:5], drafts=[i for i in items if i.is_draft],
-                           flagged=journal.flagged(items), news=news)
+                           kinds=KINDS, recent=index.saved[:5], drafts=index.drafts,
+                           flagged=index.flagged, news=news)
 
 
 @bp.route("/about")

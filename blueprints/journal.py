@@ -22,7 +22,7 @@ from flask_login import current_user
 from blueprints import guards, search_state
 from blueprints.forms import EmptyForm
 from blueprints.journal_forms import entry_data_from, entry_differences, entry_form, form_data_from_entry
-from domain import journal, keyring, pii, processes, themes, versions
+from domain import journal, journal_index, keyring, pii, processes, themes, versions
 from domain.db import db, new_id
 from domain.entry_kinds import KINDS
 from domain.journal import EntryError, Filters
@@ -161,7 +161,9 @@ def _resume_new(formdata, kind_id: str):
 @guards.login_required
 def view(entry_id: str):
     row = _owned_or_404(entry_id)
-    data = journal.read(row, guards.user_key())
+    data = journal.open_row(row, guards.user_key())
+    if data is None:
+        return redirect(url_for("journal.repair", entry_id=row.id))
     process = None
     if data.get("process_id"):
         prow = processes.get_owned(current_user.id, data["process_id"])
@@ -174,7 +176,9 @@ def view(entry_id: str):
 @guards.login_required
 def edit(entry_id: str):
     row = _owned_or_404(entry_id)
-    data = journal.read(row, guards.user_key())
+    data = journal.open_row(row, guards.user_key())
+    if data is None:
+        return redirect(url_for("journal.repair", entry_id=row.id))
     procs, choices = _process_choices()
     if request.method == "GET":
         form = entry_form(data["kind"], choices,
@@ -209,7 +213,10 @@ def _resume_edit(formdata, entry_id: str):
 @guards.login_required
 def delete(entry_id: str):
     row = _owned_or_404(entry_id)
-    item = journal.Item(row, journal.read(row, guards.user_key()))
+    data = journal.open_row(row, guards.user_key())
+    if data is None:
+        return redirect(url_for("journal.repair", entry_id=row.id))
+    item = journal.Item(row, data)
     form = EmptyForm()
     if form.validate_on_submit():
         journal.delete(row, guards.user_key())
@@ -217,6 +224,24 @@ def delete(entry_id: str):
         flash("The entry is deleted.", "ok")
         return redirect(url_for("journal.index"))
     return render_template("journal/delete.html", item=item, form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/entries/<entry_id>/repair", methods=["GET", "POST"])
+@guards.login_required
+def repair(entry_id: str):
+    """An entry that cannot be opened: what is known of it, and a way to delete it."""
+    row = _owned_or_404(entry_id)
+    form = EmptyForm()
+    if form.is_submitted() and not form.validate():
+        return render_template("journal/repair.html", row=row, form=form), 400
+    if journal.open_row(row, guards.user_key()) is not None:
+        return redirect(url_for("journal.view", entry_id=row.id))
+    if form.is_submitted():
+        journal.delete(row, guards.user_key())
+        db.session.commit()
+        flash("The entry is deleted.", "ok")
+        return redirect(url_for("journal.index"))
+    return render_template("journal/repair.html", row=row, form=form)
 
 
 @bp.route("/entries/autosave", methods=["POST"])
@@ -296,12 +321,12 @@ def index():
     if request.args.get("drafts") == "1":
         state["drafts"] = "1"
     f = _parse_filters(state)
-    items = journal.all_items(current_user.id, guards.user_key())
+    index = journal_index.view(current_user.user, guards.user_key(), guards.session_row().id)
     procs = processes.all_items(current_user.id, guards.user_key())
     if f.tag:
         # Links and the tag filter carry an opaque reference (see tag_ref); typed text still works.
-        f.tag = next((t for t in journal.all_tags(items) if tag_ref(t) == f.tag), f.tag)
-    selected = journal.select_items(items, f) if not f.errors else []
+        f.tag = next((t for t in index.tags if tag_ref(t) == f.tag), f.tag)
+    selected = journal_index.select_entries(index, f, guards.user_key()) if not f.errors else []
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -311,7 +336,7 @@ def index():
     shown = selected[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     args = {k: v for k, v in request.args.items() if k in ("f", "drafts") and v}
     return render_template("journal/list.html", items=shown, total=len(selected), page=page, pages=pages,
-                           f=f, args=args, typed=state, procs=procs, tags=journal.all_tags(items), themes=themes.THEMES,
+                           f=f, args=args, typed=state, procs=procs, tags=index.tags, themes=themes.THEMES,
                            kinds=KINDS), 400 if f.errors else 200
 
 
@@ -324,7 +349,9 @@ def _entries_url(**values) -> str:
 def tag_ref(tag: str) -> str:
     """A tag as it may appear in a URL: a keyed hash under the viewer's user key, never the tag
     itself. Tags are journal content (encrypted at rest); URLs end up in access logs and history."""
-    key = keyring.hkdf(guards.user_key(), "tag-ref")
+    if "tag_ref_key" not in g:
+        g.tag_ref_key = keyring.hkdf(guards.user_key(), "tag-ref")
+    key = g.tag_ref_key
     return hmac.new(key, tag.casefold().encode(), hashlib.sha256).hexdigest()[:24]
 
 

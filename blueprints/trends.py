@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from blueprints import guards
-from domain import journal, processes, themes, trend_store, trends
+from domain import journal_index, processes, themes, trend_store, trends
 from domain.db import utcnow
 from domain.entry_kinds import KIND_IDS, KINDS
 
@@ -41,12 +41,18 @@ def label(row_id: str) -> str:
 def personal():
     key = guards.user_key()
     period, months = period_arg()
-    items = [i for i in journal.all_items(current_user.id, key) if not i.is_draft]
-    facts = [trend_store.entry_fact(i.data, i.row.created_at.date()) for i in items]
+    index = journal_index.view(current_user.user, key, guards.session_row().id)
     procs = [trends.ProcessFact(p.row.id, p.data.get("status", "ongoing"))
              for p in processes.all_items(current_user.id, key)]
-    t = trends.personal_trends(facts, procs, utcnow().date(), months, kind_order=list(KIND_IDS),
-                               theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER)
+    today = utcnow().date()
+
+    def compute() -> trends.PersonalTrends:
+        facts = index.memo(("trend facts",), lambda: [trend_store.entry_fact(i.data, i.row.created_at.date())
+                                                      for i in index.saved if not i.broken])
+        return trends.personal_trends(facts, procs, today, months, kind_order=list(KIND_IDS),
+                                      theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER)
+    # Processes are not in the index: their statuses are part of the key.
+    t = index.memo(("trends", today, months, tuple(sorted((p.id, p.status) for p in procs))), compute)
     return render_template("trends/personal.html", t=t, period=period, periods=PERIODS, label=label,
                            feelings=themes.FEELINGS, statuses=themes.PROCESS_STATUS)
 

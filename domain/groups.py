@@ -169,6 +169,8 @@ def join(token: str, user: User, user_key: bytes, server_secret: bytes) -> Group
 
 def purge_facts(group_id: str, member: GroupMember, server_secret: bytes) -> int:
     pseud = open_pseudonym(group_id, member, server_secret)
+    from domain import trend_rollup
+    trend_rollup.removed_pseudonym(group_id, pseud)
     return db.session.execute(delete(TrendFact).where(TrendFact.group_id == group_id,
                                                       TrendFact.pseudonym == pseud)).rowcount or 0
 

@@ -1,5 +1,5 @@
-"""Journal entries: plaintext in, ciphertext stored. Listing, filters and search work on entries
-decrypted in memory for one request; the database never holds a plaintext index."""
+"""Journal entries: plaintext in, ciphertext stored. Lists, filters and search read the sealed
+journal index (journal_index.py); the database never holds a plaintext index."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from domain import entry_kinds, sealed, themes, versions
+from domain import entry_kinds, journal_index, keyring, sealed, themes, versions
 from domain.db import db, new_id, utcnow
 from domain.entry_kinds import KINDS
 from domain.models import Entry, User
@@ -24,11 +24,22 @@ class EntryError(ValueError):
         self.field = field
 
 
+BROKEN_HEADLINE = "This entry cannot be opened"
+
+
 @dataclass
 class Item:
-    """An entry row with its decrypted content, for one request."""
-    row: Entry
+    """An entry with its decrypted content (or, from the index, its compact record), for one
+    request. `broken` marks a row that cannot be opened: it still lists, with its date."""
+    row: Entry | journal_index.Ref
     data: dict
+    broken: bool = False
+    title: str | None = None          # the headline, when it comes from the index
+    sort_day: date | None = None
+
+    @property
+    def id(self) -> str:
+        return self.row.id
 
     @property
     def kind(self) -> str:
@@ -36,11 +47,17 @@ class Item:
 
     @property
     def day(self) -> date:
+        if self.sort_day is not None:
+            return self.sort_day
         visit = self.data.get("visit_date")
         return date.fromisoformat(visit) if visit else self.row.created_at.date()
 
     @property
     def headline(self) -> str:
+        if self.broken:
+            return BROKEN_HEADLINE
+        if self.title is not None:
+            return self.title
         return entry_kinds.headline(self.kind, self.data)
 
     @property
@@ -156,6 +173,7 @@ def delete(row: Entry, user_key: bytes) -> None:
 
 
 def _changed(row: Entry, user_key: bytes, data: dict | None) -> None:
+    journal_index.entry_changed(row, user_key, data)
     # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
     from domain import trend_store
     trend_store.object_changed(row.owner_id, user_key, "entry", row.id, data, row.created_at.date())
@@ -169,10 +187,27 @@ def read(row: Entry, user_key: bytes) -> dict:
     return sealed.read_owned(row, TABLE, user_key)
 
 
-def all_items(owner_id: str, user_key: bytes) -> list[Item]:
-    """Every entry of the owner, decrypted, newest first (by entry date, then creation)."""
+def open_row(row, user_key: bytes) -> dict | None:
+    """The content of an entry row (ORM or Core), or None when it cannot be opened (tampered,
+    wrong key, damaged JSON): one bad row stays one bad row."""
+    try:
+        data = sealed.read_owned(row, TABLE, user_key)
+    except (keyring.CryptoError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("kind") in KINDS else None
+
+
+def all_items(owner_id: str, user_key: bytes, include_broken: bool = False) -> list[Item]:
+    """Every entry of the owner, decrypted, newest first (by entry date, then creation). For the
+    few places that need whole entries (export, groups); pages read the index instead. Rows that
+    cannot be opened are left out unless asked for (then as broken items)."""
     rows = db.session.scalars(select(Entry).where(Entry.owner_id == owner_id))
-    items = [Item(r, read(r, user_key)) for r in rows]
+    items = []
+    with journal_index.gc_paused():
+        for r in rows:
+            data = open_row(r, user_key)
+            if data is not None or include_broken:
+                items.append(Item(r, data or {}, broken=data is None))
     items.sort(key=lambda i: (i.day, i.row.created_at), reverse=True)
     return items
 
@@ -197,20 +232,22 @@ class Filters:
 
 
 def matches(item: Item, f: Filters) -> bool:
+    # Cheapest and most selective checks first, each returning early: this runs over every entry
+    # of a journal for each filtered page.
     d = item.data
-    checks = (
-        item.is_draft == f.drafts,
-        not f.kind or item.kind == f.kind,
-        not f.theme or f.theme in d.get("themes", []),
-        not f.subtheme or f.subtheme in d.get("subthemes", []),
-        not f.process_id or d.get("process_id") == f.process_id,
-        not f.date_from or item.day >= f.date_from,
-        not f.date_to or item.day <= f.date_to,
-        not f.supervision or (d.get("supervision") in ("yes", "urgent") if f.supervision == "flagged"
-                              else d.get("supervision") == f.supervision),
-        not f.tag or f.tag.casefold() in (t.casefold() for t in d.get("tags", [])),
-    )
-    if not all(checks):
+    if item.is_draft != f.drafts or (item.broken and f.active()):
+        return False
+    if (f.kind and d.get("kind") != f.kind) or (f.process_id and d.get("process_id") != f.process_id):
+        return False
+    if (f.theme and f.theme not in d.get("themes", ())) or (
+            f.subtheme and f.subtheme not in d.get("subthemes", ())):
+        return False
+    if (f.date_from and item.day < f.date_from) or (f.date_to and item.day > f.date_to):
+        return False
+    if f.supervision and not (d.get("supervision") in ("yes", "urgent") if f.supervision == "flagged"
+                              else d.get("supervision") == f.supervision):
+        return False
+    if f.tag and f.tag.casefold() not in (t.casefold() for t in d.get("tags", ())):
         return False
     if f.q:
         haystack = entry_kinds.searchable_text(d)
@@ -218,7 +255,14 @@ def matches(item: Item, f: Filters) -> bool:
     return True
 
 
-def select_items(items: list[Item], f: Filters) -> list[Item]:
+def select_items(items: list[Item], f: Filters, text=None) -> list[Item]:
+    """Items that pass the filters. `text(item)` gives the searchable text (the index keeps it
+    apart from the records); without it, the item's own data is searched."""
+    if f.q:
+        words = f.q.casefold().split()
+        plain = Filters(**{**f.__dict__, "q": ""})
+        text = text or (lambda i: entry_kinds.searchable_text(i.data))
+        return [i for i in items if matches(i, plain) and all(w in text(i) for w in words)]
     return [i for i in items if matches(i, f)]
 
 

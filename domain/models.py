@@ -42,6 +42,10 @@ class User(db.Model):
     totp_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
     backup_codes: Mapped[str | None] = mapped_column(String(1000), default=None)
+    # The sealed journal index (domain/journal_index.py): `journal_version` counts entry writes and
+    # tells every worker when its cached copy is old; the index is complete when the two are equal.
+    journal_version: Mapped[int] = mapped_column(Integer, default=0)
+    journal_indexed: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class UserSession(db.Model):
@@ -306,3 +310,60 @@ class TrustedDevice(db.Model):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+class JournalIndexPage(db.Model):
+    """Up to 200 compact records of one user's entries (kind, day, themes, headline...), sealed
+    under a key derived from the user key, with the searchable text sealed beside them. Clear:
+    owner, page number, a revision counter and the creation time of the page's oldest entry
+    (already clear on the entries table)."""
+
+    __tablename__ = "journal_index"
+
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    page_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    rev: Mapped[int] = mapped_column(Integer, default=0)
+    first_created: Mapped[datetime] = mapped_column()
+    records: Mapped[bytes] = mapped_column(LargeBinary)
+    search: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TrendRollup(db.Model):
+    """Group trend facts counted per (group, month, cell, pseudonym), kept in step with
+    trend_facts on every write (trend_store.py), so a group's table for 24 months reads thousands
+    of rows instead of a million. Holds nothing trend_facts does not already hold. `tbl` is ""
+    for facts outside the tables (process facts, which still count as a contributor)."""
+
+    __tablename__ = "trend_rollup"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(12), primary_key=True)
+    cell: Mapped[str] = mapped_column(String(80), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendCell(db.Model):
+    """Per group, month and cell: the number of facts and of distinct contributors (from
+    trend_rollup, kept on write). What a group table shows, before suppression."""
+
+    __tablename__ = "trend_cells"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(12), primary_key=True)
+    cell: Mapped[str] = mapped_column(String(80), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendPresence(db.Model):
+    """Per group, month and table: which pseudonyms have any fact there (and in how many cells),
+    for the distinct-contributor counts of columns, tables and the period."""
+
+    __tablename__ = "trend_presence"
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    tbl: Mapped[str] = mapped_column(String(12), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cells: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from domain import accounts, entry_kinds, import_schema, journal, processes, sharing, themes
+from domain import accounts, entry_kinds, import_schema, journal, keyring, processes, sharing, themes
 from domain.db import db, utcnow
 from domain.journal import EntryError
 from domain.models import Entry, Share, User
@@ -32,11 +32,19 @@ def export(user: User, user_key: bytes, names: dict[str, str]) -> dict:
     """Everything the user owns or wrote, decrypted: profile, processes, entries with the
     reflections received on them, and reflections given on colleagues' entries."""
     procs = processes.all_items(user.id, user_key)
-    items = journal.all_items(user.id, user_key)
+    items = journal.all_items(user.id, user_key, include_broken=True)
+    # One row that cannot be opened never spoils the export: it is listed, everything else is in.
+    unopened = [{"id": i.row.id, "what": "entry", "created_at": i.row.created_at.isoformat(timespec="seconds"),
+                 "updated_at": i.row.updated_at.isoformat(timespec="seconds")} for i in items if i.broken]
+    items = [i for i in items if not i.broken]
     received: dict[str, list] = {}
     for item in items:
         for s in sharing.shares_of_entry(item.row.id):
-            thread = _thread(s, sharing.Decision("owner", item.row, s), user, user_key)
+            try:
+                thread = _thread(s, sharing.Decision("owner", item.row, s), user, user_key)
+            except (keyring.CryptoError, ValueError):
+                unopened.append({"id": item.row.id, "what": "reflections on entry"})
+                continue
             if thread:
                 received.setdefault(item.row.id, []).append({"with": names.get(s.reader_id, ""), "thread": thread})
     given = []
@@ -62,6 +70,7 @@ def export(user: User, user_key: bytes, names: dict[str, str]) -> dict:
                      "reflections_received": received.get(i.row.id, []) + i.data.get("archived_reflections", [])}
                     for i in items],
         "reflections_given": given,
+        "could_not_open": unopened,
     }
 
 
@@ -105,8 +114,10 @@ def markdown_zip(dump: dict) -> bytes:
                 name = f"{base}-{n}.md"
             used.add(name)
             z.writestr(f"fokus/{name}", entry_markdown(d, e["created_at"], e.get("reflections_received", [])))
+        missing = "".join(f"\n- {u['what']} {u['id']}: could not be opened, not included"
+                          for u in dump.get("could_not_open", []))
         z.writestr("fokus/README.md", "# My Fokus journal\n\nOne file per entry, exported "
-                   f"{dump['exported_at']} UTC. Keep this somewhere private.\n")
+                   f"{dump['exported_at']} UTC. Keep this somewhere private.\n{missing}\n")
     return buf.getvalue()
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 
-from domain import keyring, server_keys
+from domain import journal_cache, keyring, server_keys
 from domain.db import db, utcnow
 from domain.models import UserSession
 
@@ -113,11 +113,13 @@ def mark_fresh(row: UserSession) -> None:
 
 
 def end(row_id: str) -> None:
+    journal_cache.drop_session(row_id)   # decrypted data cached for this session goes with it
     db.session.execute(delete(UserSession).where(UserSession.id == row_id))
 
 
 def end_all(user_id: str, keep: str | None = None) -> int:
     """Log out everywhere (optionally except the current session). Returns how many ended."""
+    journal_cache.drop_owner(user_id)
     stmt = delete(UserSession).where(UserSession.user_id == user_id)
     if keep:
         stmt = stmt.where(UserSession.id != keep)

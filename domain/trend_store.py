@@ -12,11 +12,11 @@ import hmac
 import json
 from datetime import date
 
-from sqlalchemy import case, delete, func, literal_column, null, select, text, union_all
+from sqlalchemy import delete, func, literal_column, null, select, text, union_all
 
-from domain import fact_order, groups, keyring, trends
+from domain import fact_order, groups, keyring, trend_rollup, trends
 from domain.db import db, new_id, utcnow
-from domain.models import GroupMember, TrendFact
+from domain.models import GroupMember, TrendCell, TrendFact, TrendPresence
 from domain.trends import EntryFact, ProcessFact
 
 
@@ -78,10 +78,12 @@ def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: 
     group the owner contributes to. Called by the journal while the owner is logged in."""
     for m, state in _contributing(owner_id, user_key):
         tag = _tag(user_key, m.group_id, f"{obj}|{obj_id}")
+        trend_rollup.removing_tag(m.group_id, tag)
         db.session.execute(delete(TrendFact).where(TrendFact.group_id == m.group_id, TrendFact.entry_tag == tag))
         rows = (_entry_rows(m.group_id, user_key, obj_id, data, created) if obj == "entry"
                 else _process_rows(m.group_id, user_key, obj_id, data, month or trends.month_of(created)))
         fact_order.add_facts(rows)
+        trend_rollup.added(m.group_id, rows)
         _touch(m, user_key, state)
 
 
@@ -95,6 +97,7 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
     for process_id, data, month in processes:
         rows += _process_rows(ms.group.id, user_key, process_id, data, month)
     fact_order.add_facts(rows)
+    trend_rollup.added(ms.group.id, rows)
     state = {"contributing": True, "since": utcnow().isoformat(timespec="minutes")}
     _touch(ms.member, user_key, state)
     ms.state = state
@@ -103,9 +106,10 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
 
 def withdraw(ms: groups.Membership, user_key: bytes) -> int:
     """Stop contributing: every fact this member gave the group is deleted."""
+    pseud = groups.pseudonym(user_key, ms.group.id)
     n = db.session.execute(delete(TrendFact).where(TrendFact.group_id == ms.group.id,
-                                                   TrendFact.pseudonym == groups.pseudonym(user_key, ms.group.id))
-                           ).rowcount or 0
+                                                   TrendFact.pseudonym == pseud)).rowcount or 0
+    trend_rollup.removed_pseudonym(ms.group.id, pseud)
     ms.state = {"contributing": False}
     groups.write_state(ms.member, user_key, ms.state)
     return n
@@ -113,42 +117,23 @@ def withdraw(ms: groups.Membership, user_key: bytes) -> int:
 
 # --- counting in the database ---------------------------------------------------------------------
 
-def _classified():
-    """(table, row) of a fact row as SQL expressions, the same rule as trends._classify."""
-    table = case((TrendFact.outcome.is_not(None), literal_column("'outcomes'")),
-                 (TrendFact.band.is_not(None), literal_column("'intensity'")),
-                 (TrendFact.theme.is_not(None), literal_column("'themes'")),
-                 (TrendFact.subtheme.is_not(None), literal_column("'subthemes'")),
-                 (TrendFact.kind != literal_column(f"'{trends.PROCESS_KIND}'"), literal_column("'kinds'")),
-                 else_=null())
-    row = func.coalesce(TrendFact.outcome, TrendFact.band, TrendFact.theme, TrendFact.subtheme,
-                        TrendFact.kind)
-    return table, row
-
-
 def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
-    """Cell counts and distinct-contributor counts for a group, computed by the database in one
-    statement and one pass over the group's rows for the period (the (group_id, month) index), so
-    a million fact rows never reach Python: first one row per (month, cell, contributor), then from
-    that the cells, the column totals' contributors, each table's and the overall contributors.
-    Distinct counts are nested GROUP BYs (hashed) rather than COUNT(DISTINCT) (sorted)."""
-    table, row = _classified()
-    facts = (select(TrendFact.month.label("month"), table.label("tbl"), row.label("row"),
-                    TrendFact.pseudonym.label("who"))
-             .where(TrendFact.group_id == group_id, TrendFact.month.in_(months)).subquery("f"))
-    f = facts.c
-    per = (select(f.month, f.tbl, f.row, f.who, func.count().label("n"))
-           .group_by(f.month, f.tbl, f.row, f.who).cte("per_person"))
-    p = per.c
-    known, none = p.tbl.is_not(None), null()
-    col = select(p.month, p.tbl, p.who).where(known).group_by(p.month, p.tbl, p.who).cte("per_column")
-    tab = select(col.c.tbl, col.c.who).group_by(col.c.tbl, col.c.who).subquery("per_table")
-    anyone = select(p.who).group_by(p.who).subquery("anyone")
+    """Cell counts and distinct-contributor counts for a group, in one statement over the counts
+    kept on write (trend_rollup.py): the cells from trend_cells (facts and distinct people per
+    month and cell), the column, table and period contributors from trend_presence (one row per
+    person, month and table). A million fact rows never reach Python, nor are they scanned."""
+    C, P = TrendCell, TrendPresence
+    none = null()
+    pres = (select(P.month, P.tbl, P.pseudonym).where(P.group_id == group_id, P.month.in_(months))
+            .subquery("pres"))
+    known = pres.c.tbl != ""
+    tab = select(pres.c.tbl, pres.c.pseudonym).where(known).group_by(pres.c.tbl, pres.c.pseudonym).subquery("tab")
+    anyone = select(pres.c.pseudonym).group_by(pres.c.pseudonym).subquery("anyone")
     q = union_all(
-        select(literal_column("0"), p.month, p.tbl, p.row, func.sum(p.n), func.count())
-        .where(known).group_by(p.month, p.tbl, p.row),
-        select(literal_column("1"), col.c.month, col.c.tbl, none, none, func.count())
-        .group_by(col.c.month, col.c.tbl),
+        select(literal_column("0"), C.month, C.tbl, C.cell, C.n, C.people)
+        .where(C.group_id == group_id, C.month.in_(months), C.tbl != ""),
+        select(literal_column("1"), pres.c.month, pres.c.tbl, none, none, func.count())
+        .where(known).group_by(pres.c.month, pres.c.tbl),
         select(literal_column("2"), none, tab.c.tbl, none, none, func.count()).group_by(tab.c.tbl),
         select(literal_column("3"), none, none, none, none, func.count()).select_from(anyone))
     if db.session.get_bind().dialect.name == "postgresql":

@@ -58,6 +58,8 @@ MATRIX = [
     ("GET",  "/entries/{entry}/edit",                "200+",  404,     404,     404,     404,     404,     404,     "login"),
     ("GET",  "/entries/{entry}/delete",              "200+",  404,     404,     404,     404,     404,     404,     "login"),
     ("GET",  "/entries/{entry}/share",               "200+",  404,     404,     404,     404,     404,     404,     "login"),
+    ("GET",  "/entries/{entry}/repair",              302,     404,     404,     404,     404,     404,     404,     "login"),
+    ("POST", "/entries/{entry}/repair",              302,     404,     404,     404,     404,     404,     404,     401),
     ("GET",  "/entries/{stranger_entry}/share",      404,     404,     404,     404,     404,     404,     "200+",  "login"),
     ("GET",  "/entries/{entry}/sharing",             "200+",  404,     404,     404,     404,     404,     404,     "login"),
     ("GET",  "/shares/{share_peer}",                 "200+",  "200+",  404,     404,     404,     404,     404,     "login"),

@@ -210,9 +210,12 @@ def _random_facts(rng: random.Random, months: list[str], people: int, n: int) ->
 
 
 def _store(gid: str, fs: list[trends.GroupFact]) -> None:
-    db.session.add_all(TrendFact(id=new_id(), group_id=gid, pseudonym=f.contributor, entry_tag=new_id(),
-                                 month=f.month, kind=f.kind, theme=f.theme, subtheme=f.subtheme,
-                                 band=f.intensity_band, outcome=f.outcome) for f in fs)
+    from domain import trend_rollup
+    rows = [TrendFact(id=new_id(), group_id=gid, pseudonym=f.contributor, entry_tag=new_id(),
+                      month=f.month, kind=f.kind, theme=f.theme, subtheme=f.subtheme,
+                      band=f.intensity_band, outcome=f.outcome) for f in fs]
+    db.session.add_all(rows)
+    trend_rollup.added(gid, rows)      # as every writer of facts does
     db.session.flush()
 
 
@@ -252,3 +255,49 @@ def test_aggregates_of_an_empty_group(ctx):
     gt = trends.trends_from_aggregates(agg, months, 5)
     assert gt.contributors == 0 and gt.kinds.total == trends.Cell(0)
     assert db.session.scalar(select(func.count()).select_from(TrendFact)) == 0
+
+
+def _rollup_is_a_fresh_count() -> None:
+    """The roll-up kept on write equals counting trend_facts from scratch."""
+    from sqlalchemy import text
+
+    from domain.models import TrendCell, TrendPresence, TrendRollup
+    from domain.trend_rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
+    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_COUNT_SQL)))
+    kept = sorted((r.group_id, r.month, r.tbl, r.cell, r.pseudonym, r.n) for r in db.session.scalars(select(TrendRollup)))
+    assert kept == fresh
+    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_CELLS_SQL)))
+    assert sorted((r.group_id, r.month, r.tbl, r.cell, r.n, r.people) for r in db.session.scalars(select(TrendCell))) == fresh
+    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_PRESENCE_SQL)))
+    assert sorted((r.group_id, r.month, r.tbl, r.pseudonym, r.cells)
+                  for r in db.session.scalars(select(TrendPresence))) == fresh
+
+
+def test_the_rollup_follows_every_write(ctx):
+    lead_uid, lead_key = make_user(ctx, "lead")
+    uid, key = make_user(ctx, "member", entries=[entry(HS, 0, themes=["coercive_context"]), entry(BM, 2)],
+                         procs=[{"code": "MM-1", "status": "ended_early"}])
+    gid = _group(lead_uid, lead_key)
+    ms = _join(gid, lead_uid, lead_key, uid, key)
+    trend_store.consent(ms, key, *_sources(uid, key))
+    _rollup_is_a_fresh_count()
+    row = _save(uid, key, entry(CT, 1, intensity=2, subthemes=["therapist_feelings.own_history"]))
+    _rollup_is_a_fresh_count()
+    data = journal.read(row, key)
+    data.update(intensity=9)
+    journal.update(row, key, journal.clean(data, set(), False))
+    db.session.flush()
+    _rollup_is_a_fresh_count()
+    journal.delete(row, key)
+    (proc,) = processes.all_items(uid, key)
+    processes.update(proc.row, key, dict(proc.data, status="completed"))
+    db.session.flush()
+    _rollup_is_a_fresh_count()
+    trend_store.withdraw(groups.membership(_user(uid), key, gid), key)
+    db.session.flush()
+    _rollup_is_a_fresh_count()
+    trend_store.consent(groups.membership(_user(uid), key, gid), key, *_sources(uid, key))
+    member = db.session.scalar(select(GroupMember).where(GroupMember.user_id == uid))
+    groups.purge_facts(gid, member, _secret())
+    db.session.flush()
+    _rollup_is_a_fresh_count()

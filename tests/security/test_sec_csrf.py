@@ -167,6 +167,7 @@ def _steps(w):
         ("owner", "contacts.remove", f"/contacts/{ids['link']}/remove", {}, 302),
         ("owner", "groups.remove_member", f"/groups/{ids['group']}/members/STRANGER_MEMBER/remove", {}, 302),
         ("owner", "processes.delete", f"/processes/{ids['process']}/delete", {}, 302),
+        ("owner", "journal.repair", f"/entries/{ids['private']}/repair", {}, 302),  # opens: nothing to repair
         ("owner", "journal.delete", f"/entries/{ids['entry']}/delete", {}, 302),
         ("owner", "auth.logout", "/logout", {}, 302),
         ("owner", "auth.login", "/login", {"login": "sec_owner", "password": PASSWORD}, 302),

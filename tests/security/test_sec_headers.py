@@ -87,7 +87,7 @@ def test_error_pages_have_the_security_headers(app, world, monkeypatch):
     }
     from blueprints import home
 
-    monkeypatch.setattr(home.journal, "all_items", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(home.journal_index, "view", lambda *a, **k: 1 / 0)
     responses["500"] = client.get("/")
     problems = []
     for what, r in responses.items():

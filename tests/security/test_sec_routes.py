@@ -87,6 +87,8 @@ TABLE = {
     ("journal.view", "GET"):                  owner_only(200),
     ("journal.edit", "GET"):                  owner_only(200),
     ("journal.edit", "POST"):                 owner_only(400, anon=401),
+    ("journal.repair", "GET"):                owner_only(302),   # the entry opens: back to it
+    ("journal.repair", "POST"):               owner_only(302, anon=401),
     ("journal.delete", "GET"):                owner_only(200),
     ("journal.delete", "POST"):               owner_only(302, anon=401),
     ("processes.index", "GET"):               any_user(200),
