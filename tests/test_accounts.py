@@ -335,6 +335,12 @@ def test_recovery_code_confirmation_tolerates_confusables(auth, client):
     typed = "-".join(last.lower().replace("o", "0").replace("i", "1"))
     r = auth.post("/recovery-code", {"last_group": typed})
     assert r.status_code == 302
+    # The code is marked confirmed: stored, no longer shown, and the journal opens.
+    with client.application.app_context():
+        (user,) = db.session.scalars(select(User)).all()
+        assert user.recovery_confirmed_at is not None
+    assert client.get("/recovery-code").status_code == 302
+    assert client.get("/").status_code == 200
 
 
 def test_an_unconfirmed_code_is_replaced_at_the_next_login(auth, client):
