@@ -27,11 +27,13 @@ def _form_for(kind_id: str, mark: str, process_id: str | None) -> tuple[dict, di
     """(form body, the data the export must hold) for an entry with every field of its kind filled."""
     theme = themes.THEMES[0]
     sub = theme.active_subthemes[0]
-    body = {"kind": kind_id, "title": f"title {mark}", "visit_date": "2025-03-14",
+    # One title per kind: the Markdown files of a kind share a name stem and must not overwrite
+    # each other.
+    body = {"kind": kind_id, "title": f"title {kind_id}", "visit_date": "2025-03-14",
             "process_id": process_id or "", "themes_": [theme.id], "subthemes": [sub.id],
             "tags": f"tag{mark}, second tag", "supervision": "yes", "pii_ack": "1",
             "films-0-film": "F2", "films-0-timestamp": "04:12", "films-0-shows": f"shows {mark}"}
-    want = {"kind": kind_id, "title": f"title {mark}", "visit_date": "2025-03-14", "themes": [theme.id],
+    want = {"kind": kind_id, "title": f"title {kind_id}", "visit_date": "2025-03-14", "themes": [theme.id],
             "subthemes": [sub.id], "tags": [f"tag{mark}", "second tag"], "supervision": "yes",
             "film_refs": [{"film": "F2", "timestamp": "04:12", "shows": f"shows {mark}"}]}
     for f in KINDS[kind_id].fields:
@@ -81,11 +83,60 @@ def _journal(client) -> tuple[dict[str, dict], dict[str, dict]]:
         for copy, action in enumerate(("save", "save", "draft")):
             mark = new_marker(f"{kind_id[:4]}{copy}")
             body, want = _form_for(kind_id, mark, pids[(n + copy) % 2] if copy != 1 else None)
-            _post(client, f"/entries/new/{kind_id}", {**body, "action": action})
+            want["id"] = _post(client, f"/entries/new/{kind_id}", {**body, "action": action})
             want["status"] = "draft" if action == "draft" else "saved"
             want["process_id"] = body["process_id"] or None
             entries[mark] = want
     return entries, procs
+
+
+def _form_post(client, url: str, data: dict, page_url: str = "/about"):
+    token = csrf_from(client.get(page_url).get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def _connect(inviter, invitee) -> None:
+    r = _form_post(inviter, "/contacts/invite", {"role": "supervisor"})
+    link = re.search(r'<code id="invite-link">([^<]+)</code>', r.get_data(as_text=True)).group(1)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    assert _form_post(invitee, path, {}, page_url=path).status_code == 302
+
+
+def _share_and_talk(owner, reader, entry_id: str, mark: str) -> None:
+    """owner shares the entry with reader, who reflects; owner replies (all over HTTP)."""
+    page = owner.get(f"/entries/{entry_id}/share").get_data(as_text=True)
+    reader_id = re.search(r'name="readers"[^>]*value="([0-9a-f]{32})"', page) or \
+        re.search(r'value="([0-9a-f]{32})"[^>]*name="readers"', page)
+    r = owner.post(f"/entries/{entry_id}/share", data={"csrf_token": csrf_from(page), "readers": reader_id.group(1),
+                                                       "question": f"question {mark}"})
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    inbox = reader.get("/inbox").get_data(as_text=True)
+    sid = next(s for s in re.findall(r"/shares/([0-9a-f]{32})", inbox)
+               if mark in reader.get(f"/shares/{s}").get_data(as_text=True))
+    r = _form_post(reader, f"/shares/{sid}/reflection",
+                   {"context": f"context {mark}", "next_step": f"next {mark}", "action": "submit"},
+                   page_url=f"/shares/{sid}")
+    assert r.status_code == 302
+    page = owner.get(f"/shares/{sid}").get_data(as_text=True)
+    reply_id = re.search(r'name="reply_id" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    r = owner.post(f"/shares/{sid}/reply", data={"csrf_token": csrf_from(page), "text": f"reply {mark}",
+                                                 "reply_id": reply_id})
+    assert r.status_code == 302
+
+
+def _check_conversations(dump: dict, dilemma_id: str, received: str, given: str) -> None:
+    """The reflection received on the dilemma (with the owner's reply), and the one given on a
+    colleague's entry, are both in the export."""
+    (entry,) = [e for e in dump["entries"] if e["id"] == dilemma_id] or \
+        [e for e in dump["entries"] if received in json.dumps(e["reflections_received"])]
+    (conv,) = entry["reflections_received"]
+    assert conv["with"] == "Col League"
+    contents = [json.dumps(t["content"]) for t in conv["thread"]]
+    assert any(f"context {received}" in c and f"next {received}" in c for c in contents)
+    assert any(f"reply {received}" in c for c in contents)
+    assert [e for e in dump["entries"] if e["reflections_received"]] == [entry]
+    (gave,) = dump["reflections_given"]
+    assert gave["for"] == "Col League" and f"context {given}" in json.dumps(gave["thread"])
 
 
 def _export(client, what: str) -> bytes:
@@ -113,7 +164,8 @@ def _check_json(dump: dict, entries: dict, procs: dict) -> None:
     assert set(exported) == set(entries)
     for mark, want in entries.items():
         got = exported[mark]["data"]
-        assert {k: got.get(k) for k in want} == want, mark
+        assert exported[mark]["id"] == want["id"]
+        assert {k: got.get(k) for k in want if k != "id"} == {k: v for k, v in want.items() if k != "id"}, mark
     assert len(dump["processes"]) == len(procs) == 2
     for mark, p in _by_marker(dump["processes"], procs).items():
         assert p["id"] == procs[mark]["id"]
@@ -131,9 +183,9 @@ def _check_markdown(raw: bytes, entries: dict) -> None:
         (name,) = [n for n, t in notes.items() if mark in t]
         text = notes[name]
         kind = KINDS[want["kind"]]
-        assert text.startswith(f"# title {mark}\n") and f"*{kind.label}*, 2025-03-14" in text
+        assert text.startswith(f"# title {want['kind']}\n") and f"*{kind.label}*, 2025-03-14" in text
         assert want["kind"].replace("_", "-") in name
-        for f in kind.fields:
+        for f in KINDS[want["kind"]].fields:
             assert f"## {f.label}\n\n{entry_kinds.display(f, want[f.name])}\n" in text, (mark, f.name)
         assert f"tag{mark}" in text and f"shows {mark}" in text
         assert f"- {themes.THEMES[0].name}" in text
@@ -145,7 +197,8 @@ def _comparable(dump: dict) -> list[str]:
     out = []
     for e in dump["entries"]:
         data = dict(e["data"], process_id=codes.get(e["data"].get("process_id")))
-        out.append(json.dumps([data, e["created_at"]], sort_keys=True))
+        data.pop("archived_reflections", None)  # an imported conversation is kept as an archive
+        out.append(json.dumps([data, e["created_at"], e["reflections_received"]], sort_keys=True))
     return sorted(out)
 
 
@@ -162,18 +215,34 @@ def _import(client, dump: dict) -> None:
 
 
 def test_export_holds_every_entry_draft_and_process_and_imports_whole(app):
-    a, b = app.test_client(), app.test_client()
+    a, b, c = app.test_client(), app.test_client(), app.test_client()
     Auth(a).signup("exporter", "Ex Porter")
+    Auth(c).signup("colleague", "Col League")
     entries, procs = _journal(a)
+    # A conversation on one of the dilemmas, and a reflection the exporter gave a colleague.
+    _connect(a, c)
+    dilemma = next(m for m, w in entries.items() if w["kind"] == "ethical_dilemma" and w["status"] == "saved")
+    received, given = new_marker("received"), new_marker("given")
+    _share_and_talk(a, c, entries[dilemma]["id"], received)
+    _, theirs = _journal_of_one(c, given)
+    _share_and_talk(c, a, theirs, given)
+
     dump = json.loads(_export(a, "json"))
     _check_json(dump, entries, procs)
-    _check_markdown(_export(a, "zip"), entries)
+    _check_conversations(dump, entries[dilemma]["id"], received, given)
+    zipped = _export(a, "zip")
+    _check_markdown(zipped, entries)
+    with zipfile.ZipFile(io.BytesIO(zipped)) as z:
+        (note,) = [z.read(n).decode() for n in z.namelist() if dilemma in z.read(n).decode()]
+    assert "## Conversation with Col League" in note and f"context {received}" in note
+    assert f"reply {received}" in note
 
     Auth(b).signup("importer", "Im Porter")
     _import(b, dump)
     again = json.loads(_export(b, "json"))
     assert len(again["entries"]) == 12 and len(again["processes"]) == 2
     assert _comparable(again) == _comparable(dump)
+    _check_conversations(again, "", received, given)
     assert sorted(json.dumps(p["data"], sort_keys=True) for p in again["processes"]) \
         == sorted(json.dumps(p["data"], sort_keys=True) for p in dump["processes"])
     # The importer's own Markdown export holds the same notes.
@@ -186,3 +255,9 @@ def test_export_holds_every_entry_draft_and_process_and_imports_whole(app):
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "<strong>0</strong> new entries" in page
     assert "<strong>12</strong> entries are already" in page and "<strong>0</strong> guidance" in page
+
+
+def _journal_of_one(client, mark: str) -> tuple[str, str]:
+    """One saved entry of the colleague's own; returns (marker, entry id)."""
+    body, _want = _form_for("bright_moment", mark, None)
+    return mark, _post(client, "/entries/new/bright_moment", {**body, "action": "save"})
