@@ -11,6 +11,7 @@ list), so the check can never pass by silently skipping.
     .venv/bin/python tests/mutation/run.py --pg    # on PostgreSQL (FOKUS_TEST_DATABASE_URL or
                                                    # postgresql+psycopg://postgres@127.0.0.1:5432/postgres)
     .venv/bin/python tests/mutation/run.py -k export   # only mutations whose name contains "export"
+                                                       # (-k may be repeated)
 
 Not part of `make test` (it runs the covering tests once per mutation, several minutes).
 """
@@ -45,7 +46,7 @@ class Mutation:
         return self.path
 
 
-KEYRING = ("tests/test_keyring.py", "tests/security/test_sec_crypto.py")
+KEYRING = ("tests/test_keyring_guarantees.py", "tests/test_keyring.py", "tests/security/test_sec_crypto.py")
 SEALED = ("tests/test_sealed.py", "tests/test_journal_domain.py", "tests/security/test_sec_crypto.py",
           "tests/security/test_sec_idor.py")
 SHARING = ("tests/security/test_sec_revoked_share.py", "tests/test_sharing_access.py",
@@ -122,7 +123,8 @@ MUTATIONS: list[Mutation] = [
       '"reader": {Access.VIEW, Access.REFLECT, Access.REPLY},',
       '"reader": {Access.VIEW, Access.REFLECT, Access.REPLY, Access.MANAGE},', SHARING),
     M("access: an old share counts as active", "domain/sharing.py",
-      "active = [s for s in shares if _active(s, now)]", "active = shares", SHARING),
+      "active = [s for s in shares if _active(s, now)]", "active = shares",
+      ("tests/test_sharing_http.py", *SHARING)),
     M("access: share page skips the manage check", "blueprints/sharing.py",
       "if not decision.allows(Access.MANAGE):", "if False:", SHARING),
     M("access: share form skips the manage check", "blueprints/sharing.py",
@@ -171,16 +173,16 @@ MUTATIONS: list[Mutation] = [
     M("erasure: entry and process keys not overwritten", "domain/erasure.py",
       "row.wrapped_key = _noise()", "row.wrapped_key = row.wrapped_key", ERASURE),
     M("erasure: password wrap not overwritten", "domain/erasure.py",
-      "user.uk_by_password = _noise()\n", "", ERASURE),
+      "    user.uk_by_password = _noise()\n", "", ERASURE),
     M("erasure: recovery wrap not overwritten", "domain/erasure.py",
-      "user.uk_by_recovery = _noise()\n", "", ERASURE),
+      "    user.uk_by_recovery = _noise()\n", "", ERASURE),
     M("erasure: the noise is zeros", "domain/erasure.py",
       "return secrets.token_bytes(n)", "return bytes(n)", ERASURE),
     M("erasure: wraps of shares to readers kept", "domain/erasure.py",
-      "db.session.execute(update(Share).where(Share.owner_id == user.id).values(wrapped_key=None))\n", "",
+      "    db.session.execute(update(Share).where(Share.owner_id == user.id).values(wrapped_key=None))\n", "",
       ERASURE),
     M("erasure: wraps of shares from others kept", "domain/erasure.py",
-      "db.session.execute(update(Share).where(Share.reader_id == user.id).values(wrapped_key=None))\n", "",
+      "    db.session.execute(update(Share).where(Share.reader_id == user.id).values(wrapped_key=None))\n", "",
       ERASURE),
     M("erasure: owners not told to rotate", "domain/erasure.py",
       "entry.needs_rotation = True", "entry.needs_rotation = entry.needs_rotation", ERASURE),
@@ -274,11 +276,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pg", nargs="?", const=os.environ.get("FOKUS_TEST_DATABASE_URL") or PG_DEFAULT,
                         help="run on PostgreSQL")
-    parser.add_argument("-k", dest="keyword", default="", help="only mutations whose name contains this")
+    parser.add_argument("-k", dest="keywords", action="append", default=[],
+                        help="only mutations whose name contains this (repeatable)")
     parser.add_argument("--timeout", type=int, default=300, help="seconds per mutation")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
     args = parser.parse_args()
-    chosen = [m for m in MUTATIONS if args.keyword.lower() in m.name.lower()]
+    chosen = [m for m in MUTATIONS if not args.keywords or any(k.lower() in m.name.lower() for k in args.keywords)]
     if args.list:
         for m in chosen:
             print(f"{m.path:24} {m.name}")
