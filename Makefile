@@ -8,7 +8,7 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run demo serve test test-pg bench migrate install clean-db
+.PHONY: run demo serve test test-pg bench mutation migrate install clean-db
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -49,3 +49,8 @@ bench: $(STAMP)
 
 clean-db:
 	rm -f instance/fokus.db instance/fokus.db-wal instance/fokus.db-shm
+
+# Deliberate bugs in the security-critical modules, one at a time: the suite must catch each.
+# Several minutes; not part of `make test`. PG=1 runs it on PostgreSQL.
+mutation: $(STAMP)
+	$(BIN)/python tests/mutation/run.py $(if $(PG),--pg $(PG_ADMIN_URL),)

@@ -51,9 +51,23 @@ def test_create_user_recovery_code_from_the_shell_works(app, client):
     result = run(app, "create-user", "--login", "shell-user", "--name", "Shelly Shell",
                  "--password", PASSWORD)
     code = re.search(r"([A-Z2-7]{4}(?:-[A-Z2-7]{4}){7})", result.output).group(1)
-    r = Auth(client).post("/recover", {"login": "shell-user", "recovery_code": code,
-                                       "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    auth = Auth(client)
+    r = auth.post("/recover", {"login": "shell-user", "recovery_code": code,
+                               "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert r.status_code == 302
+    # The same account, now behind the new password (the old one no longer opens it), and the
+    # profile sealed under the same user key still reads.
+    auth.post("/recovery-code", {"last_group": auth.pending_code().split("-")[-1]})
+    assert "Logged in as Shelly Shell" in client.get("/settings/").get_data(as_text=True)
+    auth.logout()
+    assert auth.login("shell-user", PASSWORD).status_code == 400
+    assert auth.login("shell-user", NEW_PASSWORD).status_code == 302
+    assert "Logged in as Shelly Shell" in client.get("/settings/").get_data(as_text=True)
+    # The printed code worked once.
+    auth.logout()
+    r = auth.post("/recover", {"login": "shell-user", "recovery_code": code,
+                               "password": PASSWORD, "confirm": PASSWORD})
+    assert r.status_code == 400
 
 
 @pytest.mark.parametrize("password, message", [

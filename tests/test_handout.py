@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -35,8 +36,11 @@ PDFTOPPM = shutil.which("pdftoppm") or ("/usr/bin/pdftoppm" if Path("/usr/bin/pd
 
 
 def rendered_pages(pdf: bytes) -> int | None:
-    """Pages as rendered by poppler (None when pdftoppm is not installed)."""
+    """Pages as rendered by poppler (None when pdftoppm is not installed locally; on CI, where it is
+    installed, a missing pdftoppm fails instead of passing unchecked)."""
     if not PDFTOPPM:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("pdftoppm is missing on CI: the handout PDF cannot be rendered and checked")
         return None
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "h.pdf"
@@ -163,3 +167,11 @@ def test_the_group_name_is_sealed_in_the_database(app, client):
     raw = raw_database_bytes(app)
     for marker in ["Seminar Quillmarker Xyzzy 7731", "Quillmarker", *NAMES.values(), s["token"], "Lena Lead"]:
         assert marker.encode() not in raw, marker
+
+
+def test_a_missing_pdftoppm_fails_on_ci(monkeypatch):
+    """Under CI=true the render check cannot quietly turn into no check."""
+    monkeypatch.setitem(globals(), "PDFTOPPM", None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="pdftoppm is missing on CI"):
+        rendered_pages(b"%PDF-1.4")

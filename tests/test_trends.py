@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from fractions import Fraction
 
@@ -299,7 +298,7 @@ def test_csv_rows_show_the_suppressed_table_without_ids():
     assert ["themes", "'=evil", "5", "5"] in evil
 
 
-def test_catalogue_sized_table_is_fast():
+def test_catalogue_sized_table_is_complete():
     subs = [f"s{i}" for i in range(26)]
     themes = ["t1", "t2", "t3", "t4"]
     months = [f"2025-{i:02d}" for i in range(1, 13)]
@@ -312,9 +311,13 @@ def test_catalogue_sized_table_is_fast():
         facts += facts_for_entry(e, f"p{(i * 13) % 9}")
         if i % 10 == 0:
             facts += facts_for_process(ProcessFact("p", "ended_early"), months[i % 12], f"p{i % 4}")
-    start = time.perf_counter()
-    group_trends(facts, months, 5, kind_order=KINDS, theme_order=themes, subtheme_order=subs)
-    assert time.perf_counter() - start < 1.0  # typically ~10 ms; this only catches blow-ups
+    # Its time is measured in bench/timing_checks.py; here: the whole catalogue comes out, in order.
+    gt = group_trends(facts, months, 5, kind_order=KINDS, theme_order=themes, subtheme_order=subs)
+    assert gt.contributors == 9 and gt.months == months
+    assert gt.kinds.rows == list(KINDS) and gt.themes.rows == themes and gt.subthemes.rows == subs
+    for table in gt.tables():
+        assert set(table.cells) <= {(r, m) for r in table.rows for m in months}
+        assert all(c.suppressed or isinstance(c.value, int) for c in table.cells.values())
 
 
 # --------------------------------------------------------------------------- properties

@@ -11,14 +11,16 @@ from __future__ import annotations
 import io
 import json
 import re
+import secrets
 from typing import ClassVar
 
 from sqlalchemy import select
 
 from domain.db import db, new_id
+from domain.keyring import OWASP_FLOOR
 from domain.models import GroupMember
-from tests.conftest import PASSWORD
-from tests.security.conftest import build_world, db_snapshot, login_client, snapshot_diff, token_for
+from tests.conftest import PASSWORD, Auth
+from tests.security.conftest import LOGINS, build_world, db_snapshot, login_client, snapshot_diff, token_for
 
 IMPORT_FILE = json.dumps(
     {
@@ -225,8 +227,33 @@ class _FakeWorld:
 
 
 def test_posts_without_a_valid_token_change_nothing(app):
+    _sweep(app, login_client)
+
+
+def test_production_app_refuses_posts_without_a_valid_token(make_app):
+    """The same sweep on an app built the way a server runs it: FOKUS_ENV=production, TESTING off,
+    a real secret and argon2 at the OWASP floor, over HTTPS (the __Host- cookie needs it). Every
+    other app in the suite has TESTING on, so CSRF switched off outside tests would go unseen."""
+    app = make_app(TESTING=False, FOKUS_ENV="production", FOKUS_SECRET_KEY=secrets.token_urlsafe(48),
+                   FOKUS_ARGON2_MEMORY_KIB=str(OWASP_FLOOR[0]), FOKUS_ARGON2_TIME_COST=str(OWASP_FLOOR[1]),
+                   FOKUS_ARGON2_PARALLELISM=str(OWASP_FLOOR[2]), ARGON2_FLOOR=OWASP_FLOOR)
+    assert app.testing is False and app.config["FOKUS_ENV"] == "production"
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-fokus"
+
+    def https_login(application, role):
+        client = application.test_client()
+        client.environ_base["wsgi.url_scheme"] = "https"
+        if role != "anon":
+            r = Auth(client).login(LOGINS[role])
+            assert r.status_code == 302, r.get_data(as_text=True)
+        return client
+
+    _sweep(app, https_login)
+
+
+def _sweep(app, login) -> None:
     w = build_world(app)
-    clients = {role: login_client(app, role) for role in ("owner", "reader", "stranger", "anon", "contact")}
+    clients = {role: login(app, role) for role in ("owner", "reader", "stranger", "anon", "contact")}
     foreign = token_for(clients["contact"])  # a real token, for someone else's session (never an actor)
     problems = []
     payload = None

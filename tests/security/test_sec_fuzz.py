@@ -106,6 +106,35 @@ def _post(client, url, data, token):
     return client.post(url, data={**data, "csrf_token": token})
 
 
+def journal_state(client, token) -> dict[str, dict[str, str]]:
+    """The owner's entries and processes as the export shows them ({id: content as JSON})."""
+    r = client.post("/settings/data/export.json", data={"csrf_token": token})
+    assert r.status_code == 200
+    dump = json.loads(r.data)
+    return {
+        what: {x["id"]: json.dumps(x["data"], sort_keys=True) for x in dump[what]}
+        for what in ("entries", "processes")
+    }
+
+
+def assert_kept(before: dict, after: dict, editable: set[str] = frozenset()) -> None:
+    """Fuzzing lost nothing: every entry and process is still there and opens (the export decrypts
+    each one), and all but the ones the fuzzed form may edit hold exactly what they held."""
+    for what in ("entries", "processes"):
+        missing = set(before[what]) - set(after[what])
+        assert not missing, f"{what} lost while fuzzing: {missing}"
+        changed = {i for i in before[what] if before[what][i] != after[what][i]} - editable
+        assert not changed, f"{what} changed while fuzzing a form that must not touch them: {changed}"
+
+
+def assert_thread_intact(app, world) -> None:
+    """The shared entry's conversation reads as before, for its owner and its reader."""
+    for role in ("owner", "reader"):
+        page = login_client(app, role).get(f"/shares/{world.ids['share']}").get_data(as_text=True)
+        for key in ("refl", "reply", "rreply"):
+            assert world.markers[key] in page, (role, key)
+
+
 # --- account forms (anonymous) ------------------------------------------------------------------
 
 LOGINS = ["sec_owner", "sec_reader", "SEC_OWNER ", "nobody_here"]
@@ -264,6 +293,7 @@ def test_fuzz_entry_forms(app, fuzz_world, kind_id):
     client = login_client(app, "owner")
     token = token_for(client)
     ids = fuzz_world.ids
+    before = journal_state(client, token)
 
     @FUZZ
     @given(data=form(_kind_fields(kind_id)), where=st.sampled_from(["new", "edit", "autosave"]))
@@ -284,6 +314,11 @@ def test_fuzz_entry_forms(app, fuzz_world, kind_id):
     assert client.get("/entries").status_code == 200  # whatever was saved still lists
     assert client.get("/").status_code == 200
     assert client.get("/trends").status_code == 200
+    after = journal_state(client, token)
+    assert_kept(before, after, editable={ids["entry"], ids["private"]})
+    for entry_id in after["entries"]:
+        assert client.get(f"/entries/{entry_id}").status_code == 200
+    assert_thread_intact(app, fuzz_world)
 
 
 def test_fuzz_process_form(app, fuzz_world):
@@ -301,6 +336,7 @@ def test_fuzz_process_form(app, fuzz_world):
         "notes": value(),
         "code_ack": value(["y"]),
     }
+    before = journal_state(client, token)
 
     @FUZZ
     @given(data=form(fields), edit=st.booleans())
@@ -311,6 +347,10 @@ def test_fuzz_process_form(app, fuzz_world):
     run()
     assert client.get("/processes/").status_code == 200
     assert client.get(f"/processes/{fuzz_world.ids['process']}").status_code == 200
+    after = journal_state(client, token)
+    assert_kept(before, after, editable={fuzz_world.ids["process"]})
+    for process_id in after["processes"]:
+        assert client.get(f"/processes/{process_id}").status_code == 200
 
 
 # --- sharing ---------------------------------------------------------------------------------------
@@ -326,6 +366,7 @@ def test_fuzz_share_forms(app, fuzz_world):
         "expires": value(["2099-01-01", "2000-01-01", "2099-02-30"]),
         "entries": multi([ids["entry"], ids["private"], "0" * 32]),
     }
+    before = journal_state(client, token)
 
     @FUZZ
     @given(data=form(fields), agenda=st.booleans())
@@ -336,6 +377,13 @@ def test_fuzz_share_forms(app, fuzz_world):
     run()
     assert client.get("/outbox").status_code == 200
     assert login_client(app, "contact").get("/inbox").status_code == 200
+    assert_kept(before, journal_state(client, token))
+    assert_thread_intact(app, fuzz_world)
+    # The revoked reader stays revoked, whatever the fuzzed forms sent.
+    revoked = login_client(app, "revoked")
+    assert revoked.get(f"/shares/{ids['share']}").status_code == 404
+    assert fuzz_world.markers["entry"] not in revoked.get(f"/shares/{ids['rshare']}").get_data(as_text=True)
+    assert fuzz_world.markers["entry"] not in revoked.get("/inbox").get_data(as_text=True)
 
 
 def test_fuzz_reflection_and_reply(app, fuzz_world):
@@ -385,6 +433,7 @@ def test_fuzz_group_forms(app, fuzz_world):
     client = login_client(app, "owner")
     token = token_for(client)
     gid, member = fuzz_world.ids["group"], fuzz_world.ids["member"]
+    before = journal_state(client, token)
     forms = {
         f"/groups/{gid}/k": {"k": value(["2", "3", "5", "50", "51", "-3", "1e3"])},
         f"/groups/{gid}/invite": {
@@ -403,8 +452,10 @@ def test_fuzz_group_forms(app, fuzz_world):
         assert_no_500(_post(client, url, body, token), url)
 
     run()
-    assert client.get(f"/groups/{gid}").status_code == 200
+    page = client.get(f"/groups/{gid}")
+    assert page.status_code == 200 and fuzz_world.markers["group"] in page.get_data(as_text=True)
     assert client.get(f"/groups/{gid}/trends").status_code == 200
+    assert_kept(before, journal_state(client, token))
 
 
 # --- import ----------------------------------------------------------------------------------------

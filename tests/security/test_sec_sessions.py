@@ -7,6 +7,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
@@ -175,7 +176,11 @@ def test_tampered_session_cookie_is_anonymous(app, world):
         assert_anonymous(_replay(app, _flip(cookie, at)), world)
     for junk in ("", ".", "a.b.c", "x" * 4000, cookie[: len(cookie) // 2], "\u00e9t\u00e9"):
         r = _replay(app, junk).get(f"/entries/{world.ids['entry']}")
+        # To the login page, with the way back to the entry (and nowhere else).
         assert r.status_code == 302, (junk[:20], r.status_code)
+        where = urlsplit(r.headers["Location"])
+        assert (where.scheme, where.netloc, where.path) == ("", "", "/login"), r.headers["Location"]
+        assert parse_qs(where.query).get("next") == [f"/entries/{world.ids['entry']}"], r.headers["Location"]
 
 
 def test_cookie_forged_with_a_wrong_secret_is_anonymous(app, world):
