@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from domain.db import db
 from domain.models import Entry, User
-from tests.conftest import Auth, csrf_from
+from tests.conftest import Auth, csrf_from, search
 
 NOTICE = "This entry cannot be opened"
 
@@ -32,13 +32,15 @@ def damaged(app, auth, user):
     return ids
 
 
-PAGES = ["/", "/entries", "/entries?q=bright", "/entries?kind=bright_moment", "/trends", "/outbox",
+PAGES = ["/", "/entries", "/trends", "/outbox",
          "/inbox", "/processes/", "/settings/data/", "/share/agenda"]
 
 
 def test_every_page_answers_and_the_entry_leads_to_repair(client, damaged):
     for url in PAGES:
         assert client.get(url).status_code == 200, url
+    for query in ("q=bright", "kind=bright_moment"):
+        assert search(client, query).status_code == 200, query
     r = client.get(f"/entries/{damaged[1]}", follow_redirects=True)
     assert r.status_code == 200 and NOTICE in r.get_data(as_text=True)
     for action in ("edit", "delete"):

@@ -60,7 +60,12 @@ class Server:
 
     def start(self) -> None:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        self.proc = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
+        # An empty config of its own: the checked-in gunicorn.conf.py is for production and refuses
+        # this test's development settings.
+        conf = Path(self.env["FOKUS_INSTANCE_PATH"]) / "gunicorn.test.conf.py"
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        conf.touch()
+        self.proc = subprocess.Popen([gunicorn, "-c", str(conf), "-w", "2", "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
                                       "app:create_app()"], cwd=ROOT, env=self.env, start_new_session=True,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_for(self.port, self.proc)

@@ -118,8 +118,8 @@ def _lost(*_a, **_k):
 def test_a_lost_database_connection_is_a_calm_503_without_a_traceback(app, monkeypatch, caplog):
     client = app.test_client()
     Auth(client).signup()
-    from domain import journal
-    monkeypatch.setattr(journal, "all_items", _lost)
+    from domain import journal_index
+    monkeypatch.setattr(journal_index, "view", _lost)
     with caplog.at_level(logging.WARNING):
         r = client.get("/")
     page = r.get_data(as_text=True)

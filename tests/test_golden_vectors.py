@@ -133,7 +133,9 @@ def test_a_v1_account_upgrades_on_write_and_a_revoke_still_works(golden_app):
     from domain.models import Entry, ThreadItem
     with app.app_context():
         entry = db.session.get(Entry, account["entry_id"])
-        assert entry.content[0] == keyring.BLOB_VERSION and entry.wrapped_key[0] == keyring.BLOB_VERSION
+        # content: the newest blob; the content-key wrap: the newest blob under a purpose subkey
+        assert entry.content[0] == keyring.BLOB_VERSION
+        assert entry.wrapped_key[:2] == bytes([keyring.PURPOSE_MARKER, keyring.BLOB_VERSION])
         assert all(it.content[0] == keyring.BLOB_VERSION for it in db.session.query(ThreadItem))
     page = owner.get(f"/shares/{account['share_id']}").get_data(as_text=True)
     assert "golden reader reply" in page

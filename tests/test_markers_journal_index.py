@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 from domain.db import db
 from domain.models import JournalIndexPage, User
-from tests.conftest import raw_database_bytes
+from tests.conftest import raw_database_bytes, search
 from tests.test_journal_http import entry_id, post_entry, text
 from tests.test_markers_journal import marker
 
@@ -20,7 +20,7 @@ def test_index_pages_hold_no_plaintext(app, client, user):
                                                         "feelings": ["helplessness"], "intensity": "8"}))
 
     def pages_and_search() -> bytes:
-        assert "1 entry found" in text(client.get(f"/entries?q={markers['body']}"))
+        assert "1 entry found" in text(search(client, f"q={markers['body']}"))
         assert markers["title"] in text(client.get("/entries"))
         assert client.get("/trends").status_code == 200
         with app.app_context():

@@ -18,6 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -170,7 +171,10 @@ class Therapist:
         assert r.status == 302, r.status
         self.entries[eid] = edited
         assert self.request("GET", "/entries").status == 200
-        assert self.request("GET", "/entries?q=hard").status == 200
+        r = self.post_form("/entries", {"q": "hard"})      # search posts, then a sealed result URL
+        assert r.status == 303, r.status
+        found = urlsplit(r.headers["Location"])
+        assert self.request("GET", f"{found.path}?{found.query}").status == 200
 
     def invite(self) -> str:
         r = self.post_form("/contacts/invite", {"role": "supervisor"}, form_path="/contacts")
