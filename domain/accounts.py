@@ -128,7 +128,7 @@ def create_account(policy: KdfPolicy, secret: bytes, login: str, display_name: s
     user_key = keyring.random_key()
     private, public = keyring.new_identity()
     user.public_key = public
-    user.private_key_sealed = keyring.seal(user_key, private, keyring.aad("identity", user.id, "kv", 1))
+    user.private_key_sealed = keyring.seal_for(user_key, "identity", private, keyring.aad("identity", user.id, "kv", 1))
     _set_password(policy, user, user_key, password)
     code = _set_recovery(user, user_key)
     write_profile(user, user_key, {"display_name": display_name})

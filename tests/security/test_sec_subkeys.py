@@ -44,6 +44,7 @@ def _account(app, login="subkeys"):
 def test_new_blobs_use_subkeys_and_old_blobs_stay_readable(app):
     with app.app_context():
         user, key = _account(app)
+        assert user.private_key_sealed[0] == keyring.PURPOSE_MARKER      # sealed so at sign-up
         accounts.write_profile(user, key, {"display_name": "New"})
         assert user.profile_sealed[0] == keyring.PURPOSE_MARKER
         row = journal.create(user, key, journal.clean({"kind": "bright_moment", "what_happened": "subkey"}, set(),
