@@ -19,6 +19,12 @@ def _noise(n: int = 93) -> bytes:
     return secrets.token_bytes(n)
 
 
+def _like(old: bytes | None) -> bytes:
+    """Random bytes as long as what they replace: an overwritten wrap looks like any other, and
+    the database page holding it is rewritten in place, whatever the wrap's format version."""
+    return _noise(len(old) if old else 93)
+
+
 def shred(user: User, user_key: bytes, server_secret: bytes) -> None:
     """Step 1 (commit after it): group facts gone, readers' access gone, every key overwritten."""
     for ms in groups.memberships(user, user_key):
@@ -36,11 +42,11 @@ def shred(user: User, user_key: bytes, server_secret: bytes) -> None:
     db.session.execute(update(Share).where(Share.owner_id == user.id).values(wrapped_key=None))
     for model in (Entry, Process):
         for row in db.session.scalars(select(model).where(model.owner_id == user.id)):
-            row.wrapped_key = _noise()
-    user.uk_by_password = _noise()
-    user.uk_by_recovery = _noise()
-    user.private_key_sealed = _noise()
-    user.profile_sealed = _noise()
+            row.wrapped_key = _like(row.wrapped_key)
+    user.uk_by_password = _like(user.uk_by_password)
+    user.uk_by_recovery = _like(user.uk_by_recovery)
+    user.private_key_sealed = _like(user.private_key_sealed)
+    user.profile_sealed = _like(user.profile_sealed)
     user.totp_sealed = None
     user.verifier_digest = _noise(32)
     user.recovery_digest = _noise(32)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from domain import accounts, erasure, journal, sharing
-from domain.db import db
+from domain.db import begin_writes, db
 from domain.keyring import CryptoError
 from domain.models import Entry, Process, Share, User
 from tests.conftest import PASSWORD, csrf_from
@@ -63,7 +63,11 @@ def test_deletion_overwrites_every_key_and_wrap_before_rows_go(app, monkeypatch)
     real = erasure.delete_rows
 
     def spy(user_id: str) -> None:
+        # The spy reads on a connection of its own, inside the deleting request: a plain (deferred)
+        # read, as another process would make, not the request's IMMEDIATE write transaction.
+        begin_writes(False)
         seen["between"] = _stored(app, user_id)
+        begin_writes(True)
         user = db.session.get(User, user_id)
         seen["password_opens"] = _password_opens(app, user)
         real(user_id)
