@@ -7,6 +7,7 @@ server is about what the app and SQLite promise; PostgreSQL's own crash safety i
 """
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -121,7 +122,8 @@ def _writer(device: Device, name: str, stop: threading.Event, saved: list, bad: 
             status, _page, loc = device.request("/entries/new/hard_session", {
                 "csrf_token": token, "draft_id": draft, "what_happened": text, "supervision": "no",
                 "action": "save"})
-        except (OSError, AttributeError):  # killed mid-request: no answer, so no promise was made
+        except (OSError, AttributeError, http.client.HTTPException):  # killed mid-request: no answer,
+            # so no promise was made (a cut connection, a half-sent response)
             time.sleep(0.05)
             continue
         if status == 302 and "/entries/" in loc:
