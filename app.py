@@ -20,6 +20,7 @@ from blueprints import (
     home,
     journal,
     limits,
+    passkeys,
     processes,
     settings,
     sharing,
@@ -57,7 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     limits.init_app(app)
     errors.init_app(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
-               settings.bp, twofactor.bp, data.bp):
+               settings.bp, twofactor.bp, data.bp, passkeys.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     return app
