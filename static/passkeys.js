@@ -30,8 +30,9 @@
     Object.keys(fields).forEach(function (k) { body.append(k, fields[k]); });
     return fetch(url, { method: "POST", body: body, credentials: "same-origin" }).then(function (res) {
       if (res.redirected) { window.location.href = res.url; return new Promise(function () {}); }
-      return res.json().then(function (data) {
-        if (!res.ok) throw new Error(data.error || "Something went wrong. Please try again.");
+      if (res.status === 429) throw new Error("Too many attempts. Please wait a minute and try again.");
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        if (!res.ok || !Object.keys(data).length) throw new Error(data.error || "Something went wrong. Please try again.");
         return data;
       });
     });
