@@ -59,7 +59,7 @@ def add_passkey(page, note: str) -> None:
     page.fill("#name", "Test phone")
     page.get_by_role("button", name="Add a passkey").click()
     page.wait_for_selector(f"text={note}")
-    assert "Test phone" in page.inner_text(".rows")
+    assert "Test phone" in page.inner_text("main")
 
 
 def log_out(page) -> None:
@@ -68,7 +68,7 @@ def log_out(page) -> None:
 
 
 def passkey_button(page):
-    return page.get_by_role("button", name="Log in with a passkey")
+    return page.get_by_role("button", name="Use a passkey")
 
 
 @pytest.mark.parametrize("prf", [True, False], ids=["prf", "no-prf"])
