@@ -170,6 +170,10 @@ def login():
     if result.user_key is None:
         session["passkey_pending"] = {"uid": result.user.id, "until": int(time.time()) + PENDING_TTL}
         return jsonify(redirect=url_for("passkeys.password"))
+    if result.user.totp_enabled and not result.user_verified:
+        # Without the phone's lock a passkey is only "something you have": the code still counts.
+        guards.hold_second_factor(result.user, result.user_key, None, None)
+        return jsonify(redirect=url_for("auth.second_factor"))
     _open_session(result.user, result.user_key, fresh=result.user_verified)
     return jsonify(redirect=_after_login(result.user, result.user_key))
 

@@ -226,3 +226,20 @@ def test_prf_output_is_never_logged_or_stored(app, client, auth, world, caplog):
     assert raw not in dump and prf.encode() not in dump
     assert b"zqpasskeyname" not in dump
     assert json.loads(cred)["id"]
+
+
+def test_two_factor_code_is_still_asked_when_the_passkey_did_not_verify_the_user(app, client, auth, world):
+    soft = SoftAuthenticator()
+    cid = add_passkey(client, soft)
+    with app.app_context():
+        from domain import twofactor
+        from domain.models import User
+        user = db.session.scalar(select(User))
+        twofactor.enable(user, b"\x00" * 32, twofactor.new_secret())  # the sealed secret is not read here
+        db.session.commit()
+    auth.logout()
+    assert passkey_login(client, soft, [cid]).get_json() == {"redirect": "/"}   # verified: no code
+    auth.logout()
+    soft.uv = False
+    assert passkey_login(client, soft, [cid]).get_json() == {"redirect": "/login/code"}
+    assert client.get(f"/entries/{world}").status_code == 302
