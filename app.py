@@ -24,6 +24,7 @@ from blueprints import (
     limits,
     observe,
     ops_cli,  # noqa: F401 (registers `fokus rotate-secret`)
+    passkeys,
     processes,
     settings,
     sharing,
@@ -70,7 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     observe.init_app(app)
     throttle.init_app(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
-               settings.bp, twofactor.bp, data.bp, health.bp):
+               settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     if app.config["FOKUS_ENV"] == "production":

@@ -72,6 +72,10 @@ SETTINGS: tuple[Setting, ...] = (
             "`json` (one object per line, default in production) or `text`"),
     Setting("FOKUS_DEMO_LOGIN_HINT", "DEMO_LOGIN_HINT", False, _bool,
             "show the demo credentials on the login page (for `make demo` only)"),
+    Setting("FOKUS_WEBAUTHN_RP_ID", "WEBAUTHN_RP_ID", "", str,
+            "passkey relying party id, the site's domain (e.g. fokus.example.org); default: the request's host"),
+    Setting("FOKUS_WEBAUTHN_ORIGIN", "WEBAUTHN_ORIGIN", "", str,
+            "passkey origin (e.g. https://fokus.example.org); default: the request's scheme and host"),
 )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from domain import groups, trend_store
 from domain.db import db
-from domain.models import Entry, GroupMember, Process, Share, User
+from domain.models import Entry, GroupMember, Passkey, Process, Share, User
 
 
 def _noise(n: int = 93) -> bytes:
@@ -43,6 +43,9 @@ def shred(user: User, user_key: bytes, server_secret: bytes) -> None:
     for model in (Entry, Process):
         for row in db.session.scalars(select(model).where(model.owner_id == user.id)):
             row.wrapped_key = _like(row.wrapped_key)
+    for passkey in db.session.scalars(select(Passkey).where(Passkey.user_id == user.id)):
+        passkey.uk_by_prf = _like(passkey.uk_by_prf) if passkey.uk_by_prf else None
+        passkey.name_sealed = _like(passkey.name_sealed)
     user.uk_by_password = _like(user.uk_by_password)
     user.uk_by_recovery = _like(user.uk_by_recovery)
     user.private_key_sealed = _like(user.private_key_sealed)

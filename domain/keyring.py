@@ -335,3 +335,35 @@ def slow_hash(secret_text: str, salt: bytes, params: KdfParams) -> bytes:
     """argon2id for short secrets that are stored as hashes (backup codes): a database copy then
     costs a full derivation per guess."""
     return derive_password(secret_text, salt, params)[0]
+
+
+# --- passkeys (WebAuthn PRF) --------------------------------------------------------------------
+# Added for passkeys; nothing above changes. The PRF output is a 32-byte secret the authenticator
+# computes from its own per-credential secret and our random salt; it reaches the server only in
+# the login request, like a password, and is never stored.
+
+PRF_LEN = 32
+
+
+def passkey_kek(prf_output: bytes, user_id: str, credential_id: bytes) -> bytes:
+    """Key-encryption key for one credential: HKDF over the PRF output, its purpose, the user and
+    the credential named in `info`, so one credential's output can never open another's wrap."""
+    if len(prf_output) != PRF_LEN:
+        raise CryptoError("PRF output must be 32 bytes")
+    return hkdf(prf_output, f"passkey-kek|user|{user_id}|credential|{b64e(credential_id)}")
+
+
+def passkey_aad(user_id: str, credential_id: bytes, key_version: int) -> bytes:
+    return aad("userkey", user_id, "passkey", b64e(credential_id), "kv", key_version)
+
+
+def wrap_for_passkey(prf_output: bytes, user_id: str, credential_id: bytes, key_version: int,
+                     user_key: bytes) -> bytes:
+    return wrap_key(passkey_kek(prf_output, user_id, credential_id), user_key,
+                    passkey_aad(user_id, credential_id, key_version))
+
+
+def unwrap_by_passkey(prf_output: bytes, user_id: str, credential_id: bytes, key_version: int,
+                      wrapped: bytes) -> bytes:
+    return unwrap_key(passkey_kek(prf_output, user_id, credential_id), wrapped,
+                      passkey_aad(user_id, credential_id, key_version))

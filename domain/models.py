@@ -367,3 +367,38 @@ class TrendPresence(db.Model):
     tbl: Mapped[str] = mapped_column(String(12), primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
     cells: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Passkey(db.Model):
+    """A WebAuthn credential of one user. The public key and counter are needed to check a login;
+    the name the user gave it is sealed under their user key. When the authenticator has the PRF
+    extension, `uk_by_prf` is the user key wrapped under a key derived from the PRF output (which
+    is never stored); `prf_salt` is the random PRF input for this credential."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    prf_salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+    uk_by_prf: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PasskeyChallenge(db.Model):
+    """A WebAuthn challenge waiting for its answer: single use (deleted when answered), short-lived.
+    `user_id` is set for registration and for a login limited to known credentials."""
+
+    __tablename__ = "passkey_challenges"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(12))  # register | login
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), default=None)
+    challenge: Mapped[bytes] = mapped_column(LargeBinary(64))
+    # Registration only: the PRF input offered to the new credential, kept with it if it is saved.
+    prf_salt: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

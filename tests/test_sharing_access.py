@@ -172,6 +172,10 @@ EXEMPT = {
         ("twofactor.setup", "POST"), ("twofactor.disable", "POST"), ("twofactor.backup_codes", "POST"),
         ("data.import_preview", "POST"), ("data.import_confirm", "POST"),
         ("data.delete_account", "POST")]},
+    **{(e, m): "passkeys, covered by tests/security/test_sec_routes.py and test_passkeys_http.py" for e, m in [
+        ("passkeys.index", "GET"), ("passkeys.register_options", "POST"), ("passkeys.add", "POST"),
+        ("passkeys.remove", "POST"), ("passkeys.login_options", "POST"), ("passkeys.login", "POST"),
+        ("passkeys.password", "GET"), ("passkeys.password", "POST")]},
 }
 
 

@@ -27,9 +27,9 @@ from jinja2 import BytecodeCache
 from sqlalchemy import select
 
 from app import create_app
-from domain import accounts, contacts, groups, journal, processes, sharing
-from domain.db import db, utcnow
-from domain.models import ContactLink, GroupMember, User, UserSession
+from domain import accounts, contacts, groups, journal, keyring, passkeys, processes, sharing
+from domain.db import db, new_id, utcnow
+from domain.models import ContactLink, GroupMember, Passkey, User, UserSession
 from tests.conftest import PASSWORD, Auth, base_config
 
 ROLES = ("owner", "reader", "revoked", "contact", "stranger", "anon")
@@ -196,7 +196,13 @@ def build_world(app) -> World:
             )
         )
         member = db.session.scalar(select(GroupMember).where(GroupMember.group_id == group.id))
+        passkey = Passkey(id=new_id(), user_id=owner_id, credential_id=secrets.token_bytes(16),
+                          public_key=b"\x00", prf_salt=secrets.token_bytes(32), name_sealed=b"")
+        passkey.name_sealed = keyring.seal(okey, b"Owner phone", passkeys._name_aad(owner_id, passkey.id))
+        db.session.add(passkey)
+        db.session.commit()
         ids = {
+            "passkey": passkey.id,
             "entry": entry.id,
             "private": private.id,
             "process": proc.id,
@@ -239,6 +245,7 @@ def route_values(world: World, endpoint: str, role: str = "owner") -> dict[str, 
         "group_id": ids["group"],
         "member_id": ids["member"],
         "row_id": ids["other_session"],
+        "passkey_id": ids["passkey"],
         "kind_id": "hard_session",
         "token": ids["group_token"] if endpoint.startswith("groups.") else ids["invite_token"],
         "filename": "style.css",

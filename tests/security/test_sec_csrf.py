@@ -38,7 +38,7 @@ IMPORT_FILE = json.dumps(
 ).encode()
 
 # Routes that redirect before they read a form, whatever is sent: no state change either way.
-BEFORE_FORM = {"auth.second_factor": 302, "auth.recovery_code": 302, "twofactor.backup_codes": 302}
+BEFORE_FORM = {"passkeys.password": 302, "auth.second_factor": 302, "auth.recovery_code": 302, "twofactor.backup_codes": 302}
 
 
 # Controls after which the client's session (and with it the CSRF token) is a new one.
@@ -155,6 +155,13 @@ def _steps(w):
             200,
         ),
         ("owner", "data.import_confirm", "/settings/data/import/confirm", {"payload": "FROM_PREVIEW"}, 302),
+        ("owner", "passkeys.register_options", "/settings/passkeys/options", {}, 200),
+        # with the right token the made-up credential itself is refused: 400 with a JSON message
+        ("owner", "passkeys.add", "/settings/passkeys/add", {"name": "Phone", "credential": "{}"}, 400),
+        ("owner", "passkeys.remove", f"/settings/passkeys/{ids['passkey']}/remove", {}, 302),
+        ("anon", "passkeys.login_options", "/login/passkey/options", {}, 200),
+        ("anon", "passkeys.login", "/login/passkey", {"credential": "{}"}, 400),
+        ("anon", "passkeys.password", "/login/passkey/password", {"password": PASSWORD}, 302),
         ("owner", "settings.end_session", f"/settings/sessions/{ids['other_session']}/end", {}, 302),
         ("owner", "settings.end_others", "/settings/sessions/end-others", {}, 302),
         ("owner", "settings.recovery_code", "/settings/recovery-code", {"password": PASSWORD}, 302),
@@ -222,7 +229,7 @@ def test_every_post_route_is_in_the_csrf_list(app):
 class _FakeWorld:
     ids: ClassVar[dict] = dict.fromkeys(
         ("entry", "private", "process", "link", "share", "group", "member", "invite_token",
-         "group_token", "other_session"), "x")
+         "group_token", "other_session", "passkey"), "x")
     users: ClassVar[dict] = {"contact": "x"}
 
 

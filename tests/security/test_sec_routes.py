@@ -65,6 +65,14 @@ TABLE = {
     ("settings.sessions_page", "GET"):        any_user(200),
     ("settings.end_session", "POST"):         owner_only(302, anon=401),   # the owner's *other* session
     ("settings.end_others", "POST"):          any_user(302, anon=401),
+    ("passkeys.index", "GET"):                any_user(200),
+    ("passkeys.register_options", "POST"):    any_user(200, anon=401),
+    ("passkeys.add", "POST"):                 any_user(400, anon=401),
+    ("passkeys.remove", "POST"):              owner_only(302, anon=401),
+    ("passkeys.login_options", "POST"):       everyone(200),
+    ("passkeys.login", "POST"):               everyone(400),
+    ("passkeys.password", "GET"):             everyone(302),             # only right after a passkey
+    ("passkeys.password", "POST"):            everyone(302),
     ("twofactor.index", "GET"):               any_user(200),
     ("twofactor.setup", "GET"):               any_user(200),
     ("twofactor.setup", "POST"):              any_user(400, anon=401),

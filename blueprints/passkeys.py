@@ -1,0 +1,226 @@
+"""Passkeys: manage them in settings, log in with them. The browser side is static/passkeys.js,
+which fetches options as JSON and posts the answer (and any PRF output) back with a CSRF token."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from blueprints import auth, guards
+from blueprints.forms import EmptyForm, Form, PasswordCheckForm
+from blueprints.limits import limiter
+from domain import accounts, keyring, passkeys, sessions
+from domain.db import db
+from domain.models import User, UserSession
+
+bp = Blueprint("passkeys", __name__)
+
+PENDING_TTL = 300
+_CHECK_FAILED = "That passkey could not be checked. Please try again."
+
+
+class StartForm(Form):
+    known = StringField(validators=[Optional(), Length(max=4000)])
+
+
+class AddForm(Form):
+    name = StringField("Name", validators=[DataRequired("Please give the passkey a name."),
+                                           Length(max=60, message="At most 60 characters.")])
+    credential = HiddenField(validators=[DataRequired(), Length(max=20000)])
+    prf = HiddenField(validators=[Optional(), Length(max=100)])
+
+
+class AnswerForm(Form):
+    credential = HiddenField(validators=[DataRequired(), Length(max=20000)])
+    prf = HiddenField(validators=[Optional(), Length(max=100)])
+    retried = HiddenField(validators=[Optional(), Length(max=1)])
+
+
+def _rp() -> tuple[str, str]:
+    """(relying party id, origin): configured, or in development the host the browser used."""
+    origin = current_app.config.get("WEBAUTHN_ORIGIN") or request.host_url.rstrip("/")
+    rp_id = current_app.config.get("WEBAUTHN_RP_ID") or (urlsplit(origin).hostname or "localhost")
+    return rp_id, origin
+
+
+def _prf(text: str | None) -> bytes | None:
+    if not text:
+        return None
+    try:
+        out = keyring.b64d(text)
+    except keyring.CryptoError:
+        return None
+    return out if len(out) == keyring.PRF_LEN else None
+
+
+def _refuse(message: str, status: int = 400):
+    return jsonify(error=message), status
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+@bp.route("/settings/passkeys")
+@guards.fresh_login_required
+def index():
+    uk = guards.user_key()
+    rows = [(p, passkeys.name_of(p, uk)) for p in passkeys.for_user(current_user.id)]
+    return render_template("passkeys/index.html", rows=rows, form=AddForm(formdata=None))
+
+
+@bp.route("/settings/passkeys/options", methods=["POST"])
+@guards.fresh_login_required
+@limiter.limit(auth.AUTH_LIMIT)
+def register_options():
+    if not StartForm().validate_on_submit():
+        return _refuse("This page expired. Please reload it and try again.")
+    label = accounts.read_profile(current_user.user, guards.user_key()).get("display_name") or "Fokus"
+    try:
+        row_id, options = passkeys.registration_options(current_user.user, label, _rp()[0])
+    except passkeys.PasskeyError as exc:
+        return _refuse(str(exc), 409)
+    session["pk_register"] = row_id
+    db.session.commit()
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@bp.route("/settings/passkeys/add", methods=["POST"])
+@guards.fresh_login_required
+@limiter.limit(auth.AUTH_LIMIT)
+def add():
+    form = AddForm()
+    if not form.validate_on_submit():
+        return _refuse(" ".join(form.name.errors) or "This page expired. Please reload it and try again.")
+    rp_id, origin = _rp()
+    try:
+        challenge = passkeys.take_challenge(session.pop("pk_register", None), "register")
+        passkey = passkeys.register(current_user.user, guards.user_key(), challenge, form.credential.data,
+                                    rp_id, origin, form.name.data.strip(), _prf(form.prf.data))
+    except passkeys.PasskeyError as exc:
+        db.session.commit()
+        return _refuse(str(exc))
+    db.session.commit()
+    if passkey.uk_by_prf is not None:
+        flash("Passkey added. It opens your journal on its own.", "ok")
+    else:
+        flash("Passkey added. This device cannot unlock your journal with it, so you will type your "
+              "password after it.", "ok")
+    return jsonify(redirect=url_for("passkeys.index"), id=keyring.b64e(passkey.credential_id))
+
+
+@bp.route("/settings/passkeys/<passkey_id>/remove", methods=["POST"])
+@guards.fresh_login_required
+def remove(passkey_id: str):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not passkeys.remove(current_user.user, passkey_id):
+        abort(404)
+    db.session.commit()
+    flash("Passkey removed. It can no longer log in or unlock your journal.", "ok")
+    return redirect(url_for("passkeys.index"))
+
+
+# --- login ---------------------------------------------------------------------------------------
+
+@bp.route("/login/passkey/options", methods=["POST"])
+@limiter.limit(auth.AUTH_LIMIT)
+def login_options():
+    form = StartForm()
+    if not form.validate_on_submit():
+        return _refuse("This page expired. Please reload it and try again.")
+    known = [k for k in (form.known.data or "").split(",") if k]
+    row_id, options = passkeys.login_options(_rp()[0], known)
+    session["pk_login"] = row_id
+    db.session.commit()
+    return current_app.response_class(options, mimetype="application/json")
+
+
+@bp.route("/login/passkey", methods=["POST"])
+@limiter.limit(auth.AUTH_LIMIT)
+@limiter.limit(auth.ACCOUNT_LIMIT, key_func=lambda: "pk:" + request.form.get("credential", "")[:60])
+def login():
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _refuse(_CHECK_FAILED)
+    rp_id, origin = _rp()
+    try:
+        challenge = passkeys.take_challenge(session.pop("pk_login", None), "login")
+        result = passkeys.authenticate(challenge, form.credential.data, rp_id, origin, _prf(form.prf.data))
+    except passkeys.PasskeyError as exc:
+        db.session.commit()
+        return _refuse(str(exc))
+    db.session.commit()
+    if result.needs_prf and not form.retried.data:
+        # A passkey that can unlock, chosen from the device's list: ask once more, naming it.
+        return jsonify(retry=keyring.b64e(result.passkey.credential_id))
+    if result.user_key is None:
+        session["passkey_pending"] = {"uid": result.user.id, "until": int(time.time()) + PENDING_TTL}
+        return jsonify(redirect=url_for("passkeys.password"))
+    if result.user.totp_enabled and not result.user_verified:
+        # Without the phone's lock a passkey is only "something you have": the code still counts.
+        guards.hold_second_factor(result.user, result.user_key, None, None)
+        return jsonify(redirect=url_for("auth.second_factor"))
+    _open_session(result.user, result.user_key, fresh=result.user_verified)
+    return jsonify(redirect=_after_login(result.user, result.user_key))
+
+
+def _pending_user() -> User | None:
+    p = session.get("passkey_pending") or {}
+    if time.time() > p.get("until", 0):
+        session.pop("passkey_pending", None)
+        return None
+    return db.session.get(User, p.get("uid"))
+
+
+@bp.route("/login/passkey/password", methods=["GET", "POST"])
+@limiter.limit(auth.AUTH_LIMIT, methods=["POST"])
+@limiter.limit(auth.ACCOUNT_LIMIT, methods=["POST"],
+               key_func=lambda: "pkpw:" + str((session.get("passkey_pending") or {}).get("uid", ""))[:40])
+def password():
+    """After a passkey that cannot unlock: the password opens the user key (two factors together)."""
+    user = _pending_user()
+    if user is None:
+        flash("Please log in again.", "info")
+        return redirect(url_for("auth.login"))
+    form = PasswordCheckForm()
+    if form.validate_on_submit():
+        user_key = accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)
+        if user_key is not None:
+            session.pop("passkey_pending", None)
+            _open_session(user, user_key, fresh=True)
+            return redirect(_after_login(user, user_key))
+        db.session.commit()
+        form.password.errors = ["That password is not right."]
+    return render_template("passkeys/password.html", form=form), 400 if form.is_submitted() else 200
+
+
+def _open_session(user: User, user_key: bytes, fresh: bool) -> None:
+    guards.begin_session(user, user_key)
+    if not fresh:
+        db.session.flush()
+        row = db.session.get(UserSession, sessions._row_id(current_user.get_id()))
+        if row is not None:
+            passkeys.stale_for_sensitive_actions(row)
+    db.session.commit()
+
+
+def _after_login(user: User, user_key: bytes) -> str:
+    if user.recovery_confirmed_at is None:
+        auth.hold_code(accounts.new_recovery_code(user, user_key))
+        db.session.commit()
+        return url_for("auth.recovery_code")
+    return url_for("home.index")
