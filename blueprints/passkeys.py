@@ -21,12 +21,16 @@ from flask_login import current_user
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from blueprints import auth, guards
+from blueprints import auth, guards, throttle
 from blueprints.forms import EmptyForm, Form, PasswordCheckForm
 from blueprints.limits import limiter
 from domain import accounts, keyring, passkeys, sessions
 from domain.db import db
 from domain.models import User, UserSession
+
+# A flood guard per passkey (a passkey answer is not a guessable secret, so this is not the password
+# policy of blueprints/throttle.py; that one covers the password step after a passkey).
+PASSKEY_LIMIT = "5 per minute; 20 per hour; 60 per day"
 
 bp = Blueprint("passkeys", __name__)
 
@@ -151,7 +155,7 @@ def login_options():
 
 @bp.route("/login/passkey", methods=["POST"])
 @limiter.limit(auth.AUTH_LIMIT)
-@limiter.limit(auth.ACCOUNT_LIMIT, key_func=lambda: "pk:" + request.form.get("credential", "")[:60])
+@limiter.limit(PASSKEY_LIMIT, key_func=lambda: "pk:" + request.form.get("credential", "")[:60])
 def login():
     form = AnswerForm()
     if not form.validate_on_submit():
@@ -188,7 +192,7 @@ def _pending_user() -> User | None:
 
 @bp.route("/login/passkey/password", methods=["GET", "POST"])
 @limiter.limit(auth.AUTH_LIMIT, methods=["POST"])
-@limiter.limit(auth.ACCOUNT_LIMIT, methods=["POST"],
+@limiter.limit(PASSKEY_LIMIT, methods=["POST"],
                key_func=lambda: "pkpw:" + str((session.get("passkey_pending") or {}).get("uid", ""))[:40])
 def password():
     """After a passkey that cannot unlock: the password opens the user key (two factors together)."""
@@ -198,7 +202,9 @@ def password():
         return redirect(url_for("auth.login"))
     form = PasswordCheckForm()
     if form.validate_on_submit():
-        user_key = accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)
+        # The same policy as every other password check (per account and address, growing delay).
+        user_key = throttle.guarded(throttle.who_for_user(user), "password", lambda: accounts.authenticate_user(
+            guards.kdf_policy(), user, form.password.data))
         if user_key is not None:
             session.pop("passkey_pending", None)
             _open_session(user, user_key, fresh=True)
