@@ -179,7 +179,7 @@ def test_signing_up_the_same_login_twice_at_once_never_fails(workers, monkeypatc
     meet = Meet()
     monkeypatch.setattr(accounts, "write_profile", meet.wrap(accounts.write_profile))
     bad = []
-    for n in range(20):
+    for n in range(ROUNDS):
         clients = [w.test_client() for w in workers]
         tokens = [csrf_from(c.get("/signup").get_data(as_text=True)) for c in clients]
         form = {"login": f"twin{n}", "display_name": "Twin", "password": PASSWORD, "confirm": PASSWORD,
@@ -190,8 +190,8 @@ def test_signing_up_the_same_login_twice_at_once_never_fails(workers, monkeypatc
         loser = ra if ra.status_code == 400 else rb
         if codes != [302, 400] or "That login name is taken" not in loser.get_data(as_text=True):
             bad.append((n, codes))
-    assert not bad, f"{len(bad)}/20 rounds wrong: {bad[:5]}"
-    assert _count(app, User) == 20
+    assert not bad, f"{len(bad)}/{ROUNDS} rounds wrong: {bad[:5]}"
+    assert _count(app, User) == ROUNDS
 
 
 def _process_post(token: str, form_id: str, code: str, **extra) -> dict:
