@@ -213,7 +213,10 @@ def start_servers(db_url: str, redis_url: str, instance: Path) -> tuple[list[sub
                    FOKUS_RATELIMIT_STORAGE=redis_url, FOKUS_PROXY_COUNT="1", FOKUS_ARGON2_MEMORY_KIB="8",
                    FOKUS_ARGON2_TIME_COST="1", FOKUS_ARGON2_PARALLELISM="1", FOKUS_FRESH_LOGIN_MINUTES="30")
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        procs.append(subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120",
+        conf = Path(instance) / "gunicorn.load.conf.py"   # not the production gunicorn.conf.py
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        conf.touch()
+        procs.append(subprocess.Popen([gunicorn, "-c", str(conf), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120",
                                        "app:create_app()"], cwd=ROOT, env=env, start_new_session=True,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         bases.append(f"http://127.0.0.1:{port}")
