@@ -23,6 +23,7 @@ import os
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -134,17 +135,27 @@ def in_process(app, runs: int) -> dict:
     return out
 
 
-def _start(cmd: list[str], env: dict, cwd: Path, port: int, health: str = "/") -> subprocess.Popen:
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+def _start(cmd: list[str], env: dict, cwd: Path, port: int, errlog: Path, health: str = "/") -> subprocess.Popen:
+    # stderr goes to a file, never to a pipe nobody reads: in production every request writes a JSON
+    # log line to stderr, and once a pipe's 64 KiB buffer is full every worker blocks in the log
+    # write (0 req/s, and no clean exit on SIGTERM).
+    with socket.socket() as probe:      # a server left over from an earlier run would be timed instead
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is already in use")
+    with open(errlog, "wb") as err:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True)
     for _ in range(300):
+        if proc.poll() is not None:
+            break
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=1)
             return proc
         except OSError:
             time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server on {port} did not start: {proc.stderr.read().decode()[-2000:]}")
+    if proc.poll() is None:
+        _stop(proc)
+    raise RuntimeError(f"server on {port} did not start: {errlog.read_text(errors='replace')[-2000:]}")
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -210,9 +221,9 @@ def under_load(tmp: Path, db_url: str, n: int, duration: int) -> dict:
     conf = tmp / "gunicorn.bench.conf.py"
     conf.write_text("graceful_timeout = 5\n")
     plain = _start([gunicorn, "-c", str(conf), "-w", "2", "-b", f"127.0.0.1:{PORT + 1}", "_plain_app:app"], plain_env,
-                   ROOT / "bench", PORT + 1)
+                   ROOT / "bench", PORT + 1, tmp / "plain.stderr.log")
     fokus = _start([gunicorn, "-c", str(conf), "-w", "2", "-b", f"127.0.0.1:{PORT}", "app:create_app()"], env, ROOT,
-                   PORT, "/about")
+                   PORT, tmp / "fokus.stderr.log", "/about")
     try:
         cookie = _cookie(PORT)
         out = {"plain": wrk(f"http://127.0.0.1:{PORT + 1}/", duration)}
