@@ -238,6 +238,10 @@ def test_export_holds_every_entry_draft_and_process_and_imports_whole(app):
     assert f"reply {received}" in note
 
     Auth(b).signup("importer", "Im Porter")
+    # As a file from an older account would: creation times long before today, so an import that
+    # stamped its own time instead of the file's could not pass for a faithful one.
+    for i, e in enumerate(dump["entries"]):
+        e["created_at"] = f"2024-{i % 12 + 1:02d}-15T09:{i:02d}:00"
     _import(b, dump)
     again = json.loads(_export(b, "json"))
     assert len(again["entries"]) == 12 and len(again["processes"]) == 2
