@@ -101,6 +101,31 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def make_app(db_url, tmp_path, monkeypatch):
+    """More apps on this test's database, each `create_app(base_config | overrides)` with the keys
+    in `drop` removed; disposed afterwards. FOKUS_* variables of the calling shell (other than the
+    suite's own FOKUS_TEST_*) and FLASK_DEBUG cannot leak in."""
+    for name in [k for k in os.environ if k.startswith("FOKUS_") and not k.startswith("FOKUS_TEST_")]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    monkeypatch.setenv("FOKUS_INSTANCE_PATH", str(tmp_path / "instance"))
+    made = []
+
+    def make(drop=(), **overrides):
+        config = base_config(db_url, tmp_path / "instance") | overrides
+        for key in drop:
+            config.pop(key, None)
+        application = create_app(config)
+        made.append(application)
+        return application
+    yield make
+    for application in made:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def csrf_from(html: str) -> str:
     m = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
         re.search(r'name="csrf_token" value="([^"]+)"', html)

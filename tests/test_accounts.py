@@ -8,7 +8,6 @@ from urllib.parse import quote, urlsplit
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from blueprints import guards
 from blueprints.forms import Form
 from domain import accounts, keyring
@@ -16,7 +15,7 @@ from domain.accounts import AccountError
 from domain.db import db
 from domain.keyring import KdfParams
 from domain.models import User, UserSession
-from tests.conftest import PASSWORD, base_config, csrf_from
+from tests.conftest import PASSWORD, csrf_from
 
 NEW_PASSWORD = "violet umbrella orbit canyon 77"
 THIRD_PASSWORD = "gravel lantern mosaic thunder 19"
@@ -43,22 +42,6 @@ def assert_form_error(r, *expected: str, kept: tuple[str, ...] = (), status: int
 def all_users() -> list[User]:
     return list(db.session.scalars(select(User)))
 
-
-@pytest.fixture
-def make_app(db_url, tmp_path, monkeypatch):
-    """Another app on the same test database, with some settings changed."""
-    monkeypatch.setenv("FOKUS_INSTANCE_PATH", str(tmp_path / "instance"))
-    made = []
-
-    def make(**overrides):
-        application = create_app(base_config(db_url, tmp_path / "instance") | overrides)
-        made.append(application)
-        return application
-    yield make
-    for application in made:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 # =========================================================================== domain rules

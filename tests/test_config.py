@@ -2,7 +2,6 @@
 error pages."""
 from __future__ import annotations
 
-import os
 import re
 import stat
 import threading
@@ -11,9 +10,7 @@ from pathlib import Path
 import pytest
 from flask import abort, request
 
-from app import create_app
 from domain.config import SETTINGS, ConfigError, instance_secret
-from domain.db import db
 from domain.keyring import OWASP_FLOOR
 from tests.conftest import PASSWORD, Auth, base_config
 
@@ -26,28 +23,6 @@ FLOOR_ARGON2 = {"FOKUS_ARGON2_MEMORY_KIB": str(OWASP_FLOOR[0]), "FOKUS_ARGON2_TI
 def html(r) -> str:
     return r.get_data(as_text=True)
 
-
-@pytest.fixture
-def make_app(db_url, tmp_path, monkeypatch):
-    """Apps on the test database with settings changed; FOKUS_* variables of the calling shell and
-    FLASK_DEBUG cannot leak in."""
-    for name in [k for k in os.environ if k.startswith("FOKUS_")] + ["FLASK_DEBUG"]:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("FOKUS_INSTANCE_PATH", str(tmp_path / "instance"))
-    made = []
-
-    def make(drop=(), **overrides):
-        config = base_config(db_url, tmp_path / "instance") | overrides
-        for key in drop:
-            config.pop(key, None)
-        application = create_app(config)
-        made.append(application)
-        return application
-    yield make
-    for application in made:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def https_client(application):

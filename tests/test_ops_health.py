@@ -9,7 +9,6 @@ from sqlalchemy import event, text
 from domain import keyring, observability, readiness
 from domain.db import db
 from tests.conftest import PASSWORD, Auth
-from tests.ops_support import make_app_fixture  # noqa: F401 (the make_app fixture)
 
 TOKEN = "metrics-token-for-tests-0123456789"
 

@@ -9,7 +9,6 @@ from domain import accounts, groups, journal, server_keys
 from domain.db import db
 from domain.models import GroupMember, User
 from tests.conftest import PASSWORD, TEST_SECRET, Auth
-from tests.ops_support import make_app_fixture  # noqa: F401 (the make_app fixture)
 
 NEW_SECRET = "the-new-server-secret-after-rotation-0123456789"
 NEWER_SECRET = "an-even-newer-server-secret-for-round-two-98765"

@@ -8,12 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from blueprints import guards
 from domain import accounts, keyring, sessions
 from domain.db import db, utcnow
 from domain.models import UserSession
-from tests.conftest import PASSWORD, Auth, base_config, csrf_from
+from tests.conftest import PASSWORD, Auth, csrf_from
 
 NEW_PASSWORD = "violet umbrella orbit canyon 77"
 COOKIE = "fokus"
@@ -75,21 +74,6 @@ def second_login(app) -> tuple:
     assert auth.login().status_code == 302
     return client, auth
 
-
-@pytest.fixture
-def make_app(db_url, tmp_path, monkeypatch):
-    monkeypatch.setenv("FOKUS_INSTANCE_PATH", str(tmp_path / "instance"))
-    made = []
-
-    def make(**overrides):
-        application = create_app(base_config(db_url, tmp_path / "instance") | overrides)
-        made.append(application)
-        return application
-    yield make
-    for application in made:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 # --------------------------------------------------------------------------- the cookie

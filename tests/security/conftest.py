@@ -26,11 +26,10 @@ import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import select
 
-from app import create_app
 from domain import accounts, contacts, groups, journal, keyring, passkeys, processes, sharing
 from domain.db import db, new_id, utcnow
 from domain.models import ContactLink, GroupMember, Passkey, User, UserSession
-from tests.conftest import PASSWORD, Auth, base_config
+from tests.conftest import PASSWORD, Auth
 
 ROLES = ("owner", "reader", "revoked", "contact", "stranger", "anon")
 LOGINS = {
@@ -327,23 +326,9 @@ def world(app) -> World:
 
 
 @pytest.fixture
-def make_app(db_url, tmp_path, monkeypatch):
-    """create_app(base_config + overrides) on this test's database; disposed afterwards."""
-    monkeypatch.setenv("FOKUS_INSTANCE_PATH", str(tmp_path / "instance"))
-    made = []
-
-    def factory(**overrides):
-        application = _with_shared_templates(
-            create_app(base_config(db_url, tmp_path / "instance") | overrides)
-        )
-        made.append(application)
-        return application
-
-    yield factory
-    for application in made:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+def make_app(make_app):
+    """The suite's make_app (tests/conftest.py), with compiled templates shared across apps."""
+    return lambda **overrides: _with_shared_templates(make_app(**overrides))
 
 
 def db_snapshot(app, ignore: tuple[str, ...] = ("user_sessions.last_seen_at",)) -> dict[str, frozenset]:
