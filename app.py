@@ -34,9 +34,9 @@ from blueprints import (
     trends,
     twofactor,
 )
-from domain import server_keys
-from domain.config import ConfigError, from_environment, production_problems
-from domain.db import db, init_engine_events
+from domain.core import server_keys
+from domain.core.config import ConfigError, from_environment, production_problems
+from domain.core.db import db, init_engine_events
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -54,11 +54,15 @@ def seed(app, n: int, login: str = "bench") -> None:
     from sqlalchemy import insert
 
     from blueprints import guards
-    from domain import accounts, journal, journal_index, processes, sealed
-    from domain.db import db, new_id, utcnow
-    from domain.entry_kinds import KIND_IDS
-    from domain.models import Entry
-    from domain.themes import THEMES
+    from domain.accounts import account as accounts
+    from domain.catalogue.entry_kinds import KIND_IDS
+    from domain.catalogue.themes import THEMES
+    from domain.core import sealed
+    from domain.core.db import db, new_id, utcnow
+    from domain.core.models import Entry
+    from domain.journal import entries as journal
+    from domain.journal import index as journal_index
+    from domain.journal import processes
     rng = random.Random(n)
     with app.test_request_context():
         user, key, _ = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
@@ -105,8 +109,8 @@ def login_client(app):
 
 def in_process(app, runs: int) -> dict:
     """One request each (median), with the session cache warm and cold."""
-    from domain import journal_cache
-    from domain.themes import THEMES
+    from domain.catalogue.themes import THEMES
+    from domain.journal import cache as journal_cache
     client = login_client(app)
     html = client.get("/entries").get_data(as_text=True)
     proc = re.search(r'<option value="([0-9a-f]{32})"', html).group(1)

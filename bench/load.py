@@ -137,8 +137,11 @@ def reader_loop(u: User, world: dict, stop: threading.Event) -> None:
 
 def build_world(app, users: int) -> list[dict]:
     """Pairs of (therapist, supervisor): connected, one entry shared, reflection submitted."""
-    from domain import accounts, contacts, journal, sharing
-    from domain.db import db, utcnow
+    from domain.accounts import account as accounts
+    from domain.core.db import db, utcnow
+    from domain.journal import entries as journal
+    from domain.sharing import contacts
+    from domain.sharing import shares as sharing
     pairs = []
     with app.app_context():
         policy, secret = app.extensions["fokus_kdf"], SECRET.encode()
@@ -169,9 +172,11 @@ def unreadable_rows(app, pairs: list[dict]) -> tuple[int, int]:
     owner's key, and every active share's wrap with its reader's key."""
     from sqlalchemy import select
 
-    from domain import journal, keyring, sealed, sharing
-    from domain.db import db
-    from domain.models import Entry, Share, ThreadItem, User
+    from domain.core import keyring, sealed
+    from domain.core.db import db
+    from domain.core.models import Entry, Share, ThreadItem, User
+    from domain.journal import entries as journal
+    from domain.sharing import shares as sharing
     checked = bad = 0
     with app.app_context():
         for p in pairs:
@@ -195,7 +200,7 @@ def unreadable_rows(app, pairs: list[dict]) -> tuple[int, int]:
                     sharing.question(s, key)
                     if sharing.is_active(s):
                         reader = db.session.get(User, s.reader_id)
-                        from domain import accounts
+                        from domain.accounts import account as accounts
                         got = keyring.hpke_unwrap(accounts.private_key(reader, p["s_key"]), s.wrapped_key,
                                                   sharing.share_info(entry.id, s.reader_id, s.key_version))
                         bad += int(got != key)
@@ -283,7 +288,7 @@ def main() -> None:
         checked, bad = unreadable_rows(app, pairs)
         print(f"rows checked: {checked}, unreadable: {bad}")
         with app.app_context():
-            from domain.db import db
+            from domain.core.db import db
             db.session.remove()
             db.engine.dispose()
     finally:
@@ -307,8 +312,8 @@ def _newest_share(app, entry_id: str):
     def newest() -> str:
         from sqlalchemy import select
 
-        from domain.db import db
-        from domain.models import Share
+        from domain.core.db import db
+        from domain.core.models import Share
         with app.app_context():
             sid = db.session.scalar(select(Share.id).where(Share.entry_id == entry_id, Share.revoked_at.is_(None))
                                     .order_by(Share.created_at.desc()))

@@ -45,8 +45,8 @@ def timed(fn, runs: int) -> float:
 
 def person(login: str, name: str):
     from blueprints import guards
-    from domain import accounts
-    from domain.db import db, utcnow
+    from domain.accounts import account as accounts
+    from domain.core.db import db, utcnow
     user, key, _code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login, name, PASSWORD)
     user.recovery_confirmed_at = utcnow()
     db.session.flush()
@@ -56,8 +56,10 @@ def person(login: str, name: str):
 def fill(app, entries: int, readers: int, replies: int) -> dict:
     """`entries` entries, each shared with every reader, each reader's thread holding a reflection
     and an equal part of `replies` replies (alternating owner and reader)."""
-    from domain import contacts, journal, sharing
-    from domain.db import db
+    from domain.core.db import db
+    from domain.journal import entries as journal
+    from domain.sharing import contacts
+    from domain.sharing import shares as sharing
     with app.app_context():
         owner, okey = person("owner", "Olivia Owner")
         people = [person(f"reader{i}", f"Reader {i}") for i in range(readers)]
@@ -135,9 +137,9 @@ def main() -> None:
             assert r.status_code == 302, r.status_code
 
         def revoke_domain(i):
-            from domain import sharing
-            from domain.db import db
-            from domain.models import Share, User
+            from domain.core.db import db
+            from domain.core.models import Share, User
+            from domain.sharing import shares as sharing
             with app.app_context():
                 row = db.session.get(Share, domain_revokes[i][0])
                 user = db.session.get(User, row.owner_id)
@@ -155,8 +157,8 @@ def main() -> None:
         results["revoke, same, domain only"] = timed(revoke_domain, runs)
 
         with app.app_context():
-            from domain.db import db
-            from domain.models import Entry, Share
+            from domain.core.db import db
+            from domain.core.models import Entry, Share
             revoked = db.session.scalar(db.select(db.func.count()).select_from(Share).where(
                 Share.revoked_at.is_not(None)))
             assert revoked == 2 * runs, revoked

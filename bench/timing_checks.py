@@ -36,12 +36,12 @@ def login_ratio(samples: int) -> tuple[float, float]:
 
     from flask_migrate import upgrade
 
-    from domain.keyring import OWASP_FLOOR
+    from domain.core.keyring import OWASP_FLOOR
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["FOKUS_INSTANCE_PATH"] = tmp
         from app import create_app
-        from domain import accounts
-        from domain.db import db
+        from domain.accounts import account as accounts
+        from domain.core.db import db
         m, t, p = OWASP_FLOOR
         app = create_app({"FOKUS_SECRET_KEY": SECRET, "FOKUS_DATABASE_URL": f"sqlite:///{Path(tmp) / 'b.db'}",
                           "FOKUS_ARGON2_MEMORY_KIB": str(m), "FOKUS_ARGON2_TIME_COST": str(t),
@@ -72,7 +72,7 @@ def login_ratio(samples: int) -> tuple[float, float]:
 
 
 def pii_ms() -> tuple[float, float]:
-    from domain.pii import scan
+    from domain.pii.detect import scan
     text = "Mor Kari Hansen ringte 412 34 567 fra Storgata 5, 0150 Oslo. The baby smiled at 14:30 on 12.03.2024. "
     text = (text * (20_000 // len(text) + 1))[:20_000]
     mixed = median_ms(lambda: scan(text), 5)
@@ -81,7 +81,13 @@ def pii_ms() -> tuple[float, float]:
 
 
 def trends_ms() -> float:
-    from domain.trends import EntryFact, ProcessFact, facts_for_entry, facts_for_process, group_trends
+    from domain.trends.summaries import (
+        EntryFact,
+        ProcessFact,
+        facts_for_entry,
+        facts_for_process,
+        group_trends,
+    )
     kinds = ["hard_session", "countertransference", "ethical_dilemma", "bright_moment"]
     subs, themes = [f"s{i}" for i in range(26)], ["t1", "t2", "t3", "t4"]
     months = [f"2025-{i:02d}" for i in range(1, 13)]

@@ -48,8 +48,8 @@ def login(app, login_name: str):
 
 def account(login_name: str):
     from blueprints import guards
-    from domain import accounts
-    from domain.db import db, utcnow
+    from domain.accounts import account as accounts
+    from domain.core.db import db, utcnow
     user, key, _code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login_name,
                                                "Bench Therapist", PASSWORD)
     user.recovery_confirmed_at = utcnow()
@@ -64,9 +64,10 @@ def month_no(d: date) -> int:
 # --- 1. personal trends ----------------------------------------------------------------------------
 
 def fill_journal(app, n: int) -> None:
-    from domain import journal, themes
-    from domain.db import db
-    from domain.entry_kinds import KIND_IDS
+    from domain.catalogue import themes
+    from domain.catalogue.entry_kinds import KIND_IDS
+    from domain.core.db import db
+    from domain.journal import entries as journal
     rng = random.Random(5000)
     main = {"hard_session": "what_happened", "bright_moment": "what_happened",
             "ethical_dilemma": "dilemma", "countertransference": "trigger"}
@@ -121,8 +122,9 @@ def personal(args) -> dict[str, float]:
 def fact_rows(rng: random.Random, gid: str, n: int, people: int, months: list[str]):
     """Rows as an entry would give them: a kind row, its themes and subthemes, the band of a
     countertransference reaction; now and then a process outcome."""
-    from domain import themes, trends
-    from domain.entry_kinds import KIND_IDS
+    from domain.catalogue import themes
+    from domain.catalogue.entry_kinds import KIND_IDS
+    from domain.trends import summaries as trends
     pseudonyms = [f"{rng.getrandbits(128):032x}" for _ in range(people)]
     count = 0
     while count < n:
@@ -143,7 +145,7 @@ def fact_rows(rng: random.Random, gid: str, n: int, people: int, months: list[st
 
 
 def copy_facts(app, rows) -> int:
-    from domain.db import db
+    from domain.core.db import db
     n = 0
     with app.app_context():
         raw = db.engine.raw_connection()
@@ -164,7 +166,7 @@ def capture_sql(app, fn):
     """Run fn() and return the SQL statements it sent, with their parameters."""
     from sqlalchemy import event
 
-    from domain.db import db
+    from domain.core.db import db
     seen = []
 
     def listener(_conn, _cursor, statement, parameters, _context, _many):
@@ -179,7 +181,7 @@ def capture_sql(app, fn):
 
 
 def explain(app, statements) -> list[tuple[str, list[str]]]:
-    from domain.db import db
+    from domain.core.db import db
     out = []
     with app.app_context():
         raw = db.engine.raw_connection()
@@ -215,7 +217,7 @@ def group(args) -> None:
             try:
                 group_bench(args, app, reuse)
             finally:
-                from domain.db import db
+                from domain.core.db import db
                 with app.app_context():
                     db.session.remove()
                     db.engine.dispose()
@@ -229,9 +231,11 @@ def group(args) -> None:
 def group_bench(args, app, reuse: bool = False) -> None:
     from blueprints import guards
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
-    from domain import groups, trend_store, trends
-    from domain.db import db
-    from domain.entry_kinds import KIND_IDS
+    from domain.catalogue.entry_kinds import KIND_IDS
+    from domain.core.db import db
+    from domain.groups import membership as groups
+    from domain.trends import store as trend_store
+    from domain.trends import summaries as trends
 
     t0 = time.perf_counter()
     months = trends.months_back(date.today(), 24, None)
@@ -257,8 +261,8 @@ def group_bench(args, app, reuse: bool = False) -> None:
             for og in others:
                 yield from fact_rows(rng, og, args.other_facts // max(1, len(others)), 30, months)
         n_other = copy_facts(app, other_rows()) if others else 0
-        # The roll-up that the write path keeps (domain/trend_rollup.py), counted once after COPY.
-        from domain.trend_rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
+        # The roll-up that the write path keeps (domain/trends/rollup.py), counted once after COPY.
+        from domain.trends.rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
         with app.app_context(), db.engine.begin() as conn:
             for table in ("trend_rollup", "trend_cells", "trend_presence"):
                 conn.execute(text_(f"DELETE FROM {table}"))

@@ -30,9 +30,12 @@ from blueprints.forms import (
     SignupForm,
 )
 from blueprints.limits import limiter
-from domain import accounts, keyring, login_steps, observability, passwords, sessions, twofactor
-from domain.accounts import AccountError
-from domain.db import db, utcnow
+from domain.accounts import account as accounts
+from domain.accounts import login_steps, passwords, sessions, twofactor
+from domain.accounts.account import AccountError
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.ops import observability
 
 bp = Blueprint("auth", __name__)
 

@@ -6,10 +6,11 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from blueprints import guards
-from domain import accounts, passwords
-from domain.accounts import AccountError
-from domain.db import db
-from domain.keyring import OWASP_FLOOR, KdfParams
+from domain.accounts import account as accounts
+from domain.accounts import passwords
+from domain.accounts.account import AccountError
+from domain.core.db import db
+from domain.core.keyring import OWASP_FLOOR, KdfParams
 
 fokus = AppGroup("fokus", help="Fokus administration.")
 
@@ -52,8 +53,8 @@ def raise_kdf(memory_kib: int, time_cost: int, parallelism: int) -> None:
 @fokus.command("demo")
 def demo() -> None:
     """Create the demo therapist, supervisor and colleagues with about 60 fictional entries."""
-    from domain import demo as demo_seed
-    from domain.demo_content import DEMO_PASSWORD
+    from domain.demo import seed as demo_seed
+    from domain.demo.content import DEMO_PASSWORD
     created = demo_seed.seed(guards.kdf_policy(), guards.server_secret())
     db.session.commit()
     if not created:
@@ -69,7 +70,7 @@ def backup_cmd(path: str) -> None:
     """Write a consistent backup of the database (ciphertext only) to PATH."""
     from pathlib import Path
 
-    from domain import backup
+    from domain.data import backup
     db.session.remove()
     try:
         written = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(path))
@@ -86,7 +87,7 @@ def restore_cmd(path: str, yes: bool) -> None:
     """Replace the database with a backup made by `fokus backup`. Stop the app first."""
     from pathlib import Path
 
-    from domain import backup
+    from domain.data import backup
     if not yes:
         click.confirm("This replaces everything in the current database. Continue?", abort=True)
     db.session.remove()

@@ -9,9 +9,12 @@ from blueprints import guards
 from blueprints.forms import EmptyForm
 from blueprints.limits import limiter
 from blueprints.sharing_forms import InviteForm, RoleForm
-from domain import accounts, contacts, mailer, sharing
-from domain.contacts import ContactError
-from domain.db import db, new_id
+from domain.accounts import account as accounts
+from domain.core import mailer
+from domain.core.db import db, new_id
+from domain.sharing import contacts
+from domain.sharing import shares as sharing
+from domain.sharing.contacts import ContactError
 
 bp = Blueprint("contacts", __name__)
 

@@ -13,8 +13,13 @@ from wtforms.validators import DataRequired, Length
 from blueprints import guards, throttle
 from blueprints.forms import EmptyForm, Form, PasswordCheckForm
 from blueprints.journal_forms import MultiCheckboxField
-from domain import accounts, attempts, contacts, entry_pdf, erasure, journal, keyring, portability, twofactor
-from domain.db import db, utcnow
+from domain.accounts import account as accounts
+from domain.accounts import attempts, twofactor
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.data import entry_pdf, erasure, portability
+from domain.journal import entries as journal
+from domain.sharing import contacts
 
 bp = Blueprint("data", __name__, url_prefix="/settings/data")
 

@@ -7,9 +7,9 @@ from flask import Flask, current_app, make_response, render_template
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from domain.accounts import KdfBusy
-from domain.db import db
-from domain.sealed import StaleKey
+from domain.accounts.account import KdfBusy
+from domain.core.db import db
+from domain.core.sealed import StaleKey
 
 MESSAGES = {
     400: ("That request could not be read", ("Something in what was sent did not make sense. "

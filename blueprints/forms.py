@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from domain.accounts import LOGIN_MAX, LOGIN_MIN, NAME_MAX, PASSWORD_MAX
+from domain.accounts.account import LOGIN_MAX, LOGIN_MIN, NAME_MAX, PASSWORD_MAX
 
 LOGIN_RE = re.compile(r"^[\w.+@-]+$")
 

@@ -13,10 +13,15 @@ from blueprints.forms import EmptyForm
 from blueprints.groups_forms import GroupForm, GroupInviteForm, KForm
 from blueprints.limits import limiter
 from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, period_arg, short_month
-from domain import groups, handout, journal, processes, trend_store, trends
-from domain.db import db, utcnow
-from domain.entry_kinds import KIND_IDS
-from domain.groups import GroupError
+from domain.catalogue.entry_kinds import KIND_IDS
+from domain.core.db import db, utcnow
+from domain.groups import handout
+from domain.groups import membership as groups
+from domain.groups.membership import GroupError
+from domain.journal import entries as journal
+from domain.journal import processes
+from domain.trends import store as trend_store
+from domain.trends import summaries as trends
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 

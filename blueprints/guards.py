@@ -12,11 +12,12 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
 
-from domain import keyring, login_steps, server_keys, sessions
-from domain.accounts import KdfPolicy
-from domain.db import db
-from domain.keyring import OWASP_FLOOR, CryptoError, KdfParams
-from domain.models import User
+from domain.accounts import login_steps, sessions
+from domain.accounts.account import KdfPolicy
+from domain.core import keyring, server_keys
+from domain.core.db import db
+from domain.core.keyring import OWASP_FLOOR, CryptoError, KdfParams
+from domain.core.models import User
 
 login_manager = LoginManager()
 
@@ -237,7 +238,7 @@ def resume(blob: str):
 # --- the step between password and second factor -------------------------------------------------
 # Only for accounts with 2FA on. The cookie holds a random token and the non-secret next/resume
 # values; the user key waits in a server-side row sealed under a key derived from that token
-# (domain/login_steps.py), so the server secret alone cannot forge the step and logout kills it.
+# (domain/accounts/login_steps.py), so the server secret alone cannot forge the step and logout kills it.
 
 
 def hold_second_factor(user: User, user_key: bytes, next_url: str | None, resume_blob: str | None) -> None:

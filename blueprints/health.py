@@ -11,8 +11,8 @@ import hmac
 from flask import Blueprint, Response, abort, current_app, request
 
 from blueprints.limits import limiter
-from domain import observability, readiness
-from domain.db import db
+from domain.core.db import db
+from domain.ops import observability, readiness
 
 bp = Blueprint("health", __name__)
 limiter.exempt(bp)

@@ -5,8 +5,10 @@ from flask import Blueprint, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from blueprints import guards
-from domain import accounts, journal_index, sharing
-from domain.entry_kinds import KINDS
+from domain.accounts import account as accounts
+from domain.catalogue.entry_kinds import KINDS
+from domain.journal import index as journal_index
+from domain.sharing import shares as sharing
 
 bp = Blueprint("home", __name__)
 

@@ -22,11 +22,16 @@ from flask_login import current_user
 from blueprints import guards, search_state
 from blueprints.forms import EmptyForm
 from blueprints.journal_forms import entry_data_from, entry_differences, entry_form, form_data_from_entry
-from domain import journal, journal_index, keyring, pii, processes, themes, versions
-from domain.db import db, new_id
-from domain.entry_kinds import KINDS
-from domain.journal import EntryError, Filters
-from domain.models import Entry
+from domain.catalogue import themes
+from domain.catalogue.entry_kinds import KINDS
+from domain.core import keyring, versions
+from domain.core.db import db, new_id
+from domain.core.models import Entry
+from domain.journal import entries as journal
+from domain.journal import index as journal_index
+from domain.journal import processes
+from domain.journal.entries import EntryError, Filters
+from domain.pii import detect as pii
 
 bp = Blueprint("journal", __name__)
 

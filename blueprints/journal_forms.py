@@ -1,4 +1,4 @@
-"""Entry and process forms, built from the kind descriptions in domain/entry_kinds.py."""
+"""Entry and process forms, built from the kind descriptions in domain/catalogue/entry_kinds.py."""
 from __future__ import annotations
 
 import re
@@ -21,8 +21,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.forms import Form
-from domain import entry_kinds, processes, themes
-from domain.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
+from domain.catalogue import entry_kinds, themes
+from domain.catalogue.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
+from domain.journal import processes
 
 BAD_DATE = "Please give a real date (for example 2026-03-14)."
 CHOOSE = "Please choose from the list."

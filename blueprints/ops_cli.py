@@ -9,9 +9,9 @@ from flask import current_app
 
 from blueprints import guards
 from blueprints.cli import fokus
-from domain import secret_rotation
-from domain.db import db, utcnow
-from domain.server_keys import SecretMismatch
+from domain.core.db import db, utcnow
+from domain.core.server_keys import SecretMismatch
+from domain.ops import secret_rotation
 
 NEXT_STEPS = ("Ready to rotate. On every instance, one by one: FOKUS_OLD_SECRET_KEYS=<new secret> (accepted, "
               "not used yet); then FOKUS_SECRET_KEY=<new secret> and FOKUS_OLD_SECRET_KEYS=<old secret>; "

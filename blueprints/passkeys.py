@@ -24,9 +24,11 @@ from wtforms.validators import DataRequired, Length, Optional
 from blueprints import auth, guards, throttle
 from blueprints.forms import EmptyForm, Form, PasswordCheckForm
 from blueprints.limits import limiter
-from domain import accounts, keyring, passkeys, sessions
-from domain.db import db
-from domain.models import User, UserSession
+from domain.accounts import account as accounts
+from domain.accounts import passkeys, sessions
+from domain.core import keyring
+from domain.core.db import db
+from domain.core.models import User, UserSession
 
 # A flood guard per passkey (a passkey answer is not a guessable secret, so this is not the password
 # policy of blueprints/throttle.py; that one covers the password step after a passkey).

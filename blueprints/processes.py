@@ -7,10 +7,13 @@ from flask_login import current_user
 from blueprints import guards
 from blueprints.forms import EmptyForm
 from blueprints.journal_forms import process_differences, process_form
-from domain import journal, processes, themes, versions
-from domain.db import db, new_id, utcnow
-from domain.entry_kinds import KINDS
-from domain.models import Process
+from domain.catalogue import themes
+from domain.catalogue.entry_kinds import KINDS
+from domain.core import versions
+from domain.core.db import db, new_id, utcnow
+from domain.core.models import Process
+from domain.journal import entries as journal
+from domain.journal import processes
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 

@@ -14,7 +14,7 @@ from flask import url_for
 from flask_login import current_user
 
 from blueprints import guards
-from domain import keyring
+from domain.core import keyring
 
 KEYS = ("q", "kind", "theme", "subtheme", "process", "supervision", "tag", "from", "to", "drafts")
 TTL_SECONDS = 2 * 3600

@@ -7,9 +7,10 @@ from flask_login import current_user
 from blueprints import guards, throttle
 from blueprints.auth import hold_code
 from blueprints.forms import EmptyForm, PasswordChangeForm, PasswordCheckForm
-from domain import accounts, passwords, sessions
-from domain.accounts import AccountError
-from domain.db import db
+from domain.accounts import account as accounts
+from domain.accounts import passwords, sessions
+from domain.accounts.account import AccountError
+from domain.core.db import db
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 

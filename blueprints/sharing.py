@@ -1,5 +1,5 @@
 """Sharing pages: share dialog with preview, supervision agenda, owner control, reader inbox,
-shared entry with structured reflection, and the thread. Every route asks domain/sharing.py."""
+shared entry with structured reflection, and the thread. Every route asks domain/sharing/shares.py."""
 from __future__ import annotations
 
 from datetime import date, datetime, time
@@ -11,11 +11,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from blueprints import guards
 from blueprints.forms import EmptyForm
 from blueprints.sharing_forms import SECTION_LABELS, ReflectionForm, ReplyForm, share_form
-from domain import contacts, journal, pii, sharing
-from domain.db import db, new_id, utcnow
-from domain.entry_kinds import KINDS
-from domain.keyring import CryptoError
-from domain.sharing import Access, ShareError
+from domain.catalogue.entry_kinds import KINDS
+from domain.core.db import db, new_id, utcnow
+from domain.core.keyring import CryptoError
+from domain.journal import entries as journal
+from domain.pii import detect as pii
+from domain.sharing import contacts
+from domain.sharing import shares as sharing
+from domain.sharing.shares import Access, ShareError
 
 bp = Blueprint("sharing", __name__)
 
@@ -158,7 +161,7 @@ def outbox():
     """Everything I share, newest first, with what is new in each thread."""
     from sqlalchemy import select
 
-    from domain.models import Share
+    from domain.core.models import Share
     rows = list(db.session.scalars(select(Share).where(Share.owner_id == current_user.id)
                                    .order_by(Share.created_at.desc())))
     items = {i.row.id: i for i in journal.all_items(current_user.id, guards.user_key())}

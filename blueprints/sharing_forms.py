@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import Form
 from blueprints.journal_forms import Date, MultiCheckboxField, Radio
-from domain import sharing
+from domain.sharing import shares as sharing
 
 ROLE_CHOICES = {"supervisor": "Supervisor (external supervision)", "peer": "Peer (a colleague I trust)"}
 

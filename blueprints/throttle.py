@@ -1,4 +1,4 @@
-"""HTTP side of the one limiter policy for secrets (domain/attempts.py): who is asking (account,
+"""HTTP side of the one limiter policy for secrets (domain/accounts/attempts.py): who is asking (account,
 address, trusted-device cookie), the 429 answer, and the long-lived device cookie set after a
 complete login. Every view that checks a password, recovery code or second factor goes through
 `guarded` so the policy cannot differ between forms."""
@@ -12,9 +12,11 @@ from werkzeug.exceptions import TooManyRequests
 
 from blueprints import guards
 from blueprints.errors import page
-from domain import accounts, attempts, keyring
-from domain.db import db
-from domain.models import User
+from domain.accounts import account as accounts
+from domain.accounts import attempts
+from domain.core import keyring
+from domain.core.db import db
+from domain.core.models import User
 
 T = TypeVar("T")
 DEVICE_MAX_AGE = 180 * 24 * 3600

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-from domain.db import begin_writes
+from domain.core.db import begin_writes
 
 READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -7,9 +7,13 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from blueprints import guards
-from domain import journal_index, processes, themes, trend_store, trends
-from domain.db import utcnow
-from domain.entry_kinds import KIND_IDS, KINDS
+from domain.catalogue import themes
+from domain.catalogue.entry_kinds import KIND_IDS, KINDS
+from domain.core.db import utcnow
+from domain.journal import index as journal_index
+from domain.journal import processes
+from domain.trends import store as trend_store
+from domain.trends import summaries as trends
 
 bp = Blueprint("trends", __name__)
 

@@ -9,8 +9,10 @@ from flask_login import current_user
 from blueprints import guards, throttle
 from blueprints.forms import EmptyForm, PasswordCheckForm, SecondFactorForm
 from blueprints.limits import limiter
-from domain import accounts, keyring, twofactor
-from domain.db import db
+from domain.accounts import account as accounts
+from domain.accounts import twofactor
+from domain.core import keyring
+from domain.core.db import db
 
 bp = Blueprint("twofactor", __name__, url_prefix="/settings/two-factor")
 

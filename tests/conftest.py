@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from domain.db import db
+from domain.core.db import db
 
 PASSWORD = "correct horse battery staple 42"
 FAST_ARGON2 = {"FOKUS_ARGON2_MEMORY_KIB": "8", "FOKUS_ARGON2_TIME_COST": "1",

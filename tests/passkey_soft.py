@@ -12,7 +12,7 @@ import cbor2
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from domain.keyring import b64d, b64e
+from domain.core.keyring import b64d, b64e
 
 
 @dataclass

@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from blueprints import guards
 from blueprints.forms import Form
-from domain import accounts, keyring
-from domain.accounts import AccountError
-from domain.db import db
-from domain.keyring import KdfParams
-from domain.models import User, UserSession
+from domain.accounts import account as accounts
+from domain.accounts.account import AccountError
+from domain.core import keyring
+from domain.core.db import db
+from domain.core.keyring import KdfParams
+from domain.core.models import User, UserSession
 from tests.conftest import PASSWORD, csrf_from
 
 NEW_PASSWORD = "violet umbrella orbit canyon 77"
@@ -726,7 +727,7 @@ LONG = ("a meadow of quiet violet umbrellas drifting over the canyon at dawn whi
 
 
 def test_password_strength_judges_long_passphrases_without_failing():
-    from domain import passwords
+    from domain.accounts import passwords
     assert 72 < len(LONG) <= accounts.PASSWORD_MAX
     assert passwords.problems(LONG, ["someone", "Some One"]) == []
     assert passwords.problems("a" * 200, ["someone"]) != []

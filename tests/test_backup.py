@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from domain.db import db
+from domain.core.db import db
 from tests.conftest import Auth, base_config, csrf_from, search
 
 

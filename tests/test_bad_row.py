@@ -8,8 +8,8 @@ import json
 import pytest
 from sqlalchemy import select, update
 
-from domain.db import db
-from domain.models import Entry, User
+from domain.core.db import db
+from domain.core.models import Entry, User
 from tests.conftest import Auth, csrf_from, search
 
 NOTICE = "This entry cannot be opened"

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from domain.db import db
-from domain.models import ServerSetting, User
+from domain.core.db import db
+from domain.core.models import ServerSetting, User
 from tests.conftest import PASSWORD, Auth, base_config
 
 NEW_PASSWORD = "violet umbrella orbit canyon 77"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from flask import abort, request
 
-from domain.config import SETTINGS, ConfigError, instance_secret
-from domain.keyring import OWASP_FLOOR
+from domain.core.config import SETTINGS, ConfigError, instance_secret
+from domain.core.keyring import OWASP_FLOOR
 from tests.conftest import PASSWORD, Auth, base_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from domain.db import db, utcnow
-from domain.models import UserSession
+from domain.core.db import db, utcnow
+from domain.core.models import UserSession
 from tests.conftest import PASSWORD, csrf_from
 
 

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from domain import contacts, keyring, sharing
-from domain.db import db, utcnow
-from domain.models import ContactLink, Entry, Invitation, Share, User
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.core.models import ContactLink, Entry, Invitation, Share, User
+from domain.sharing import contacts
+from domain.sharing import shares as sharing
 from tests.conftest import Auth, csrf_from, raw_database_bytes
 from tests.test_sharing_crypto import (
     connect,

@@ -26,8 +26,9 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from domain import accounts, journal
-from domain.db import db, utcnow
+from domain.accounts import account as accounts
+from domain.core.db import db, utcnow
+from domain.journal import entries as journal
 from tests.conftest import PASSWORD, TEST_SECRET, base_config
 
 KILLS = 3

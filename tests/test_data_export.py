@@ -11,8 +11,8 @@ import json
 import re
 import zipfile
 
-from domain import entry_kinds, themes
-from domain.entry_kinds import KINDS
+from domain.catalogue import entry_kinds, themes
+from domain.catalogue.entry_kinds import KINDS
 from tests.conftest import Auth, csrf_from
 from tests.security.conftest import new_marker
 

@@ -1,4 +1,4 @@
-"""Checks on the demo data in domain/demo_content.py.
+"""Checks on the demo data in domain/demo/content.py.
 
 The demo is what a newcomer sees first, so it must only use valid catalogue ids, look like
 real entries of each kind, and be written in our own words (no borrowed sentences from the
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from domain import demo_content as demo
-from domain import themes as cat
+from domain.catalogue import themes as cat
+from domain.demo import content as demo
 
 KINDS = {"hard_session", "countertransference", "ethical_dilemma", "bright_moment"}
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from domain import journal, processes
-from domain.db import db, utcnow
-from domain.demo_content import DEMO_PASSWORD, DEMO_USERS, ENTRIES, PROCESSES
-from domain.models import Entry, Process, User
+from domain.core.db import db, utcnow
+from domain.core.models import Entry, Process, User
+from domain.demo.content import DEMO_PASSWORD, DEMO_USERS, ENTRIES, PROCESSES
+from domain.journal import entries as journal
+from domain.journal import processes
 from tests.conftest import raw_database_bytes, search
 from tests.test_journal_http import KINDS, text
 
@@ -57,9 +58,9 @@ def test_demo_command_seeds_once(app, client, auth):
 
 def test_demo_spans_six_months_with_linked_processes(app):
     from blueprints import guards
-    from domain import accounts
+    from domain.accounts import account as accounts
     with app.app_context():
-        from domain import demo
+        from domain.demo import seed as demo
         demo.seed(guards.kdf_policy(), guards.server_secret())
         db.session.commit()
         user, key = accounts.authenticate(guards.kdf_policy(), guards.server_secret(), "demo", DEMO_PASSWORD)

@@ -13,8 +13,8 @@ import uuid
 import pytest
 
 from app import create_app
-from domain import accounts
-from domain.db import db, utcnow
+from domain.accounts import account as accounts
+from domain.core.db import db, utcnow
 from tests.conftest import PASSWORD, Auth, base_config
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -118,7 +118,7 @@ def _lost(*_a, **_k):
 def test_a_lost_database_connection_is_a_calm_503_without_a_traceback(app, monkeypatch, caplog):
     client = app.test_client()
     Auth(client).signup()
-    from domain import journal_index
+    from domain.journal import index as journal_index
     monkeypatch.setattr(journal_index, "view", _lost)
     with caplog.at_level(logging.WARNING):
         r = client.get("/")
@@ -133,7 +133,7 @@ def test_a_lost_database_connection_is_a_calm_503_without_a_traceback(app, monke
 def test_loading_the_user_fails_too_still_a_503(app, monkeypatch):
     client = app.test_client()
     Auth(client).signup()
-    from domain import sessions
+    from domain.accounts import sessions
     monkeypatch.setattr(sessions, "find", _lost, raising=False)
     monkeypatch.setattr(db.session, "get", _lost)
     r = client.get("/entries")

@@ -2,7 +2,7 @@
 
 tests/vectors/*.json were written once by tests/vectors/generate.py with the code of their time
 and are never regenerated. A failure here means a format changed without a new version (see the
-"Formats and versions" note in domain/keyring.py and docs/ARCHITECTURE.md).
+"Formats and versions" note in domain/core/keyring.py and docs/ARCHITECTURE.md).
 """
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from domain import keyring
-from domain.db import db
+from domain.core import keyring
+from domain.core.db import db
 from tests.conftest import Auth, csrf_from
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
@@ -130,7 +130,7 @@ def test_a_v1_account_upgrades_on_write_and_a_revoke_still_works(golden_app):
     token = csrf_from(owner.get(f"/entries/{account['entry_id']}/sharing").get_data(as_text=True))
     r = owner.post(f"/shares/{account['share_id']}/revoke", data={"csrf_token": token})
     assert r.status_code == 302
-    from domain.models import Entry, ThreadItem
+    from domain.core.models import Entry, ThreadItem
     with app.app_context():
         entry = db.session.get(Entry, account["entry_id"])
         # content: the newest blob; the content-key wrap: the newest blob under a purpose subkey

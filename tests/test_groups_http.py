@@ -17,9 +17,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from domain import accounts, groups, journal, processes, trend_store, trends
-from domain.db import db, utcnow
-from domain.models import Group, GroupInvite, GroupMember, TrendFact, User
+from domain.accounts import account as accounts
+from domain.core.db import db, utcnow
+from domain.core.models import Group, GroupInvite, GroupMember, TrendFact, User
+from domain.groups import membership as groups
+from domain.journal import entries as journal
+from domain.journal import processes
+from domain.trends import store as trend_store
+from domain.trends import summaries as trends
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 CT, HS, ED, BM = "countertransference", "hard_session", "ethical_dilemma", "bright_moment"
@@ -251,7 +256,7 @@ def seminar(app, k: int = 5, name: str = "Seminar Fjordlight Autumn", lead: str 
 def expected_trends(months: list[str], k: int = 5) -> trends.GroupTrends:
     """The oracle: the pure function over the same facts the six members contributed."""
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
-    from domain.entry_kinds import KIND_IDS
+    from domain.catalogue.entry_kinds import KIND_IDS
     fs = []
     for i in range(1, 7):
         for spec in seminar_specs(i):

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from domain import handout, trends
-from domain.db import db, utcnow
-from domain.models import TrendFact
+from domain.core.db import db, utcnow
+from domain.core.models import TrendFact
+from domain.groups import handout
+from domain.trends import summaries as trends
 from tests.conftest import raw_database_bytes
 from tests.test_groups_http import (
     NAMES,
@@ -97,11 +98,11 @@ def test_handout_pdf_and_csv(app, client):
 def test_handout_pages_for_every_period_of_the_demo_seminar(app, period):
     """The demo seminar (six real contributors, months of entries) fits on one or two pages."""
     from blueprints import guards
-    from domain import demo
+    from domain.demo import seed as demo
     with app.app_context():
         demo.seed(guards.kdf_policy(), guards.server_secret())
         db.session.commit()
-    from domain.demo_content import DEMO_PASSWORD
+    from domain.demo.content import DEMO_PASSWORD
     from tests.conftest import Auth
     c = app.test_client()
     assert Auth(c).login("supervisor", DEMO_PASSWORD).status_code == 302
@@ -122,8 +123,8 @@ def test_handout_pages_for_every_period_of_the_demo_seminar(app, period):
 def _full(months: list[str], k: int = 3) -> trends.GroupTrends:
     """Worst case for the page count: every kind, theme, subtheme, band and outcome in every month."""
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
-    from domain.entry_kinds import KIND_IDS
-    from domain.themes import THEMES
+    from domain.catalogue.entry_kinds import KIND_IDS
+    from domain.catalogue.themes import THEMES
     fs = []
     for m in months:
         for p in range(k):

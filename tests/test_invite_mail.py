@@ -3,7 +3,7 @@ import re
 from typing import ClassVar
 
 from app import create_app
-from domain.db import db
+from domain.core.db import db
 from tests.conftest import Auth, base_config
 
 

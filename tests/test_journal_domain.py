@@ -1,4 +1,4 @@
-"""Unit tests for domain/journal.py and domain/processes.py: validation, storage, filters, search,
+"""Unit tests for domain/journal/entries.py and domain/journal/processes.py: validation, storage, filters, search,
 process code warnings and the early-supervision suggestion."""
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from blueprints import guards
-from domain import accounts, journal, processes, themes
-from domain.db import db
-from domain.journal import EntryError, Filters, Item
-from domain.keyring import CryptoError
+from domain.accounts import account as accounts
+from domain.catalogue import themes
+from domain.core.db import db
+from domain.core.keyring import CryptoError
+from domain.journal import entries as journal
+from domain.journal import processes
+from domain.journal.entries import EntryError, Filters, Item
 from tests.conftest import PASSWORD
 
 

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 
-from domain import accounts, journal, processes
-from domain.db import db, utcnow
-from domain.models import Entry, UserSession
+from domain.accounts import account as accounts
+from domain.core.db import db, utcnow
+from domain.core.models import Entry, UserSession
+from domain.journal import entries as journal
+from domain.journal import processes
 from tests.conftest import PASSWORD, Auth, csrf_from, raw_database_bytes, search
 
 KINDS = ("hard_session", "countertransference", "ethical_dilemma", "bright_moment")
@@ -222,7 +224,7 @@ def varied(app, client, auth):
     """A therapist with one process and entries that differ in every filterable way."""
     uid, key = domain_account(app, "varied")
     with app.app_context():
-        from domain.models import User
+        from domain.core.models import User
         user = db.session.get(User, uid)
         proc = processes.create(user, key, {"code": "MM-7"})
         db.session.flush()

@@ -10,11 +10,16 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from blueprints import guards
-from domain import accounts, journal, journal_cache, journal_index, processes, rotation
-from domain.db import db
-from domain.journal import Filters
-from domain.models import JournalIndexPage, User
-from domain.themes import THEMES
+from domain.accounts import account as accounts
+from domain.catalogue.themes import THEMES
+from domain.core.db import db
+from domain.core.models import JournalIndexPage, User
+from domain.journal import cache as journal_cache
+from domain.journal import entries as journal
+from domain.journal import index as journal_index
+from domain.journal import processes
+from domain.journal.entries import Filters
+from domain.sharing import rotation
 
 WORDS = ("camera", "bathtime", "raincoat", "metronome", "silence", "waiting room", "father", "clip")
 MAIN = {"hard_session": "what_happened", "bright_moment": "what_happened",

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import keyring
-from domain.keyring import (
+from domain.core import keyring
+from domain.core.keyring import (
     COMMIT_LEN,
     NONCE_LEN,
     CryptoError,

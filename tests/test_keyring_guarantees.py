@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain import keyring
-from domain.keyring import CryptoError, KdfParams
+from domain.core import keyring
+from domain.core.keyring import CryptoError, KdfParams
 
 
 def test_password_derivation_known_answer():

@@ -8,7 +8,7 @@ import base64
 import secrets
 
 from blueprints import guards
-from domain import accounts
+from domain.accounts import account as accounts
 from tests.conftest import Auth, csrf_from, raw_database_bytes
 
 

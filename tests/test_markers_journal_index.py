@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from domain.db import db
-from domain.models import JournalIndexPage, User
+from domain.core.db import db
+from domain.core.models import JournalIndexPage, User
 from tests.conftest import raw_database_bytes, search
 from tests.test_journal_http import entry_id, post_entry, text
 from tests.test_markers_journal import marker

@@ -6,10 +6,11 @@ import secrets
 
 from sqlalchemy import select
 
-from domain import erasure, sessions
-from domain.db import db
-from domain.keyring import b64d
-from domain.models import Passkey, User
+from domain.accounts import sessions
+from domain.core.db import db
+from domain.core.keyring import b64d
+from domain.core.models import Passkey, User
+from domain.data import erasure
 from tests.conftest import PASSWORD, csrf_from, raw_database_bytes
 from tests.passkey_soft import SoftAuthenticator
 from tests.test_markers_accounts import assert_absent

@@ -4,9 +4,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from app import create_app
-from domain import accounts, journal
-from domain.db import db
-from domain.models import Entry
+from domain.accounts import account as accounts
+from domain.core.db import db
+from domain.core.models import Entry
+from domain.journal import entries as journal
 from tests.conftest import PASSWORD, base_config
 
 

@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from domain.db import db
+from domain.core.db import db
 
 
 def schema_diff(app) -> list:

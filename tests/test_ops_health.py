@@ -6,8 +6,9 @@ import json
 import pytest
 from sqlalchemy import event, text
 
-from domain import keyring, observability, readiness
-from domain.db import db
+from domain.core import keyring
+from domain.core.db import db
+from domain.ops import observability, readiness
 from tests.conftest import PASSWORD, Auth
 
 TOKEN = "metrics-token-for-tests-0123456789"

@@ -64,7 +64,7 @@ def _migrate(url: str, tmp: Path) -> None:
     from flask_migrate import upgrade
 
     from app import create_app
-    from domain.db import db
+    from domain.core.db import db
     app = create_app(base_config(url, tmp))
     with app.app_context():
         upgrade()

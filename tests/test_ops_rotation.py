@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from domain import accounts, groups, journal, server_keys
-from domain.db import db
-from domain.models import GroupMember, User
+from domain.accounts import account as accounts
+from domain.core import server_keys
+from domain.core.db import db
+from domain.core.models import GroupMember, User
+from domain.groups import membership as groups
+from domain.journal import entries as journal
 from tests.conftest import PASSWORD, TEST_SECRET, Auth
 
 NEW_SECRET = "the-new-server-secret-after-rotation-0123456789"
@@ -116,7 +119,7 @@ def test_with_nothing_from_before_the_old_secret_can_go_at_once(make_app):
 
 def test_before_any_rotation_the_index_is_the_one_it_always_was(app, auth):
     auth.signup(login="unchanged-index")
-    from domain import keyring
+    from domain.core import keyring
     with app.app_context():
         user = db.session.query(User).one()
         assert user.login_index == keyring.blind_index(TEST_SECRET.encode(), "unchanged-index")

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import keyring, passkeys
-from domain.db import db, utcnow
-from domain.models import PasskeyChallenge
+from domain.accounts import passkeys
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.core.models import PasskeyChallenge
 
 prf_bytes = st.binary(min_size=32, max_size=32)
 cred_ids = st.binary(min_size=16, max_size=64)

@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from domain import keyring
-from domain.db import db
-from domain.models import Passkey, PasskeyChallenge
+from domain.core import keyring
+from domain.core.db import db
+from domain.core.models import Passkey, PasskeyChallenge
 from tests.conftest import PASSWORD, Auth, csrf_from
 from tests.passkey_soft import SoftAuthenticator
 from tests.test_journal_http import entry_id, post_entry
@@ -232,8 +232,8 @@ def test_two_factor_code_is_still_asked_when_the_passkey_did_not_verify_the_user
     soft = SoftAuthenticator()
     cid = add_passkey(client, soft)
     with app.app_context():
-        from domain import twofactor
-        from domain.models import User
+        from domain.accounts import twofactor
+        from domain.core.models import User
         user = db.session.scalar(select(User))
         twofactor.enable(user, b"\x00" * 32, twofactor.new_secret())  # the sealed secret is not read here
         db.session.commit()

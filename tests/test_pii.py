@@ -1,4 +1,4 @@
-"""Tests for domain/pii.py: the "is this identifying?" warnings shown before save/share.
+"""Tests for domain/pii/detect.py: the "is this identifying?" warnings shown before save/share.
 
 Two kinds of promises are guarded here:
   * true positives: the slips therapists actually make are found, with the right kind;
@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.pii import (
+from domain.pii.detect import (
     ADDRESS,
     D_NUMBER,
     EMAIL,
@@ -701,7 +701,7 @@ class _CountingPattern:
 @pytest.fixture
 def text_read(monkeypatch):
     """scan() with every module-level pattern counted; returns text -> characters read."""
-    from domain import pii
+    from domain.pii import detect as pii
 
     box = [0]
     for name, value in list(vars(pii).items()):
@@ -748,7 +748,7 @@ def test_pathological_inputs_do_linear_work(chunk, text_read):
 def test_the_work_counter_sees_a_rescan(text_read, monkeypatch):
     """The counter is not blind: a scanner that read the whole text again for every candidate
     (quadratic) fails the linear bound above."""
-    from domain import pii
+    from domain.pii import detect as pii
 
     real = pii._search_all
 

@@ -18,9 +18,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from domain import accounts, journal, sealed
-from domain.db import db, new_id
-from domain.models import Entry, Process, User
+from domain.accounts import account as accounts
+from domain.core import sealed
+from domain.core.db import db, new_id
+from domain.core.models import Entry, Process, User
+from domain.journal import entries as journal
 from tests.conftest import PASSWORD, Auth, base_config, csrf_from
 
 ROUNDS = 100

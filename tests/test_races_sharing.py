@@ -25,9 +25,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from app import create_app
-from domain import keyring, sharing
-from domain.db import db
-from domain.models import Entry, Invitation, Share, ThreadItem
+from domain.core import keyring
+from domain.core.db import db
+from domain.core.models import Entry, Invitation, Share, ThreadItem
+from domain.sharing import shares as sharing
 from tests.conftest import base_config, csrf_from
 from tests.test_sharing_crypto import (
     connect,

@@ -1,4 +1,4 @@
-"""Sealed objects (domain/sealed.py) by their properties: each object has its own content key,
+"""Sealed objects (domain/core/sealed.py) by their properties: each object has its own content key,
 wrapped under the owner's user key; content and wrap are bound to the row (table, id, owner, key
 version), so a blob moved to another row, owner or version does not open."""
 from __future__ import annotations
@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from domain import keyring, sealed
-from domain.keyring import CryptoError
+from domain.core import keyring, sealed
+from domain.core.keyring import CryptoError
 
 DATA = {"kind": "bright_moment", "what_happened": "the baby laughed"}
 

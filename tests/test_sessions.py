@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from blueprints import guards
-from domain import accounts, keyring, sessions
-from domain.db import db, utcnow
-from domain.models import UserSession
+from domain.accounts import account as accounts
+from domain.accounts import sessions
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.core.models import UserSession
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 NEW_PASSWORD = "violet umbrella orbit canyon 77"

@@ -26,9 +26,10 @@ from datetime import timedelta
 
 import pytest
 
-from domain import processes, sharing
-from domain.db import db, new_id, utcnow
-from domain.models import Entry, Share
+from domain.core.db import db, new_id, utcnow
+from domain.core.models import Entry, Share
+from domain.journal import processes
+from domain.sharing import shares as sharing
 from tests.conftest import csrf_from
 from tests.test_sharing_crypto import (
     Person,
@@ -219,7 +220,7 @@ def build_world(app) -> World:
         db.session.commit()
         sharing.revoke(owner.user, owner.key, s_rev)
         s_exp.expires_at = utcnow() - timedelta(hours=1)
-        from domain import contacts
+        from domain.sharing import contacts
         _inv, token = contacts.invite(owner.user, owner.key, "peer")
         db.session.commit()
         ids = {"entry": entry.id, "private": private.id, "stranger_entry": stranger_entry.id, "process": proc.id,

@@ -19,10 +19,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from domain import accounts, contacts, journal, keyring, sealed, sharing
-from domain.db import db, utcnow
-from domain.models import AccessEvent, ContactLink, Entry, Share, ThreadItem, User
-from domain.sharing import Access, ShareError
+from domain.accounts import account as accounts
+from domain.core import keyring, sealed
+from domain.core.db import db, utcnow
+from domain.core.models import AccessEvent, ContactLink, Entry, Share, ThreadItem, User
+from domain.journal import entries as journal
+from domain.sharing import contacts
+from domain.sharing import shares as sharing
+from domain.sharing.shares import Access, ShareError
 from tests.conftest import PASSWORD, Auth
 
 # --- world builders (domain level; call inside an app context) ----------------------------------
@@ -396,7 +400,7 @@ def test_a_swapped_public_key_makes_sharing_refuse_until_confirmed(app):
         b_real = b.user.public_key
         b.user.public_key = attacker_public
         db.session.flush()
-        from domain import rotation
+        from domain.sharing import rotation
         rotation.rotate(db.session.get(Entry, e1.id), owner.key)
         db.session.commit()
         sb = db.session.get(Share, sb.id)

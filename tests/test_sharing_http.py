@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, inspect, select
 
-from domain import journal, keyring
-from domain.db import db, utcnow
-from domain.models import AccessEvent, Entry, Share, ThreadItem, User, UserSession
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.core.models import AccessEvent, Entry, Share, ThreadItem, User, UserSession
+from domain.journal import entries as journal
 from tests.conftest import PASSWORD, csrf_from
 from tests.test_sharing_crypto import (
     connect,
@@ -288,7 +289,7 @@ def test_a_changed_contact_key_refuses_sharing_with_409_until_confirmed(app):
         _priv, public = keyring.new_identity()
         db.session.get(User, people["sam"].id).public_key = public
         db.session.commit()
-        from domain import contacts
+        from domain.sharing import contacts
         link_id = contacts.link_between(people["tess"].id, people["sam"].id).id
     tess = login_client(app, "tess")
     r = share_over_http(tess, eid, [people["sam"].id], question="still here?")
@@ -374,7 +375,7 @@ def test_inbox_sections_waiting_answered_closed(app):
         closed = share_with(tess, e_closed, sam)
         expired = share_with(tess, e_expired, sam)
         db.session.commit()
-        from domain import sharing
+        from domain.sharing import shares as sharing
         sharing.revoke(tess.user, tess.key, closed)
         expired.expires_at = utcnow() - timedelta(minutes=5)
         db.session.commit()

@@ -1,4 +1,4 @@
-"""Guards for the versioned catalogue in domain/themes.py.
+"""Guards for the versioned catalogue in domain/catalogue/themes.py.
 
 Stored entries and seminar trend counts refer to catalogue ids, so these tests protect the
 promise that an id keeps its meaning for ever.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain import themes as cat
+from domain.catalogue import themes as cat
 
 # SNAPSHOT of every shipped theme and subtheme id with its name.
 # If this test fails you changed the meaning of a shipped id (or removed one): do not edit

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
-from domain.db import begin_writes, db, get_for_update
-from domain.models import User
+from domain.core.db import begin_writes, db, get_for_update
+from domain.core.models import User
 
 
 def _sqlite_write_lock_free(app) -> bool:

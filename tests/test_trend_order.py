@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from domain import accounts, fact_order, groups
-from domain.db import db
-from domain.models import TrendFact
+from domain.accounts import account as accounts
+from domain.core.db import db
+from domain.core.models import TrendFact
+from domain.groups import membership as groups
+from domain.trends import fact_order
 from tests.conftest import PASSWORD
 
 

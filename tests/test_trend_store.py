@@ -1,4 +1,4 @@
-"""Trend fact storage (domain/trend_store.py): consent backfills, the journal hook keeps facts current
+"""Trend fact storage (domain/trends/store.py): consent backfills, the journal hook keeps facts current
 (create, edit, draft, delete; processes too), withdraw and removal delete them, one group never sees
 another's, and the database's aggregation equals the pure in-memory one."""
 from __future__ import annotations
@@ -9,9 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, inspect, select
 
-from domain import groups, journal, processes, trend_store, trends
-from domain.db import db, new_id, utcnow
-from domain.models import GroupMember, TrendFact, User
+from domain.core.db import db, new_id, utcnow
+from domain.core.models import GroupMember, TrendFact, User
+from domain.groups import membership as groups
+from domain.journal import entries as journal
+from domain.journal import processes
+from domain.trends import store as trend_store
+from domain.trends import summaries as trends
 from tests.test_groups_http import BM, CT, ED, HS, entry, make_user, month, month_day, summary
 
 
@@ -188,7 +192,7 @@ def test_purge_by_the_server_finds_exactly_the_members_pseudonym(ctx):
 # --- database aggregation == pure aggregation ------------------------------------------------------
 
 def _random_facts(rng: random.Random, months: list[str], people: int, n: int) -> list[trends.GroupFact]:
-    from domain.themes import THEMES
+    from domain.catalogue.themes import THEMES
     out = []
     for _ in range(n):
         who = f"p{rng.randrange(people):02d}"
@@ -210,7 +214,7 @@ def _random_facts(rng: random.Random, months: list[str], people: int, n: int) ->
 
 
 def _store(gid: str, fs: list[trends.GroupFact]) -> None:
-    from domain import trend_rollup
+    from domain.trends import rollup as trend_rollup
     rows = [TrendFact(id=new_id(), group_id=gid, pseudonym=f.contributor, entry_tag=new_id(),
                       month=f.month, kind=f.kind, theme=f.theme, subtheme=f.subtheme,
                       band=f.intensity_band, outcome=f.outcome) for f in fs]
@@ -222,7 +226,7 @@ def _store(gid: str, fs: list[trends.GroupFact]) -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_database_aggregates_equal_the_pure_ones(ctx, seed):
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
-    from domain.entry_kinds import KIND_IDS
+    from domain.catalogue.entry_kinds import KIND_IDS
     rng = random.Random(seed)
     lead_uid, lead_key = make_user(ctx, f"lead{seed}")
     gid, other = _group(lead_uid, lead_key, "A"), _group(lead_uid, lead_key, "B")
@@ -261,8 +265,8 @@ def _rollup_is_a_fresh_count() -> None:
     """The roll-up kept on write equals counting trend_facts from scratch."""
     from sqlalchemy import text
 
-    from domain.models import TrendCell, TrendPresence, TrendRollup
-    from domain.trend_rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
+    from domain.core.models import TrendCell, TrendPresence, TrendRollup
+    from domain.trends.rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
     fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_COUNT_SQL)))
     kept = sorted((r.group_id, r.month, r.tbl, r.cell, r.pseudonym, r.n) for r in db.session.scalars(select(TrendRollup)))
     assert kept == fresh

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.trends import (
+from domain.trends.summaries import (
     BANDS,
     DEFAULT_K,
     KINDS,

@@ -48,12 +48,12 @@ def upgrade():
 def _rehash_legacy_backup_codes() -> None:
     """Backup codes were stored as HMAC(user id, code): 48 bits, cheap to brute-force from a copy.
     The codes themselves are unknown here, so each stored HMAC is hashed again under argon2id;
-    checking a typed code computes the HMAC first (domain/twofactor.py, "legacy" sets). The
+    checking a typed code computes the HMAC first (domain/accounts/twofactor.py, "legacy" sets). The
     settings page suggests making new codes."""
     import json
     import secrets
 
-    from domain import keyring
+    from domain.core import keyring
     users = sa.table('users', sa.column('id', sa.String), sa.column('backup_codes', sa.String))
     bind = op.get_bind()
     m, t, p = keyring.OWASP_FLOOR

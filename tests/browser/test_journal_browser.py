@@ -135,8 +135,8 @@ def test_autosave_and_a_session_that_ends_mid_entry(page, app):
     from playwright.sync_api import expect
     from sqlalchemy import delete, func, select
 
-    from domain.db import db
-    from domain.models import Entry, UserSession
+    from domain.core.db import db
+    from domain.core.models import Entry, UserSession
 
     signup_in_browser(page, "parkedcar")
     page.clock.install()

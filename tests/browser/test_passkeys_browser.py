@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from domain.db import db
-from domain.models import Entry
+from domain.core.db import db
+from domain.core.models import Entry
 from tests.conftest import PASSWORD
 from tests.test_journal_http import domain_account
 

@@ -26,9 +26,16 @@ import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import select
 
-from domain import accounts, contacts, groups, journal, keyring, passkeys, processes, sharing
-from domain.db import db, new_id, utcnow
-from domain.models import ContactLink, GroupMember, Passkey, User, UserSession
+from domain.accounts import account as accounts
+from domain.accounts import passkeys
+from domain.core import keyring
+from domain.core.db import db, new_id, utcnow
+from domain.core.models import ContactLink, GroupMember, Passkey, User, UserSession
+from domain.groups import membership as groups
+from domain.journal import entries as journal
+from domain.journal import processes
+from domain.sharing import contacts
+from domain.sharing import shares as sharing
 from tests.conftest import PASSWORD, Auth
 
 ROLES = ("owner", "reader", "revoked", "contact", "stranger", "anon")

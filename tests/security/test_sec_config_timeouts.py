@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
-from domain import sessions
-from domain.config import ConfigError
-from domain.db import db, utcnow
+from domain.accounts import sessions
+from domain.core.config import ConfigError
+from domain.core.db import db, utcnow
 from tests.conftest import Auth, base_config
 
 

@@ -9,9 +9,14 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from domain import accounts, journal, keyring, processes, rotation, sealed, sharing
-from domain.db import db
-from domain.models import ContactLink, Entry, Process, Share, ThreadItem, User
+from domain.accounts import account as accounts
+from domain.core import keyring, sealed
+from domain.core.db import db
+from domain.core.models import ContactLink, Entry, Process, Share, ThreadItem, User
+from domain.journal import entries as journal
+from domain.journal import processes
+from domain.sharing import rotation
+from domain.sharing import shares as sharing
 from tests.conftest import PASSWORD, csrf_from
 from tests.security.conftest import build_world, login_client
 

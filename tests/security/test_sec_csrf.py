@@ -16,9 +16,9 @@ from typing import ClassVar
 
 from sqlalchemy import select
 
-from domain.db import db, new_id
-from domain.keyring import OWASP_FLOOR
-from domain.models import GroupMember
+from domain.core.db import db, new_id
+from domain.core.keyring import OWASP_FLOOR
+from domain.core.models import GroupMember
 from tests.conftest import PASSWORD, Auth
 from tests.security.conftest import LOGINS, build_world, db_snapshot, login_client, snapshot_diff, token_for
 

@@ -6,7 +6,7 @@ import os
 import stat
 
 from app import create_app
-from domain.db import db
+from domain.core.db import db
 from tests.conftest import Auth, base_config
 
 

@@ -16,10 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import themes, twofactor
-from domain.db import db, new_id
-from domain.entry_kinds import KINDS
-from domain.models import User
+from domain.accounts import twofactor
+from domain.catalogue import themes
+from domain.catalogue.entry_kinds import KINDS
+from domain.core.db import db, new_id
+from domain.core.models import User
 from tests.conftest import PASSWORD
 from tests.security.conftest import build_world, login_client, token_for
 

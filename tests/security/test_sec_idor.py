@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from domain.db import db
-from domain.models import Entry, Share, ThreadItem
+from domain.core.db import db
+from domain.core.models import Entry, Share, ThreadItem
 from tests.conftest import PASSWORD
 from tests.security.conftest import db_snapshot, login_client, snapshot_diff, token_for
 

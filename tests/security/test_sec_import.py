@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import import_schema
+from domain.data import import_schema
 from tests.conftest import Auth
 from tests.security.conftest import token_for
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from domain import journal
+from domain.journal import entries as journal
 from tests.conftest import PASSWORD, Auth, csrf_from, search
 from tests.security.conftest import new_marker, token_for
 

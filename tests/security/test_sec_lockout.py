@@ -10,9 +10,10 @@ from datetime import timedelta
 import pyotp
 import pytest
 
-from domain import attempts, keyring, login_steps, twofactor
-from domain.db import db, utcnow
-from domain.models import LoginStep, User
+from domain.accounts import attempts, login_steps, twofactor
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.core.models import LoginStep, User
 from tests.conftest import PASSWORD, TEST_SECRET, Auth, csrf_from
 
 WRONG = "this is not the password 1"

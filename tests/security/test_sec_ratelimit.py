@@ -15,8 +15,8 @@ import uuid
 
 import pytest
 
-from domain import accounts
-from domain.db import db, utcnow
+from domain.accounts import account as accounts
+from domain.core.db import db, utcnow
 from tests.conftest import PASSWORD
 from tests.security.conftest import token_for
 
@@ -96,7 +96,7 @@ def _assert_429_page(r) -> None:
 def test_failed_logins_for_one_account_from_many_ips_are_limited(limited_app, monkeypatch):
     """Per account, from anywhere: ten failures a day are free, then each try waits longer (the
     clock is frozen so the growing delay is exact). No hard lockout: see test_sec_lockout."""
-    from domain import attempts
+    from domain.accounts import attempts
 
     now = utcnow()
     monkeypatch.setattr(attempts, "utcnow", lambda: now)
@@ -114,7 +114,7 @@ def test_failed_logins_for_one_account_from_many_ips_are_limited(limited_app, mo
 
 def test_unknown_accounts_are_limited_the_same_way(limited_app, monkeypatch):
     """The limit must not tell an existing account from an unknown one."""
-    from domain import attempts
+    from domain.accounts import attempts
 
     now = utcnow()
     monkeypatch.setattr(attempts, "utcnow", lambda: now)

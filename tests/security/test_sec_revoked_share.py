@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from domain.db import db, utcnow
-from domain.models import Share
+from domain.core.db import db, utcnow
+from domain.core.models import Share
 from tests.security.conftest import build_world, db_snapshot, login_client, snapshot_diff, token_for
 
 

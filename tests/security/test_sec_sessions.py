@@ -15,9 +15,9 @@ from flask import Flask
 from sqlalchemy import update
 
 from blueprints import guards
-from domain import sessions
-from domain.db import db, utcnow
-from domain.models import UserSession
+from domain.accounts import sessions
+from domain.core.db import db, utcnow
+from domain.core.models import UserSession
 from tests.conftest import PASSWORD, Auth, csrf_from
 from tests.security.conftest import db_snapshot, login_client, session_cookie, snapshot_diff, token_for
 

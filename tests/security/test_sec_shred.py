@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from domain import accounts, erasure, journal, sharing
-from domain.db import begin_writes, db
-from domain.keyring import CryptoError
-from domain.models import Entry, Process, Share, User
+from domain.accounts import account as accounts
+from domain.core.db import begin_writes, db
+from domain.core.keyring import CryptoError
+from domain.core.models import Entry, Process, Share, User
+from domain.data import erasure
+from domain.journal import entries as journal
+from domain.sharing import shares as sharing
 from tests.conftest import PASSWORD, csrf_from
 from tests.security.conftest import build_world, login_client
 

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from domain import accounts, contacts, journal, keyring, sealed, twofactor
-from domain.db import db
-from domain.models import ContactLink, User
+from domain.accounts import account as accounts
+from domain.accounts import twofactor
+from domain.core import keyring, sealed
+from domain.core.db import db
+from domain.core.models import ContactLink, User
+from domain.journal import entries as journal
+from domain.sharing import contacts
 from tests.conftest import PASSWORD, base_config
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "purpose_subkeys_v3.json"

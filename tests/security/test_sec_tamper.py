@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from domain import journal, keyring, sealed, sharing
-from domain.db import db
-from domain.models import Entry, ThreadItem, User
+from domain.core import keyring, sealed
+from domain.core.db import db
+from domain.core.models import Entry, ThreadItem, User
+from domain.journal import entries as journal
+from domain.sharing import shares as sharing
 from tests.security.conftest import login_client
 
 BLOB_REGIONS = {"version": 0, "nonce": 5, "commitment": 20, "ciphertext": 50, "tag": -1}
@@ -116,7 +118,7 @@ def test_an_entry_with_a_changed_key_version_does_not_open(app, world):
 
 
 def test_a_share_with_a_changed_key_version_does_not_open(app, world):
-    from domain.models import Share
+    from domain.core.models import Share
 
     share = _get(app, Share, world.ids["share"])
     _set(app, Share, share.id, key_version=share.key_version + 1)

@@ -12,8 +12,9 @@ import re
 
 import pytest
 
-from domain import accounts, keyring
-from domain.db import db, utcnow
+from domain.accounts import account as accounts
+from domain.core import keyring
+from domain.core.db import db, utcnow
 from tests.conftest import PASSWORD
 from tests.security.conftest import token_for
 

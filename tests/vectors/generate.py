@@ -37,7 +37,7 @@ def legacy_hkdf_blob(key: bytes, plaintext: bytes, ad: bytes) -> bytes:
 
 
 def crypto_vectors() -> dict:
-    from domain import keyring
+    from domain.core import keyring
     key = bytes(range(32))
     kek = bytes(range(32, 64))
     content_key = bytes(range(64, 96))
@@ -77,8 +77,8 @@ def account_vectors() -> dict:
     from sqlalchemy import select
 
     from app import create_app
-    from domain import sharing
-    from domain.db import db
+    from domain.core.db import db
+    from domain.sharing import shares as sharing
     from tests import conftest
     from tests.test_sharing_crypto import connect, make_person, reflect, reply, share_with, write_entry
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,1 @@
+"""Who someone is: accounts, passwords, sessions, second factors, passkeys, attempt limits."""

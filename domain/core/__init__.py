@@ -1,0 +1,1 @@
+"""Foundations every feature stands on: database, tables, keys, sealed objects, settings."""

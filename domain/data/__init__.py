@@ -1,0 +1,1 @@
+"""Data ownership: export, import, backup, erasure."""

@@ -1,0 +1,1 @@
+"""The fictional demo: its content and the command that seeds it."""

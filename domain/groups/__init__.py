@@ -1,0 +1,1 @@
+"""Seminar groups: members, consent, leads, and the handout."""

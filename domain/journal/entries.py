@@ -1,0 +1,278 @@
+"""Journal entries: plaintext in, ciphertext stored. Lists, filters and search read the sealed
+journal index (journal_index.py); the database never holds a plaintext index."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from domain.catalogue import entry_kinds, themes
+from domain.catalogue.entry_kinds import KINDS
+from domain.core import keyring, sealed, versions
+from domain.core.db import db, new_id, utcnow
+from domain.core.models import Entry, User
+from domain.journal import index as journal_index
+
+TABLE = "entry"
+SCHEMA = 1
+
+
+class EntryError(ValueError):
+    """Input the domain refuses; `field` names the form field to show it on."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+BROKEN_HEADLINE = "This entry cannot be opened"
+
+
+@dataclass
+class Item:
+    """An entry with its decrypted content (or, from the index, its compact record), for one
+    request. `broken` marks a row that cannot be opened: it still lists, with its date."""
+    row: Entry | journal_index.Ref
+    data: dict
+    broken: bool = False
+    title: str | None = None          # the headline, when it comes from the index
+    sort_day: date | None = None
+
+    @property
+    def id(self) -> str:
+        return self.row.id
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind", "")
+
+    @property
+    def day(self) -> date:
+        if self.sort_day is not None:
+            return self.sort_day
+        visit = self.data.get("visit_date")
+        return date.fromisoformat(visit) if visit else self.row.created_at.date()
+
+    @property
+    def headline(self) -> str:
+        if self.broken:
+            return BROKEN_HEADLINE
+        if self.title is not None:
+            return self.title
+        return entry_kinds.headline(self.kind, self.data)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.data.get("status") == "draft"
+
+
+def clean(data: dict, process_ids: set[str], draft: bool) -> dict:
+    """Check ids against the catalogue and the owner's processes; subthemes imply their theme."""
+    kind_id = data.get("kind")
+    if kind_id not in KINDS:
+        raise EntryError("kind", "Unknown entry kind.")
+    out = dict(data)
+    for f in KINDS[kind_id].fields:
+        value = out.get(f.name)
+        if f.vocab and value:
+            allowed = themes.valid_ids(f.vocab, include_retired=False)
+            chosen = value if isinstance(value, list) else [value]
+            if any(v not in allowed for v in chosen):
+                raise EntryError(f.name, "Please choose from the list.")
+        if f.type == "scale" and value is not None:
+            if isinstance(value, str) and value.strip().isdigit():
+                value = out[f.name] = int(value)   # an imported file may carry "7" for 7
+            if not _in_scale(value):
+                raise EntryError(f.name, "Choose a number from 0 to 10.")
+        if f.type == "date" and value and not _iso_date(value):
+            raise EntryError(f.name, "Please give a real date (for example 2026-03-14).")
+        if isinstance(value, str) and len(value) > f.max_len:
+            raise EntryError(f.name, f"At most {f.max_len} characters.")
+    if out.get("visit_date") and not _iso_date(out["visit_date"]):
+        raise EntryError("visit_date", "Please give a real date (for example 2026-03-14).")
+    subs = [s for s in out.get("subthemes", [])]
+    if any(s not in themes.SUBTHEME_IDS for s in subs) or any(
+            t not in themes.THEME_IDS for t in out.get("themes", [])):
+        raise EntryError("themes", "Unknown theme. Please choose from the list.")
+    out["themes"] = sorted(set(out.get("themes", [])) | {themes.theme_of(s).id for s in subs})
+    if out.get("process_id") and out["process_id"] not in process_ids:
+        raise EntryError("process_id", "Choose one of your guidance processes.")
+    if out.get("supervision") == "urgent" and kind_id != "ethical_dilemma":
+        raise EntryError("supervision", "“Urgent” is for dilemmas about a child's safety.")
+    if not draft:
+        missing = entry_kinds.minimum_missing(kind_id, out)
+        if missing:
+            raise EntryError(missing, "Please write at least this, one line is enough.")
+    out["status"] = "draft" if draft else "saved"
+    out["v"], out["catalogue"] = SCHEMA, themes.CATALOGUE_VERSION
+    return out
+
+
+def _in_scale(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10
+
+
+def _iso_date(value) -> bool:
+    """Stored dates are ISO strings; anything else would break Item.day and the filters later."""
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None) -> Entry:
+    """Store a new entry. A form chooses its id when opened (so a double submit or an autosave
+    updates one entry); an id that is already taken, by anyone, is never reused."""
+    if not entry_id or db.session.get(Entry, entry_id) is not None:
+        entry_id = new_id()
+    return _insert(owner, user_key, data, entry_id)
+
+
+def _insert(owner: User, user_key: bytes, data: dict, entry_id: str) -> Entry:
+    row = Entry(id=entry_id, owner_id=owner.id, created_at=utcnow())
+    sealed.create(row, TABLE, user_key, data)
+    db.session.add(row)
+    _changed(row, user_key, data)
+    return row
+
+
+def save(owner: User, user_key: bytes, entry_id: str | None, data: dict, base: int | None,
+         drafts_only: bool = False) -> Entry | None:
+    """Create or update the entry a form is about (its form-chosen id) as one compare-and-swap
+    on the locked row; `base` is the version the form was opened with (None: the form that
+    creates this id). Two requests with the same new id, in any order, make one entry.
+    Returns None when `drafts_only` (autosave) meets an entry that was saved for real.
+    Raises versions.Conflict when the entry changed meanwhile; then nothing is written."""
+    row = versions.lock(Entry, entry_id, owner.id)
+    if row is None:
+        # No "is it taken?" look first: the twin request may commit that id at any moment, and
+        # then this must become a save of it, not a second entry (the primary key decides).
+        made = versions.insert_once(lambda: _insert(owner, user_key, data, entry_id or new_id()))
+        if made is not None:
+            return made
+        row = versions.lock(Entry, entry_id, owner.id)   # the twin request created it first
+        if row is None:
+            return create(owner, user_key, data)
+    if drafts_only and read(row, user_key).get("status") != "draft":
+        return None
+    versions.check(row, base, lambda: read(row, user_key), data)
+    update(row, user_key, data)
+    return row
+
+
+def update(row: Entry, user_key: bytes, data: dict) -> None:
+    # The content key is unwrapped from `row` as loaded in this transaction (save() locks it).
+    sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
+    _changed(row, user_key, data)
+
+
+def delete(row: Entry, user_key: bytes) -> None:
+    """Delete an entry; its shares and threads go with it (foreign keys cascade)."""
+    _changed(row, user_key, None)
+    db.session.delete(row)
+
+
+def _changed(row: Entry, user_key: bytes, data: dict | None) -> None:
+    journal_index.entry_changed(row, user_key, data)
+    # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
+    from domain.trends import store as trend_store
+    trend_store.object_changed(row.owner_id, user_key, "entry", row.id, data, row.created_at.date())
+
+
+def get_owned(owner_id: str, entry_id: str) -> Entry | None:
+    return sealed.get_owned(Entry, owner_id, entry_id)
+
+
+def read(row: Entry, user_key: bytes) -> dict:
+    return sealed.read_owned(row, TABLE, user_key)
+
+
+def open_row(row, user_key: bytes) -> dict | None:
+    """The content of an entry row (ORM or Core), or None when it cannot be opened (tampered,
+    wrong key, damaged JSON): one bad row stays one bad row."""
+    try:
+        data = sealed.read_owned(row, TABLE, user_key)
+    except (keyring.CryptoError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("kind") in KINDS else None
+
+
+def all_items(owner_id: str, user_key: bytes, include_broken: bool = False) -> list[Item]:
+    """Every entry of the owner, decrypted, newest first (by entry date, then creation). For the
+    few places that need whole entries (export, groups); pages read the index instead. Rows that
+    cannot be opened are left out unless asked for (then as broken items)."""
+    rows = db.session.scalars(select(Entry).where(Entry.owner_id == owner_id))
+    items = []
+    with journal_index.gc_paused():
+        for r in rows:
+            data = open_row(r, user_key)
+            if data is not None or include_broken:
+                items.append(Item(r, data or {}, broken=data is None))
+    items.sort(key=lambda i: (i.day, i.row.created_at), reverse=True)
+    return items
+
+
+@dataclass
+class Filters:
+    kind: str = ""
+    theme: str = ""
+    subtheme: str = ""
+    process_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    supervision: str = ""          # "" | "flagged" | "urgent"
+    tag: str = ""
+    q: str = ""
+    drafts: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def active(self) -> bool:
+        return any([self.kind, self.theme, self.subtheme, self.process_id, self.date_from,
+                    self.date_to, self.supervision, self.tag, self.q])
+
+
+def matches(item: Item, f: Filters) -> bool:
+    # Cheapest and most selective checks first, each returning early: this runs over every entry
+    # of a journal for each filtered page.
+    d = item.data
+    if item.is_draft != f.drafts or (item.broken and f.active()):
+        return False
+    if (f.kind and d.get("kind") != f.kind) or (f.process_id and d.get("process_id") != f.process_id):
+        return False
+    if (f.theme and f.theme not in d.get("themes", ())) or (
+            f.subtheme and f.subtheme not in d.get("subthemes", ())):
+        return False
+    if (f.date_from and item.day < f.date_from) or (f.date_to and item.day > f.date_to):
+        return False
+    if f.supervision and not (d.get("supervision") in ("yes", "urgent") if f.supervision == "flagged"
+                              else d.get("supervision") == f.supervision):
+        return False
+    if f.tag and f.tag.casefold() not in (t.casefold() for t in d.get("tags", ())):
+        return False
+    if f.q:
+        haystack = entry_kinds.searchable_text(d)
+        return all(word in haystack for word in f.q.casefold().split())
+    return True
+
+
+def select_items(items: list[Item], f: Filters, text=None) -> list[Item]:
+    """Items that pass the filters. `text(item)` gives the searchable text (the index keeps it
+    apart from the records); without it, the item's own data is searched."""
+    if f.q:
+        words = f.q.casefold().split()
+        plain = Filters(**{**f.__dict__, "q": ""})
+        text = text or (lambda i: entry_kinds.searchable_text(i.data))
+        return [i for i in items if matches(i, plain) and all(w in text(i) for w in words)]
+    return [i for i in items if matches(i, f)]
+
+
+def all_tags(items: list[Item]) -> list[str]:
+    return sorted({t for i in items for t in i.data.get("tags", [])}, key=str.casefold)
+
+
+def flagged(items: list[Item]) -> list[Item]:
+    """Saved entries marked for supervision, urgent first."""
+    marked = [i for i in items if not i.is_draft and i.data.get("supervision") in ("yes", "urgent")]
+    return sorted(marked, key=lambda i: i.data.get("supervision") != "urgent")

@@ -1,0 +1,153 @@
+"""Guidance processes: a dyad under a pseudonymous code, its screening and its entry timeline."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from domain.catalogue import themes
+from domain.catalogue.entry_kinds import HEAVY_KINDS
+from domain.core import sealed, versions
+from domain.core.db import db, utcnow
+from domain.core.models import Process, User
+from domain.journal.entries import Item
+
+TABLE = "process"
+CODE_MAX = 24
+HEAVY_WINDOW = timedelta(days=21)
+HEAVY_COUNT = 3
+
+# A lone capitalised word or two ("Kari", "Ola Nordmann") reads like a name, not a code.
+_NAME_LIKE = re.compile(r"^[A-ZÆØÅ][a-zæøåéü]+(?:[ -][A-ZÆØÅ][a-zæøåéü]+)*$")
+_NAME_WORD = re.compile(r"\b[A-ZÆØÅ][a-zæøåéü]{2,}\b")
+_DATE_LIKE = re.compile(r"(?<!\d)(\d{2})[.\-/ ]?(\d{2})[.\-/ ]?(\d{2}|\d{4})(?!\d)")
+
+
+@dataclass
+class ProcessItem:
+    row: Process
+    data: dict
+
+    @property
+    def code(self) -> str:
+        return self.data.get("code", "")
+
+
+def _valid_date(dd: str, mm: str, yy: str) -> bool:
+    year = int(yy) + (2000 if len(yy) == 2 else 0)
+    try:
+        date(year, int(mm), int(dd))
+    except ValueError:
+        return False
+    return True
+
+
+def code_warnings(code: str) -> list[str]:
+    """Reasons a process code may identify a family. Warnings, not errors: the therapist decides."""
+    warnings = []
+    if _NAME_LIKE.match(code.strip()) or _NAME_WORD.search(code):
+        warnings.append("This looks like it could be a name. Use a code that means nothing outside "
+                        "your own records, for example MM-25-03.")
+    if any(_valid_date(*m.groups()) for m in _DATE_LIKE.finditer(code)):
+        warnings.append("This looks like it could be a birth date. Dates identify people; "
+                        "use a running number instead.")
+    return warnings
+
+
+def clean(data: dict) -> dict:
+    out = dict(data)
+    if out.get("status") not in themes.valid_ids(themes.PROCESS_STATUS):
+        out["status"] = "ongoing"
+    allowed = themes.valid_ids(themes.SCREENING_FLAGS, include_retired=False)
+    out["screening"] = [s for s in out.get("screening", []) if s in allowed]
+    return out
+
+
+def create(owner: User, user_key: bytes, data: dict, process_id: str | None = None) -> Process:
+    """A new process; a form-chosen id is used unless it is taken (by anyone)."""
+    if process_id and db.session.get(Process, process_id) is not None:
+        process_id = None
+    return _insert(owner, user_key, data, process_id)
+
+
+def _insert(owner: User, user_key: bytes, data: dict, process_id: str | None) -> Process:
+    row = Process(id=process_id or None, owner_id=owner.id, created_at=utcnow())
+    data = clean(data)
+    sealed.create(row, TABLE, user_key, data)
+    db.session.add(row)
+    _changed(row, user_key, data)
+    return row
+
+
+def save(owner: User, user_key: bytes, process_id: str | None, data: dict, base: int | None) -> Process:
+    """Create or update, as journal.save: one process per form-chosen id, a compare-and-swap on
+    the version the form was opened with. Raises versions.Conflict (nothing written)."""
+    row = versions.lock(Process, process_id, owner.id)
+    if row is None:
+        made = versions.insert_once(lambda: _insert(owner, user_key, data, process_id))
+        if made is not None:
+            return made
+        row = versions.lock(Process, process_id, owner.id)
+        if row is None:
+            return create(owner, user_key, data)
+    versions.check(row, base, lambda: read(row, user_key), clean(data))
+    update(row, user_key, data)
+    return row
+
+
+def update(row: Process, user_key: bytes, data: dict) -> None:
+    data = clean(data)
+    sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
+    _changed(row, user_key, data)
+
+
+def _changed(row: Process, user_key: bytes, data: dict | None) -> None:
+    from domain.trends import store as trend_store
+    trend_store.object_changed(row.owner_id, user_key, "process", row.id, data, row.created_at.date(),
+                               month=utcnow().strftime("%Y-%m"))
+
+
+def get_owned(owner_id: str, process_id: str) -> Process | None:
+    return sealed.get_owned(Process, owner_id, process_id)
+
+
+def read(row: Process, user_key: bytes) -> dict:
+    return sealed.read_owned(row, TABLE, user_key)
+
+
+def all_items(owner_id: str, user_key: bytes) -> list[ProcessItem]:
+    rows = db.session.scalars(select(Process).where(Process.owner_id == owner_id))
+    items = [ProcessItem(r, read(r, user_key)) for r in rows]
+    items.sort(key=lambda p: (p.data.get("status") != "ongoing", p.code.casefold()))
+    return items
+
+
+def delete(row: Process, entries: list[Item], user_key: bytes) -> None:
+    """Delete a process; its entries stay, unlinked (their text is the therapist's, not the process's)."""
+    from domain.journal import entries as journal
+    for item in entries:
+        if item.data.get("process_id") == row.id:
+            item.data["process_id"] = None
+            journal.update(item.row, user_key, item.data)
+    _changed(row, user_key, None)
+    db.session.delete(row)
+
+
+def supervision_reasons(data: dict, entries: list[Item], today: date) -> list[str]:
+    """Why this process might deserve supervision early: any screening flag, or several heavy
+    entries close together. Returned as calm, plain sentences."""
+    reasons = []
+    flags = data.get("screening", [])
+    if flags:
+        labels = ", ".join(themes.choice_label(themes.SCREENING_FLAGS, f).lower() for f in flags)
+        reasons.append(f"The screening notes {labels}.")
+    heavy = sorted(i.day for i in entries if i.kind in HEAVY_KINDS and not i.is_draft
+                   and i.day >= today - timedelta(days=90))
+    for n, first in enumerate(heavy):
+        window = [d for d in heavy[n:] if d - first <= HEAVY_WINDOW]
+        if len(window) >= HEAVY_COUNT:
+            reasons.append(f"{len(window)} heavy entries within three weeks.")
+            break
+    return reasons

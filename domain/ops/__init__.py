@@ -1,0 +1,1 @@
+"""For operators: counters and logs, readiness, rotating the server secret."""

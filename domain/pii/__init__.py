@@ -1,0 +1,1 @@
+"""Spotting identifying details in free text before it is saved or shared."""

@@ -1,0 +1,1 @@
+"""Sharing with a peer or supervisor: contacts, shares, threads, key rotation after revocation."""

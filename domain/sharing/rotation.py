@@ -1,0 +1,67 @@
+"""Entry key rotation after a reader loses access.
+
+Everything sealed under the old entry key (the entry, its questions, reflections and replies) is
+re-sealed under a fresh key with the next key version, and the new key is wrapped again for the
+owner and for every reader who still has access. Nothing is committed here: the caller commits
+once, so an error half-way leaves the old, fully readable state in the database.
+
+Rotation holds the entry (sharing.hold: FOR UPDATE on PostgreSQL; SQLite write requests hold the
+database) and reads every row it re-seals after taking the hold, so a reply or reflection written
+by another worker is either fully before it (and re-sealed) or fully after it (and sealed under
+the new key); never sealed under a key that no longer exists.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from domain.core import keyring, sealed
+from domain.core.db import db, utcnow
+from domain.core.models import ContactLink, Entry, Share, ThreadItem
+from domain.journal import entries as journal
+from domain.sharing import shares as sharing
+
+
+def _fresh(stmt):
+    return db.session.scalars(stmt.execution_options(populate_existing=True))
+
+
+def rotate(entry: Entry, owner_key: bytes) -> None:
+    entry = sharing.hold(entry.id) or entry
+    old_key = sealed.content_key(entry, journal.TABLE, owner_key)
+    data = sealed.read(entry, journal.TABLE, old_key)
+    items = list(_fresh(select(ThreadItem).where(ThreadItem.entry_id == entry.id)))
+    contents = [(it, sharing.open_item(it, old_key)) for it in items]
+    shares = list(_fresh(select(Share).where(Share.entry_id == entry.id)))
+    questions = [(s, sharing.question(s, old_key)) for s in shares]
+    updated_at = entry.updated_at
+
+    new_key = keyring.random_key()
+    entry.key_version += 1
+    kv = entry.key_version
+    entry.wrapped_key = keyring.wrap_for(owner_key, "content-key", new_key,
+                                         sealed.wrap_aad(journal.TABLE, entry.id, entry.owner_id, kv))
+    sealed.write(entry, journal.TABLE, new_key, data, new_key=True)
+    entry.updated_at = updated_at  # a rotation is not an edit: readers must not see "edited"
+    for it, content in contents:
+        it.key_version = kv
+        stamp = it.updated_at
+        sharing.seal_item(it, new_key, content)
+        it.updated_at = stamp
+    _rewrap(entry, shares, questions, new_key, kv)
+    entry.needs_rotation = False
+
+
+def _rewrap(entry: Entry, shares: list[Share], questions: list, new_key: bytes, kv: int) -> None:
+    now = utcnow()
+    for s, text in questions:
+        s.key_version = kv
+        s.question = keyring.seal(new_key, text.encode(), sharing.question_aad(s, kv)) if text or s.question else None
+        if s.revoked_at is None and s.wrapped_key is not None and (s.expires_at is None or s.expires_at > now):
+            link = db.session.scalar(select(ContactLink).where(ContactLink.holder_id == entry.owner_id,
+                                                               ContactLink.other_id == s.reader_id))
+            if link is None:
+                s.revoked_at, s.wrapped_key = now, None
+                continue
+            s.wrapped_key = keyring.hpke_wrap(link.pinned_key, new_key, sharing.share_info(entry.id, s.reader_id, kv))
+        else:
+            s.wrapped_key = None

@@ -1,0 +1,1 @@
+"""Counting, never reading: trend facts, personal and group summaries, suppression."""
