@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.core import keyring
+from domain.core import keyring, recovery_codes
 from domain.core.keyring import (
     COMMIT_LEN,
     NONCE_LEN,
@@ -235,7 +235,7 @@ def test_recovery_code_format_and_entropy():
     code = new_recovery_code()
     groups = code.split("-")
     assert len(groups) >= 4 and all(len(g) == 4 for g in groups)
-    alphabet = set(keyring._RC_ALPHABET)
+    alphabet = set(recovery_codes._RC_ALPHABET)
     assert all(ch in alphabet for ch in "".join(groups))
     bits = len("".join(groups)) * (len(alphabet).bit_length() - 1)
     assert len(alphabet) == 32 and bits >= 128

@@ -1,4 +1,13 @@
-"""The key hierarchy: derive, wrap, unwrap, seal, open. The only module that calls `cryptography`.
+"""The key hierarchy: derive, wrap, unwrap, seal, open. Callers import this module only.
+
+It is split by what it does, and re-exports the parts so `keyring.<name>` stays the one way in:
+  keyring.py         symmetric blobs, wraps, per-purpose subkeys, server-side secrets, passkeys
+  primitives.py      format constants, CryptoError, AAD, HKDF, random keys, base64
+  kdf.py             argon2id parameters, password derivation, verifier digests
+  recovery_codes.py  recovery codes: make, normalise, derive
+  public_keys.py     identity keys, HPKE wraps, fingerprints
+Only keyring.py, primitives.py and public_keys.py call `cryptography` (tests/test_imports.py
+holds that rule); nothing else in the application does.
 
 Shape (see docs/ARCHITECTURE.md, "Key hierarchy"):
 
@@ -27,69 +36,55 @@ Golden vectors in tests/vectors/ must open forever.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
-import secrets
-from dataclasses import dataclass
 
-from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, hpke, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from domain.core.kdf import OWASP_FLOOR, KdfParams, derive_password, digest, new_salt, verify
+from domain.core.primitives import (
+    BLOB_V1,
+    BLOB_V2,
+    BLOB_VERSION,
+    COMMIT_LEN,
+    HPKE_V2,
+    HPKE_VERSION,
+    KEY_LEN,
+    NONCE_LEN,
+    PROTOCOL,
+    CryptoError,
+    aad,
+    b64d,
+    b64e,
+    hkdf,
+    random_key,
+    unwrapped,
+)
+from domain.core.public_keys import fingerprint, hpke_open, hpke_seal, hpke_unwrap, hpke_wrap, new_identity
+from domain.core.recovery_codes import (
+    RECOVERY_CHARS,
+    derive_recovery,
+    new_recovery_code,
+    normalize_group,
+    normalize_recovery_code,
+)
 from domain.ops import observability
 
-PROTOCOL = "fokus/v1"
-BLOB_V1 = 1
-BLOB_V2 = 2
-BLOB_VERSION = BLOB_V2      # what seal() writes
-HPKE_V2 = 2
-HPKE_VERSION = HPKE_V2      # what hpke_seal() writes (v1 had no version byte)
-KEY_LEN = 32
-NONCE_LEN = 12
-COMMIT_LEN = 32
+# The names callers reach as `keyring.<name>`, wherever they are defined.
+__all__ = [
+    "BLOB_V1", "BLOB_V2", "BLOB_VERSION", "COMMIT_LEN", "HPKE_V2", "HPKE_VERSION", "KEY_LEN", "NONCE_LEN",
+    "OWASP_FLOOR", "PRF_LEN", "PROTOCOL", "PURPOSE_MARKER", "RECOVERY_CHARS", "CryptoError", "KdfParams",
+    "aad", "b64d", "b64e", "blind_index", "commits_to", "derive_password", "derive_recovery", "digest",
+    "fingerprint", "hkdf", "hpke_open", "hpke_seal", "hpke_unwrap", "hpke_wrap", "new_identity",
+    "new_recovery_code", "new_salt", "normalize_group", "normalize_recovery_code", "open_blob",
+    "open_for", "passkey_aad", "passkey_kek", "purpose_key", "random_key", "seal", "seal_for", "session_seal_key",
+    "slow_hash", "unwrap_by_passkey", "unwrap_for", "unwrap_key", "verify", "wrap_for",
+    "wrap_for_passkey", "wrap_key",
+]
+
 _HEADER = 1 + NONCE_LEN + COMMIT_LEN
-
-# OWASP's floor for argon2id. Parameters below it are never accepted for new derivations in
-# production and are upgraded at the next login when found on a stored account.
-OWASP_FLOOR = (19 * 1024, 2, 1)
-
-
-class CryptoError(Exception):
-    """Raised for every failure to open a blob or a wrap: wrong key, tampering, wrong AAD.
-
-    Callers treat it as "you cannot read this", never as a crash.
-    """
-
-
-@dataclass(frozen=True)
-class KdfParams:
-    memory_kib: int
-    time_cost: int
-    parallelism: int
-
-    def below(self, other: KdfParams) -> bool:
-        """True when any dimension is weaker than `other` (so an upgrade is due)."""
-        return (self.memory_kib < other.memory_kib or self.time_cost < other.time_cost
-                or self.parallelism < other.parallelism)
-
-
-def aad(*parts: object) -> bytes:
-    """Explicit, versioned associated data, e.g. aad("entry", eid, "owner", uid, "kv", 1)."""
-    return "|".join([PROTOCOL, *(str(p) for p in parts)]).encode()
-
-
-def random_key() -> bytes:
-    return secrets.token_bytes(KEY_LEN)
-
-
-def hkdf(ikm: bytes, info: str, salt: bytes | None = None, length: int = KEY_LEN) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt,
-                info=f"{PROTOCOL}|{info}".encode()).derive(ikm)
 
 
 # --- symmetric blobs --------------------------------------------------------------------------
@@ -152,120 +147,7 @@ def wrap_key(kek: bytes, key: bytes, ad: bytes) -> bytes:
 
 
 def unwrap_key(kek: bytes, wrapped: bytes, ad: bytes) -> bytes:
-    key = open_blob(kek, wrapped, ad)
-    if len(key) != KEY_LEN:
-        raise CryptoError("wrapped key has the wrong length")
-    return key
-
-
-# --- password and recovery code ---------------------------------------------------------------
-
-def new_salt() -> bytes:
-    return secrets.token_bytes(16)
-
-
-def derive_password(password: str, salt: bytes, params: KdfParams) -> tuple[bytes, bytes]:
-    """argon2id, then HKDF into (login verifier, key-encryption key). Neither is stored as such."""
-    master = hash_secret_raw(password.encode("utf-8"), salt, time_cost=params.time_cost,
-                             memory_cost=params.memory_kib, parallelism=params.parallelism,
-                             hash_len=KEY_LEN, type=Type.ID)
-    return hkdf(master, "login-verifier"), hkdf(master, "password-kek")
-
-
-def digest(verifier: bytes) -> bytes:
-    """What the database keeps of a verifier: a hash, so a dump cannot be replayed as a login."""
-    return hashlib.sha256(verifier).digest()
-
-
-def verify(verifier: bytes, stored_digest: bytes) -> bool:
-    return hmac.compare_digest(digest(verifier), stored_digest)
-
-
-# Base32 without padding; 32 characters carry 160 random bits (DESIGN asks for at least 128).
-_RC_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_RC_CONFUSABLE = str.maketrans({"0": "O", "1": "I", "8": "B", "9": "G"})
-RECOVERY_CHARS = 32
-
-
-def new_recovery_code() -> str:
-    raw = "".join(secrets.choice(_RC_ALPHABET) for _ in range(RECOVERY_CHARS))
-    return "-".join(raw[i:i + 4] for i in range(0, RECOVERY_CHARS, 4))
-
-
-def normalize_recovery_code(text: str) -> str | None:
-    """Accept what people type: any case, spaces or dashes, 0/O and 1/I confusions."""
-    cleaned = "".join(ch for ch in text.upper() if ch.isalnum()).translate(_RC_CONFUSABLE)
-    if len(cleaned) != RECOVERY_CHARS or any(ch not in _RC_ALPHABET for ch in cleaned):
-        return None
-    return cleaned
-
-
-def normalize_group(text: str) -> str:
-    """One typed group of a code (the sign-up check), with the same tolerance as the whole code."""
-    return "".join(ch for ch in text.upper() if ch.isalnum()).translate(_RC_CONFUSABLE)
-
-
-def derive_recovery(normalized_code: str, user_id: str) -> tuple[bytes, bytes]:
-    """The code is high-entropy, so HKDF (salted with the user id) is enough: no stretching needed."""
-    ikm = normalized_code.encode()
-    salt = user_id.encode()
-    return hkdf(ikm, "recovery-verifier", salt), hkdf(ikm, "recovery-kek", salt)
-
-
-# --- identity keys and HPKE -------------------------------------------------------------------
-
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
-
-
-def new_identity() -> tuple[bytes, bytes]:
-    """(private, public) raw X25519 bytes."""
-    sk = X25519PrivateKey.generate()
-    raw = sk.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                           serialization.NoEncryption())
-    return raw, sk.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-
-def hpke_seal(public_key: bytes, plaintext: bytes, info: bytes) -> bytes:
-    """Encrypt to someone's public key (RFC 9180 base mode); `info` binds it to its purpose."""
-    try:
-        pk = X25519PublicKey.from_public_bytes(public_key)
-    except ValueError as exc:
-        raise CryptoError("bad public key") from exc
-    return bytes([HPKE_VERSION]) + _SUITE.encrypt(plaintext, pk, info=info)
-
-
-def hpke_open(private_key: bytes, sealed_blob: bytes, info: bytes) -> bytes:
-    """Open HPKE v2 (version byte first) or v1 (no prefix). A v1 message starts with a random
-    byte, which is 0x02 one time in 256: then the v2 reading fails its tag and v1 is tried."""
-    try:
-        sk = X25519PrivateKey.from_private_bytes(private_key)
-    except ValueError as exc:
-        raise CryptoError("cannot open HPKE message") from exc
-    candidates = [sealed_blob[1:], sealed_blob] if sealed_blob[:1] == bytes([HPKE_V2]) else [sealed_blob]
-    for candidate in candidates:
-        try:
-            return _SUITE.decrypt(candidate, sk, info=info)
-        except (InvalidTag, ValueError):
-            continue
-    raise CryptoError("cannot open HPKE message")
-
-
-def hpke_wrap(public_key: bytes, key: bytes, info: bytes) -> bytes:
-    """Wrap a content key to a reader's public key; `info` binds it to the share."""
-    return hpke_seal(public_key, key, info)
-
-
-def hpke_unwrap(private_key: bytes, wrapped: bytes, info: bytes) -> bytes:
-    key = hpke_open(private_key, wrapped, info)
-    if len(key) != KEY_LEN:
-        raise CryptoError("wrapped key has the wrong length")
-    return key
-
-
-def fingerprint(public_key: bytes) -> str:
-    """A short, comparable fingerprint: 16 bytes of SHA-256 as 8 groups of 4 hex digits."""
-    h = hashlib.sha256(aad("fingerprint") + public_key).hexdigest()[:32].upper()
-    return " ".join(h[i:i + 4] for i in range(0, 32, 4))
+    return unwrapped(open_blob(kek, wrapped, ad))
 
 
 # --- server-side secrets ----------------------------------------------------------------------
@@ -278,17 +160,6 @@ def session_seal_key(server_secret: bytes, session_salt: bytes) -> bytes:
 def blind_index(server_secret: bytes, value: str) -> bytes:
     """Keyed hash used to find an account by its login name without storing the name."""
     return hmac.new(hkdf(server_secret, "login-index"), value.encode(), hashlib.sha256).digest()
-
-
-def b64e(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def b64d(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as exc:
-        raise CryptoError("bad encoding") from exc
 
 
 # --- per-purpose subkeys of a long-lived key (blob marker 3) -------------------------------------
@@ -325,10 +196,7 @@ def wrap_for(kek: bytes, purpose: str, key: bytes, ad: bytes) -> bytes:
 
 
 def unwrap_for(kek: bytes, purpose: str, wrapped: bytes, ad: bytes) -> bytes:
-    key = open_for(kek, purpose, wrapped, ad)
-    if len(key) != KEY_LEN:
-        raise CryptoError("wrapped key has the wrong length")
-    return key
+    return unwrapped(open_for(kek, purpose, wrapped, ad))
 
 
 def slow_hash(secret_text: str, salt: bytes, params: KdfParams) -> bytes:
