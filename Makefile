@@ -2,7 +2,10 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two stamps: `run`, `migrate` and `serve` need the runtime dependencies only; the test targets add
+# the [test] extras (Playwright, Hypothesis, pytest...) on top.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TEST_STAMP := $(VENV)/.installed-test
 FLASK := $(BIN)/flask --app app
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
@@ -10,15 +13,19 @@ PORT ?= 5000
 
 .PHONY: run demo serve test test-pg bench mutation migrate install clean-db
 
-$(STAMP): pyproject.toml
+$(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): $(RUNTIME_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	touch $@
 
-install: $(STAMP)
+install: $(TEST_STAMP)
 
-migrate: $(STAMP)
+migrate: $(RUNTIME_STAMP)
 	$(FLASK) db upgrade
 
 run: migrate
@@ -31,20 +38,20 @@ demo: migrate
 
 # Production: gunicorn with gunicorn.conf.py; refuses development defaults (see docs/deploy.md).
 # Run `flask --app app db upgrade` first, once for all instances.
-serve: $(STAMP)
+serve: $(RUNTIME_STAMP)
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
 # The whole suite on SQLite (browser tests included when Chromium is installed).
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL: each test process creates and drops its own database.
-test-pg: $(STAMP)
+test-pg: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	FOKUS_TEST_DATABASE_URL=$(PG_ADMIN_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean-db:
@@ -52,5 +59,5 @@ clean-db:
 
 # Deliberate bugs in the security-critical modules, one at a time: the suite must catch each.
 # Several minutes; not part of `make test`. PG=1 runs it on PostgreSQL.
-mutation: $(STAMP)
+mutation: $(TEST_STAMP)
 	$(BIN)/python tests/mutation/run.py $(if $(PG),--pg $(PG_ADMIN_URL),)

@@ -42,34 +42,11 @@ from domain.core.db import db, init_engine_events
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("FOKUS_INSTANCE_PATH")
                 or str(Path(__file__).resolve().parent / "instance"))
-    settings_ = from_environment(dict(os.environ) | {k: str(v) for k, v in (config or {}).items()
-                                                     if k.startswith("FOKUS_")},
-                                 Path(app.instance_path))
-    app.config.update(settings_)
-    app.config.update(_derived(app.config))
-    app.config.update({k: v for k, v in (config or {}).items() if not k.startswith("FOKUS_")})
-    if app.config["FOKUS_ENV"] == "production":
-        problems = production_problems(app.config)
-        if problems:
-            raise ConfigError("Fokus refuses to start in production:\n- " + "\n- ".join(problems))
-    if app.config["PROXY_COUNT"]:
-        n = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-
+    _configure(app, config or {})
     server_keys.configure(app.config["SECRET_KEY"], app.config["OLD_SECRET_KEYS"])
-    db.init_app(app)
-    with app.app_context():
-        init_engine_events(db.engine)
-    Migrate(app, db, directory=str(Path(__file__).resolve().parent / "migrations"),
-            render_as_batch=True, compare_type=True)
-    transactions.init_app(app)
-    guards.init_app(app)
-    headers.init_app(app)
-    static_assets.init_app(app)
-    limits.init_app(app)
-    errors.init_app(app)
-    observe.init_app(app)
-    throttle.init_app(app)
+    _init_database(app)
+    for part in (transactions, guards, headers, static_assets, limits, errors, observe, throttle):
+        part.init_app(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
                settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp):
         app.register_blueprint(bp)
@@ -80,6 +57,32 @@ def create_app(config: dict | None = None) -> Flask:
         gc.collect()
         gc.freeze()
     return app
+
+
+def _configure(app: Flask, config: dict) -> None:
+    """FOKUS_* settings from the environment (overridden by `config`), what follows from them, and
+    the other keys of `config`; production refuses to start on development defaults."""
+    settings_ = from_environment(dict(os.environ) | {k: str(v) for k, v in config.items()
+                                                     if k.startswith("FOKUS_")},
+                                 Path(app.instance_path))
+    app.config.update(settings_)
+    app.config.update(_derived(app.config))
+    app.config.update({k: v for k, v in config.items() if not k.startswith("FOKUS_")})
+    if app.config["FOKUS_ENV"] == "production":
+        problems = production_problems(app.config)
+        if problems:
+            raise ConfigError("Fokus refuses to start in production:\n- " + "\n- ".join(problems))
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def _init_database(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        init_engine_events(db.engine)
+    Migrate(app, db, directory=str(Path(__file__).resolve().parent / "migrations"),
+            render_as_batch=True, compare_type=True)
 
 
 def _derived(cfg: dict) -> dict:
