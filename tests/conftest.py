@@ -102,6 +102,13 @@ def client(app):
 
 
 @pytest.fixture
+def ctx(app):
+    """The test app with its application context pushed, for tests that call domain/ directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def make_app(db_url, tmp_path, monkeypatch):
     """More apps on this test's database, each `create_app(base_config | overrides)` with the keys
     in `drop` removed; disposed afterwards. FOKUS_* variables of the calling shell (other than the

@@ -17,12 +17,6 @@ from domain.journal.entries import EntryError, Filters, Item
 from tests.conftest import PASSWORD
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-
-
 def _account(login: str):
     user, key, _code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
                                                login.title(), PASSWORD)

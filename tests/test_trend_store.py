@@ -19,12 +19,6 @@ from domain.trends import summaries as trends
 from tests.test_groups_http import BM, CT, ED, HS, entry, make_user, month, month_day, summary
 
 
-@pytest.fixture
-def ctx(app):
-    with app.app_context():
-        yield app
-
-
 def _secret() -> bytes:
     from blueprints import guards
     return guards.server_secret()
