@@ -44,7 +44,7 @@ def write(row, table: str, key: bytes, data: dict, new_key: bool = False) -> Non
     """Seal `data` as the row's content. Unless the caller is installing a new key (rotation), the
     key must be the one the row's current content was sealed under. Every write (edit or key
     rotation) moves the version on, so a form opened before it cannot overwrite it unseen
-    (domain.versions)."""
+    (domain/core/versions.py)."""
     if row.content and not new_key and not _key_is_current(row, table, key):
         raise StaleKey("the content key changed since it was read")
     row.version = (row.version or 0) + 1 if row.content is not None else 1

@@ -18,7 +18,7 @@ class SealedMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     key_version: Mapped[int] = mapped_column(Integer, default=1)
     # Counts writes of the content (edits and key rotations): a save names the version its form
-    # was opened with and is refused if the row has moved on (domain.versions).
+    # was opened with and is refused if the row has moved on (domain/core/versions.py).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
     content: Mapped[bytes] = mapped_column(LargeBinary)
