@@ -6,32 +6,56 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from blueprints import guards
+from blueprints.access import found_or_404
 from blueprints.forms import EmptyForm
 from blueprints.limits import limiter
 from blueprints.sharing_forms import InviteForm, RoleForm
 from domain.accounts import account as accounts
 from domain.core import mailer
 from domain.core.db import db, new_id
+from domain.core.refusal import Refusal
 from domain.sharing import contacts
 from domain.sharing import shares as sharing
-from domain.sharing.contacts import ContactError
 
 bp = Blueprint("contacts", __name__)
 
 
 def _mine_or_404(link_id: str) -> contacts.Contact:
-    c = contacts.contact(current_user.user, guards.user_key(), link_id)
-    if c is None:
-        abort(404)
+    return found_or_404(contacts.contact(current_user.user, guards.user_key(), link_id))
+
+
+def _mine_posted(link_id: str) -> contacts.Contact:
+    """The user's contact, for a button whose form (CSRF token) checks out."""
+    c = _mine_or_404(link_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     return c
+
+
+def _index_page(form: InviteForm) -> str:
+    people = contacts.contacts_of(current_user.user, guards.user_key())
+    return render_template("contacts/index.html", people=people, form=form,
+                           pending=contacts.pending_invitations(current_user.id))
+
+
+def _detail_page(c: contacts.Contact, role_form: RoleForm) -> str:
+    return render_template("contacts/detail.html", c=c, role_form=role_form, form=EmptyForm(),
+                           own_fingerprint=contacts.own_fingerprint(current_user.user))
+
+
+def _saved(message: str, link_id: str | None = None):
+    """Every contact change ends alike: news waiting in the mailbox is folded in on this write,
+    one commit, a message, back to the contact (or the list)."""
+    contacts.fold_mailboxes(current_user.user, guards.user_key())
+    db.session.commit()
+    flash(message, "ok")
+    return redirect(url_for("contacts.detail", link_id=link_id) if link_id else url_for("contacts.index"))
 
 
 @bp.route("/contacts")
 @guards.login_required
 def index():
-    people = contacts.contacts_of(current_user.user, guards.user_key())
-    return render_template("contacts/index.html", people=people, form=InviteForm(data={"invite_id": new_id()}),
-                           pending=contacts.pending_invitations(current_user.id))
+    return _index_page(InviteForm(data={"invite_id": new_id()}))
 
 
 @bp.route("/contacts/invite", methods=["POST"])
@@ -44,12 +68,10 @@ def invite():
         try:
             row, token = contacts.invite(current_user.user, guards.user_key(), form.role.data,
                                          form_id=form.invite_id.data or "", secret=guards.server_secret())
-        except ContactError as exc:  # e.g. the text "None", which the radio field lets through
+        except Refusal as exc:  # e.g. the text "None", which the radio field lets through
             form.role.errors = [str(exc)]
     if row is None:
-        people = contacts.contacts_of(current_user.user, guards.user_key())
-        return render_template("contacts/index.html", people=people, form=form,
-                               pending=contacts.pending_invitations(current_user.id)), 400
+        return _index_page(form), 400
     contacts.fold_mailboxes(current_user.user, guards.user_key())
     db.session.commit()
     link = url_for("contacts.invitation", token=token, _external=True)
@@ -74,14 +96,12 @@ def invitation(token: str):
         return _accept(token)
     try:
         inv, inviter_name = contacts.open_invitation(token)
-    except ContactError as exc:
+    except Refusal as exc:
         return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
     if not current_user.is_authenticated:
         session["return_to"] = request.path  # come back here after sign-up or login
-        return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, form=None,
-                               role=contacts.ROLE_LABELS[inv.role])
-    return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, form=EmptyForm(),
-                           role=contacts.ROLE_LABELS[inv.role])
+    return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, role=contacts.ROLE_LABELS[inv.role],
+                           form=EmptyForm() if current_user.is_authenticated else None)
 
 
 def _accept(token: str):
@@ -92,23 +112,18 @@ def _accept(token: str):
         abort(400)
     try:
         _link, inviter_name = contacts.accept(token, current_user.user, guards.user_key())
-    except ContactError as exc:
+    except Refusal as exc:
         db.session.commit()
         return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
     session.pop("return_to", None)
-    contacts.fold_mailboxes(current_user.user, guards.user_key())
-    db.session.commit()
-    flash(f"You are now connected with {inviter_name}.", "ok")
-    return redirect(url_for("contacts.index"))
+    return _saved(f"You are now connected with {inviter_name}.")
 
 
 @bp.route("/contacts/<link_id>", methods=["GET"])
 @guards.login_required
 def detail(link_id: str):
     c = _mine_or_404(link_id)
-    form = RoleForm(data={"role": c.link.role})
-    return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm(),
-                           own_fingerprint=contacts.own_fingerprint(current_user.user))
+    return _detail_page(c, RoleForm(data={"role": c.link.role}))
 
 
 @bp.route("/contacts/<link_id>/role", methods=["POST"])
@@ -117,37 +132,26 @@ def change_role(link_id: str):
     c = _mine_or_404(link_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        return render_template("contacts/detail.html", c=c, role_form=form, form=EmptyForm(),
-                               own_fingerprint=contacts.own_fingerprint(current_user.user)), 400
+        return _detail_page(c, form), 400
     try:
         contacts.set_role(c.link, form.role.data)
-    except ContactError as exc:
+    except Refusal as exc:
         abort(exc.status)
-    contacts.fold_mailboxes(current_user.user, guards.user_key())
-    db.session.commit()
-    flash("The role is changed.", "ok")
-    return redirect(url_for("contacts.detail", link_id=link_id))
+    return _saved("The role is changed.", link_id)
 
 
 @bp.route("/contacts/<link_id>/confirm-key", methods=["POST"])
 @guards.fresh_login_required
 def confirm_key(link_id: str):
-    c = _mine_or_404(link_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    c = _mine_posted(link_id)
     contacts.confirm_key(c.link)
-    contacts.fold_mailboxes(current_user.user, guards.user_key())
-    db.session.commit()
-    flash("The new key is confirmed. You can share with this contact again.", "ok")
-    return redirect(url_for("contacts.detail", link_id=link_id))
+    return _saved("The new key is confirmed. You can share with this contact again.", link_id)
 
 
 @bp.route("/contacts/<link_id>/remove", methods=["POST"])
 @guards.fresh_login_required
 def remove(link_id: str):
-    c = _mine_or_404(link_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    c = _mine_posted(link_id)
     sharing.end_between(current_user.user, guards.user_key(), c.other_id)
     contacts.remove(current_user.id, c.other_id)
     db.session.commit()

@@ -1,6 +1,8 @@
 """Forms for contacts, sharing, reflections and replies."""
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -37,6 +39,10 @@ def share_form(contact_choices: dict[str, str], entry_choices: dict[str, str] | 
                                  validators=[Optional(), _length(sharing.QUESTION_MAX)])
         expires = Date("Readable until (optional)", validators=[Optional()])
 
+        def expires_at(self) -> datetime | None:
+            """The chosen day's end (readable through that whole day), or None for no end."""
+            return datetime.combine(self.expires.data, time(23, 59)) if self.expires.data else None
+
     if entry_choices is not None:
         ShareForm.entries = MultiCheckboxField("Entries", choices=entry_choices)
     return ShareForm(**kw)
@@ -58,6 +64,24 @@ class ReflectionForm(Form):
     feelings = TextAreaField(SECTION_LABELS["feelings"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
     next_step = TextAreaField(SECTION_LABELS["next_step"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
     follow_up = Date("Follow up on (optional)", validators=[Optional()])
+
+    @classmethod
+    def from_draft(cls, draft: dict | None) -> ReflectionForm:
+        """The form filled with the reader's saved draft (or empty)."""
+        draft = dict(draft) if draft else None
+        if draft and draft.get("follow_up"):
+            # Stored as an ISO string; the date field needs a date (a string here was a 500).
+            try:
+                draft["follow_up"] = date.fromisoformat(draft["follow_up"])
+            except (TypeError, ValueError):
+                draft["follow_up"] = None
+        return cls(data=draft)
+
+    def sections(self) -> dict:
+        """What the domain stores: each section's text and the follow-up day as an ISO string."""
+        data = {name: getattr(self, name).data for name in sharing.REFLECTION_SECTIONS}
+        data["follow_up"] = self.follow_up.data.isoformat() if self.follow_up.data else ""
+        return data
 
 
 class ReplyForm(Form):

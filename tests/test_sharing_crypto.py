@@ -23,10 +23,11 @@ from domain.accounts import account as accounts
 from domain.core import keyring, sealed
 from domain.core.db import db, utcnow
 from domain.core.models import AccessEvent, ContactLink, Entry, Share, ThreadItem, User
+from domain.core.refusal import Refusal
 from domain.journal import entries as journal
-from domain.sharing import contacts
+from domain.sharing import contacts, items
 from domain.sharing import shares as sharing
-from domain.sharing.shares import Access, ShareError
+from domain.sharing.shares import Access
 from tests.conftest import PASSWORD, Auth
 
 # --- world builders (domain level; call inside an app context) ----------------------------------
@@ -112,7 +113,7 @@ def owner_entry_key(owner: Person, entry: Entry) -> bytes:
 
 
 def item_aad(item: ThreadItem) -> bytes:
-    return sharing._item_aad(item, item.key_version)
+    return items._item_aad(item, item.key_version)
 
 
 def stored_blobs(entry_id: str) -> list[tuple[str, bytes, bytes]]:
@@ -340,7 +341,7 @@ def test_an_error_half_way_through_rotation_leaves_everything_readable_with_the_
         snapshot = {what: blob for what, blob, _ in stored_blobs(entry_id)}
         wraps = {s.id: s.wrapped_key for s in (w.sa, w.sb, w.sc)}
 
-        real_seal = sharing.seal_item
+        real_seal = items.seal_item
         calls = []
 
         def failing_seal(item, key, content):
@@ -349,7 +350,7 @@ def test_an_error_half_way_through_rotation_leaves_everything_readable_with_the_
                 raise RuntimeError("disk full half-way through the rotation")
             return real_seal(item, key, content)
 
-        monkeypatch.setattr(sharing, "seal_item", failing_seal)
+        monkeypatch.setattr(items, "seal_item", failing_seal)
         with pytest.raises(RuntimeError):
             sharing.revoke(w.owner.user, w.owner.key, w.sc)
         db.session.rollback()
@@ -387,7 +388,7 @@ def test_a_swapped_public_key_makes_sharing_refuse_until_confirmed(app):
         a.user.public_key = attacker_public            # a database-level swap
         db.session.commit()
 
-        with pytest.raises(ShareError) as exc:
+        with pytest.raises(Refusal) as exc:
             share_with(owner, e1, a)
         assert exc.value.status == 409
         db.session.rollback()
@@ -436,12 +437,12 @@ def test_revoked_and_expired_readers_can_neither_reflect_nor_reply(app):
             assert d.role == role and d.gone
             assert not any(d.allows(x) for x in Access)
             assert not sharing.decide_entry(p.id, entry.id).allows(Access.VIEW)
-            with pytest.raises(ShareError):
+            with pytest.raises(Refusal):
                 sharing.entry_key_for(d, p.user, p.key)
         # the domain itself refuses a reply in a conversation that has ended, whoever writes it
         key = owner_entry_key(owner, entry)
         for s in (sa, sb):
-            with pytest.raises(ShareError) as exc:
+            with pytest.raises(Refusal) as exc:
                 sharing.add_reply(s, owner.user, key, "anyone there?", "")
             assert exc.value.status in (409, 410)
 

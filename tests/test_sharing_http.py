@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import partial
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import event, func, inspect, select
 
 from domain.core import keyring
 from domain.core.db import db, utcnow
-from domain.core.models import AccessEvent, Entry, Share, ThreadItem, User, UserSession
+from domain.core.models import AccessEvent, ContactLink, Entry, Share, ThreadItem, User, UserSession
 from domain.journal import entries as journal
 from tests.conftest import PASSWORD, csrf_from
 from tests.test_sharing_crypto import (
@@ -20,6 +21,9 @@ from tests.test_sharing_crypto import (
     share_with,
     view_thread,
     write_entry,
+)
+from tests.test_sharing_crypto import (
+    reply as add_reply,
 )
 
 
@@ -507,3 +511,56 @@ def test_a_draft_with_a_follow_up_date_comes_back_in_the_form(app):
     assert 'value="2031-02-03"' in html(r) and "call the caseworker" in html(r)
     r = post(sam, f"/shares/{sid}/reflection", {"follow_up": "not a date", "action": "submit"})
     assert r.status_code == 400 and count(app, ThreadItem, ThreadItem.draft.is_(False)) == 0
+
+
+def _writes_during(app, fn) -> tuple[list[str], object]:
+    """`fn`'s result and the INSERT, UPDATE and DELETE statements sent while it ran, leaving out the session row's
+    last-seen stamp (the login guard's bookkeeping on any page, not the page's own work)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"} \
+                and "user_sessions" not in statement:
+            seen.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        result = fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen, result
+
+
+def test_sharing_and_contact_pages_never_write_on_a_get(app):
+    """Upkeep waits for a write request: an expired share and an entry marked for rotation (the
+    key sweep), news in a contact's mailbox (folded on the holder's next POST) and unread thread
+    items (cleared by the page's "seen" POST) are all still pending after every page is shown."""
+    people, eid = setup(app)
+    clients = {login: login_client(app, login) for login in ("tess", "sam")}  # a login POST sweeps: log in first
+    with app.app_context():
+        tess, sam = people["tess"], people["sam"]
+        share = share_with(tess, db.session.get(Entry, eid), sam)
+        reflect(sam, share)
+        add_reply(tess, share, "thank you")
+        expired = share_with(tess, write_entry(tess, "expired one"), sam, expires_at=utcnow() + timedelta(hours=1))
+        write_entry(tess, "to rotate").needs_rotation = True
+        db.session.commit()
+        expired.expires_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+        sid, expired_id = share.id, expired.id
+        links = {p.login: db.session.scalar(select(ContactLink.id).where(ContactLink.holder_id == p.id))
+                 for p in (tess, sam)}
+    pages = {"tess": [f"/entries/{eid}/sharing", f"/entries/{eid}/share", "/share/agenda", "/outbox",
+                      f"/shares/{sid}", "/contacts", f"/contacts/{links['tess']}"],
+             "sam": ["/inbox", f"/shares/{sid}", "/contacts", f"/contacts/{links['sam']}"]}
+    for login, urls in pages.items():
+        for url in urls:
+            writes, response = _writes_during(app, partial(clients[login].get, url))
+            assert (writes, response.status_code) == ([], 200), url
+    with app.app_context():
+        assert db.session.get(ContactLink, links["tess"]).mailbox is not None
+        assert db.session.get(Share, expired_id).wrapped_key is not None
+        assert db.session.scalar(select(func.count()).select_from(Entry).where(Entry.needs_rotation.is_(True))) == 1
+        assert db.session.get(Share, sid).reader_seen_at is None
+        assert db.session.scalar(select(func.count()).select_from(AccessEvent)) == 0

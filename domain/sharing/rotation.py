@@ -5,7 +5,7 @@ re-sealed under a fresh key with the next key version, and the new key is wrappe
 owner and for every reader who still has access. Nothing is committed here: the caller commits
 once, so an error half-way leaves the old, fully readable state in the database.
 
-Rotation holds the entry (sharing.hold: FOR UPDATE on PostgreSQL; SQLite write requests hold the
+Rotation holds the entry (access.hold: FOR UPDATE on PostgreSQL; SQLite write requests hold the
 database) and reads every row it re-seals after taking the hold, so a reply or reflection written
 by another worker is either fully before it (and re-sealed) or fully after it (and sealed under
 the new key); never sealed under a key that no longer exists.
@@ -18,7 +18,8 @@ from domain.core import keyring, sealed
 from domain.core.db import db, utcnow
 from domain.core.models import ContactLink, Entry, Share, ThreadItem
 from domain.journal import entries as journal
-from domain.sharing import shares as sharing
+from domain.sharing import items
+from domain.sharing.access import hold
 
 
 def _fresh(stmt):
@@ -26,13 +27,13 @@ def _fresh(stmt):
 
 
 def rotate(entry: Entry, owner_key: bytes) -> None:
-    entry = sharing.hold(entry.id) or entry
+    entry = hold(entry.id) or entry
     old_key = sealed.content_key(entry, journal.TABLE, owner_key)
     data = sealed.read(entry, journal.TABLE, old_key)
-    items = list(_fresh(select(ThreadItem).where(ThreadItem.entry_id == entry.id)))
-    contents = [(it, sharing.open_item(it, old_key)) for it in items]
+    thread_items = list(_fresh(select(ThreadItem).where(ThreadItem.entry_id == entry.id)))
+    contents = [(it, items.open_item(it, old_key)) for it in thread_items]
     shares = list(_fresh(select(Share).where(Share.entry_id == entry.id)))
-    questions = [(s, sharing.question(s, old_key)) for s in shares]
+    questions = [(s, items.question(s, old_key)) for s in shares]
     updated_at = entry.updated_at
 
     new_key = keyring.random_key()
@@ -45,7 +46,7 @@ def rotate(entry: Entry, owner_key: bytes) -> None:
     for it, content in contents:
         it.key_version = kv
         stamp = it.updated_at
-        sharing.seal_item(it, new_key, content)
+        items.seal_item(it, new_key, content)
         it.updated_at = stamp
     _rewrap(entry, shares, questions, new_key, kv)
     entry.needs_rotation = False
@@ -55,13 +56,13 @@ def _rewrap(entry: Entry, shares: list[Share], questions: list, new_key: bytes, 
     now = utcnow()
     for s, text in questions:
         s.key_version = kv
-        s.question = keyring.seal(new_key, text.encode(), sharing.question_aad(s, kv)) if text or s.question else None
+        s.question = keyring.seal(new_key, text.encode(), items.question_aad(s, kv)) if text or s.question else None
         if s.revoked_at is None and s.wrapped_key is not None and (s.expires_at is None or s.expires_at > now):
             link = db.session.scalar(select(ContactLink).where(ContactLink.holder_id == entry.owner_id,
                                                                ContactLink.other_id == s.reader_id))
             if link is None:
                 s.revoked_at, s.wrapped_key = now, None
                 continue
-            s.wrapped_key = keyring.hpke_wrap(link.pinned_key, new_key, sharing.share_info(entry.id, s.reader_id, kv))
+            s.wrapped_key = keyring.hpke_wrap(link.pinned_key, new_key, items.share_info(entry.id, s.reader_id, kv))
         else:
             s.wrapped_key = None

@@ -326,13 +326,13 @@ def test_an_error_half_way_through_rotation_leaves_everything_readable(app, monk
             raise RuntimeError("injected failure half-way through rotation")
         return real(item, key, content)
 
-    monkeypatch.setattr(sharing, "seal_item", failing)
+    monkeypatch.setattr("domain.sharing.items.seal_item", failing)
     client = login_client(app, "owner")
     manage = client.get(f"/entries/{world.ids['entry']}/sharing").get_data(as_text=True)
     r = client.post(f"/shares/{extra_id}/revoke", data={"csrf_token": csrf_from(manage)})
     assert r.status_code == 500 and "Traceback" not in r.get_data(as_text=True)
     assert calls["n"] == 2
-    monkeypatch.setattr(sharing, "seal_item", real)
+    monkeypatch.setattr("domain.sharing.items.seal_item", real)
 
     with app.app_context():
         after = {

@@ -1,0 +1,81 @@
+"""What is shared, seen from each side: the owner's outbox, the reader's inbox in its three
+sections, and the counts of what is new (per share, for the home page, for the navigation badge).
+Everything here only reads."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from domain.core.db import db, utcnow
+from domain.core.models import Entry, Share, ThreadItem, User
+from domain.journal import entries as journal
+from domain.sharing.access import decide_share, entry_key_for, is_active, read_entry
+
+
+def outbox(owner_id: str) -> list[Share]:
+    """Everything the owner shares, newest first."""
+    return list(db.session.scalars(select(Share).where(Share.owner_id == owner_id)
+                                   .order_by(Share.created_at.desc())))
+
+
+def inbox(reader_id: str) -> list[Share]:
+    return list(db.session.scalars(select(Share).where(Share.reader_id == reader_id)
+                                   .order_by(Share.created_at.desc())))
+
+
+def inbox_sections(reader: User, user_key: bytes) -> dict[str, list]:
+    """The reader's inbox as (share, item, unseen count): waiting for my reflection, answered, and
+    closed (revoked or expired, shown without the entry)."""
+    sections: dict[str, list] = {"waiting": [], "answered": [], "closed": []}
+    for s in inbox(reader.id):
+        decision = decide_share(reader.id, s.id)
+        if decision.role != "reader":
+            sections["closed"].append((s, None, 0))
+            continue
+        key = entry_key_for(decision, reader, user_key)
+        item = journal.Item(decision.entry, read_entry(decision, key))
+        sections["answered" if s.reflected_at else "waiting"].append((s, item, unseen_count(s, reader.id)))
+    return sections
+
+
+def unseen_count(share_row: Share, viewer_id: str) -> int:
+    """Thread items from the other side newer than the viewer's last look, plus 1 for an edited entry."""
+    seen = share_row.owner_seen_at if viewer_id == share_row.owner_id else share_row.reader_seen_at
+    q = select(ThreadItem).where(ThreadItem.share_id == share_row.id, ThreadItem.author_id != viewer_id,
+                                 ThreadItem.draft.is_(False))
+    n = sum(1 for it in db.session.scalars(q) if seen is None or it.updated_at > seen)
+    if viewer_id == share_row.reader_id and share_row.reader_seen_at is not None:
+        entry = db.session.get(Entry, share_row.entry_id)
+        n += int(entry is not None and entry.updated_at > share_row.reader_seen_at)
+    return n
+
+
+def unseen_summary(user_id: str, now: datetime | None = None) -> dict[str, int]:
+    """Counts for the home page: new items in conversations I read and in those I own, and
+    entries shared with me that wait for my reflection."""
+    now = now or utcnow()
+    as_reader = [s for s in inbox(user_id) if is_active(s, now)]
+    as_owner = list(db.session.scalars(select(Share).where(Share.owner_id == user_id, Share.revoked_at.is_(None))))
+    return {"reader": sum(unseen_count(s, user_id) for s in as_reader),
+            "owner": sum(unseen_count(s, user_id) for s in as_owner),
+            "waiting": sum(1 for s in as_reader if s.reflected_at is None)}
+
+
+def unseen_total(user_id: str, now: datetime | None = None) -> int:
+    """What the navigation badge counts, in three queries whatever the number of shares: new
+    thread items in my active reader shares and in shares of my entries, plus entries edited
+    since I last read them."""
+    now = now or utcnow()
+    active = (Share.revoked_at.is_(None), Share.wrapped_key.is_not(None),
+              or_(Share.expires_at.is_(None), Share.expires_at > now))
+    items = (select(func.count()).select_from(ThreadItem).join(Share, ThreadItem.share_id == Share.id)
+             .where(ThreadItem.author_id != user_id, ThreadItem.draft.is_(False)))
+    as_reader = db.session.scalar(items.where(Share.reader_id == user_id, *active, or_(
+        Share.reader_seen_at.is_(None), ThreadItem.updated_at > Share.reader_seen_at)))
+    as_owner = db.session.scalar(items.where(Share.owner_id == user_id, Share.revoked_at.is_(None),
+                                             ThreadItem.updated_at > Share.owner_seen_at))
+    edited = db.session.scalar(select(func.count()).select_from(Share).join(Entry, Share.entry_id == Entry.id)
+                               .where(Share.reader_id == user_id, *active, Share.reader_seen_at.is_not(None),
+                                      Entry.updated_at > Share.reader_seen_at))
+    return (as_reader or 0) + (as_owner or 0) + (edited or 0)
