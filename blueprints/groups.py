@@ -21,7 +21,8 @@ from domain.groups.membership import GroupError
 from domain.journal import entries as journal
 from domain.journal import processes
 from domain.trends import store as trend_store
-from domain.trends import summaries as trends
+from domain.trends.facts import months_back
+from domain.trends.group_tables import GroupTrends, to_csv_rows, trends_from_aggregates
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -136,15 +137,15 @@ def consent(group_id: str):
     return render_template("groups/consent.html", ms=ms, form=form)
 
 
-def _group_trends(ms: groups.Membership, months: list[str]) -> trends.GroupTrends:
-    return trends.trends_from_aggregates(trend_store.aggregates(ms.group.id, months), months, ms.group.k,
-                                         kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
-                                         subtheme_order=SUBTHEME_ORDER)
+def _group_trends(ms: groups.Membership, months: list[str]) -> GroupTrends:
+    return trends_from_aggregates(trend_store.aggregates(ms.group.id, months), months, ms.group.k,
+                                  kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
+                                  subtheme_order=SUBTHEME_ORDER)
 
 
 def _months(n: int | None) -> list[str]:
     # "All" means the last 24 months for a group: bounded work, and old seminars are history.
-    return trends.months_back(utcnow().date(), n or 24, None)
+    return months_back(utcnow().date(), n or 24, None)
 
 
 @bp.route("/<group_id>/trends")
@@ -164,7 +165,7 @@ def handout_csv(group_id: str):
     _period, n = period_arg()
     gt = _group_trends(ms, _months(n))
     buf = io.StringIO()
-    csv.writer(buf).writerows(trends.to_csv_rows(gt, label))
+    csv.writer(buf).writerows(to_csv_rows(gt, label))
     return Response(buf.getvalue(), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="seminar-trends.csv"'})
 

@@ -23,8 +23,9 @@ from domain.core.models import Group, GroupInvite, GroupMember, TrendFact, User
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
+from domain.trends import facts as trend_facts
+from domain.trends import group_tables, suppression
 from domain.trends import store as trend_store
-from domain.trends import summaries as trends
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 CT, HS, ED, BM = "countertransference", "hard_session", "ethical_dilemma", "bright_moment"
@@ -45,7 +46,7 @@ def month_day(back: int, day: int = 1) -> date:
 
 
 def month(back: int) -> str:
-    return trends.month_of(month_day(back))
+    return trend_facts.month_of(month_day(back))
 
 
 def entry(kind: str, back: int = 0, *, themes=(), subthemes=(), intensity=None, draft=False, **extra) -> dict:
@@ -253,7 +254,7 @@ def seminar(app, k: int = 5, name: str = "Seminar Fjordlight Autumn", lead: str 
     return {"gid": gid, "token": token, "lead": (lead_uid, lead_key), "members": members, "name": name}
 
 
-def expected_trends(months: list[str], k: int = 5) -> trends.GroupTrends:
+def expected_trends(months: list[str], k: int = 5) -> group_tables.GroupTrends:
     """The oracle: the pure function over the same facts the six members contributed."""
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
     from domain.catalogue.entry_kinds import KIND_IDS
@@ -262,17 +263,17 @@ def expected_trends(months: list[str], k: int = 5) -> trends.GroupTrends:
         for spec in seminar_specs(i):
             if not spec["draft"]:
                 d = journal.clean(dict(spec["data"]), set(), False)
-                fs += trends.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
-    fs += trends.facts_for_process(trends.ProcessFact("x", "ended_early"), month(0), "p1")
-    return trends.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
+                fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
+    fs += trend_facts.facts_for_process(trend_facts.ProcessFact("x", "ended_early"), month(0), "p1")
+    return group_tables.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
                                subtheme_order=SUBTHEME_ORDER)
 
 
-def shown(c: trends.Cell, k: int) -> str:
+def shown(c: suppression.Cell, k: int) -> str:
     return str(c.value) if not c.suppressed else (f"<{k}" if c.reason == "primary" else "hidden")
 
 
-def expected_page_tables(gt: trends.GroupTrends) -> dict[str, dict[str, list[str]]]:
+def expected_page_tables(gt: group_tables.GroupTrends) -> dict[str, dict[str, list[str]]]:
     from blueprints.trends import label
     out = {}
     for t in gt.tables():
@@ -787,7 +788,7 @@ def test_k_anonymity_end_to_end_on_page_csv_and_pdf(app, client):
     c, _a = login_client(app, "lead")
     cells_by_month: dict[tuple, str] = {}
     for period, n in [*PERIODS.items(), ("bogus", 6)]:
-        months = trends.months_back(utcnow().date(), n, None)
+        months = trend_facts.months_back(utcnow().date(), n, None)
         want = expected_page_tables(expected_trends(months))
         html = text(c.get(f"/groups/{gid}/trends?period={period}"))
         got = page_tables(html)
@@ -797,7 +798,7 @@ def test_k_anonymity_end_to_end_on_page_csv_and_pdf(app, client):
             del rows[""]
         assert got == want, period
 
-        kinds, themes_, subs, bands, outcomes = (got[TITLES[t]] for t in trends.TABLES)
+        kinds, themes_, subs, bands, outcomes = (got[TITLES[t]] for t in trend_facts.TABLES)
         col = months.index(month(0))
         # two people wrote a countertransference reaction this month: "<5", and the cells that would
         # let anyone work it out are hidden too; never the real number
@@ -831,7 +832,7 @@ def test_k_anonymity_end_to_end_on_page_csv_and_pdf(app, client):
         # the CSV has the very same cells
         body = text(c.get(f"/groups/{gid}/handout.csv?period={period}"))
         table = csv_tables(body)
-        for t in trends.TABLES:
+        for t in trend_facts.TABLES:
             rows = dict(table[t])
             people = rows.pop("contributors")[-1]
             # a whole table with fewer than k people behind it says so, not how many

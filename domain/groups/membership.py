@@ -14,7 +14,7 @@ from domain.accounts import account as accounts
 from domain.core import keyring, server_keys
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Group, GroupInvite, GroupMember, TrendFact, User
-from domain.trends.summaries import MIN_K
+from domain.trends.suppression import MIN_K
 
 NAME_MAX = 80
 K_MAX = 50

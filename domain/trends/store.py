@@ -1,7 +1,7 @@
 """Group trend facts: what a consenting member contributes, kept current while they are logged
 in, and counted by the database for the group view.
 
-Facts are computed from decrypted entries in memory with trends.facts_for_entry and stored under
+Facts are computed from decrypted entries in memory with facts.facts_for_entry and stored under
 the member's per-group pseudonym and a per-entry tag (both keyed by the user key), so the facts
 of one edited entry can be replaced without recomputing everything.
 """
@@ -20,8 +20,15 @@ from domain.core.models import GroupMember, TrendCell, TrendFact, TrendPresence
 from domain.groups import membership as groups
 from domain.trends import fact_order
 from domain.trends import rollup as trend_rollup
-from domain.trends import summaries as trends
-from domain.trends.summaries import EntryFact, ProcessFact
+from domain.trends.facts import (
+    EntryFact,
+    GroupFact,
+    ProcessFact,
+    facts_for_entry,
+    facts_for_process,
+    month_of,
+)
+from domain.trends.group_tables import Aggregates
 
 
 def entry_fact(data: dict, created: date) -> EntryFact:
@@ -40,7 +47,7 @@ def _tag(user_key: bytes, group_id: str, obj: str) -> str:
                     hashlib.sha256).hexdigest()[:32]
 
 
-def _rows(group_id: str, pseud: str, tag: str, facts: list[trends.GroupFact]) -> list[TrendFact]:
+def _rows(group_id: str, pseud: str, tag: str, facts: list[GroupFact]) -> list[TrendFact]:
     return [TrendFact(id=new_id(), group_id=group_id, pseudonym=pseud, entry_tag=tag, month=f.month, kind=f.kind,
                       theme=f.theme, subtheme=f.subtheme, band=f.intensity_band, outcome=f.outcome) for f in facts]
 
@@ -50,7 +57,7 @@ def _entry_rows(group_id: str, user_key: bytes, entry_id: str, data: dict | None
         return []
     pseud = groups.pseudonym(user_key, group_id)
     return _rows(group_id, pseud, _tag(user_key, group_id, "entry|" + entry_id),
-                 trends.facts_for_entry(entry_fact(data, created), pseud))
+                 facts_for_entry(entry_fact(data, created), pseud))
 
 
 def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | None, month: str) -> list[TrendFact]:
@@ -58,7 +65,7 @@ def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | 
         return []
     pseud = groups.pseudonym(user_key, group_id)
     return _rows(group_id, pseud, _tag(user_key, group_id, "process|" + process_id),
-                 trends.facts_for_process(ProcessFact(process_id, data.get("status", "")), month, pseud))
+                 facts_for_process(ProcessFact(process_id, data.get("status", "")), month, pseud))
 
 
 def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
@@ -85,7 +92,7 @@ def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: 
         trend_rollup.removing_tag(m.group_id, tag)
         db.session.execute(delete(TrendFact).where(TrendFact.group_id == m.group_id, TrendFact.entry_tag == tag))
         rows = (_entry_rows(m.group_id, user_key, obj_id, data, created) if obj == "entry"
-                else _process_rows(m.group_id, user_key, obj_id, data, month or trends.month_of(created)))
+                else _process_rows(m.group_id, user_key, obj_id, data, month or month_of(created)))
         fact_order.add_facts(rows)
         trend_rollup.added(m.group_id, rows)
         _touch(m, user_key, state)
@@ -121,9 +128,9 @@ def withdraw(ms: groups.Membership, user_key: bytes) -> int:
 
 # --- counting in the database ---------------------------------------------------------------------
 
-def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
+def aggregates(group_id: str, months: list[str]) -> Aggregates:
     """Cell counts and distinct-contributor counts for a group, in one statement over the counts
-    kept on write (trend_rollup.py): the cells from trend_cells (facts and distinct people per
+    kept on write (domain/trends/rollup.py): the cells from trend_cells (facts and distinct people per
     month and cell), the column, table and period contributors from trend_presence (one row per
     person, month and table). A million fact rows never reach Python, nor are they scanned."""
     C, P = TrendCell, TrendPresence
@@ -157,4 +164,4 @@ def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
             table_people[tbl] = int(count)
         else:
             everyone = int(count)
-    return trends.Aggregates(cells, col_people, table_people, everyone)
+    return Aggregates(cells, col_people, table_people, everyone)
