@@ -128,11 +128,10 @@ def withdraw(ms: groups.Membership, user_key: bytes) -> int:
 
 # --- counting in the database ---------------------------------------------------------------------
 
-def aggregates(group_id: str, months: list[str]) -> Aggregates:
-    """Cell counts and distinct-contributor counts for a group, in one statement over the counts
-    kept on write (domain/trends/rollup.py): the cells from trend_cells (facts and distinct people per
-    month and cell), the column, table and period contributors from trend_presence (one row per
-    person, month and table). A million fact rows never reach Python, nor are they scanned."""
+def _counts_query(group_id: str, months: list[str]):
+    """One statement, four levels of rows (level, month, table, cell, n, count): 0 the cells from
+    trend_cells; 1 the contributors of each month's column total, 2 of each table over the period
+    and 3 over everything, counted from trend_presence (one row per person, month and table)."""
     C, P = TrendCell, TrendPresence
     none = null()
     pres = (select(P.month, P.tbl, P.pseudonym).where(P.group_id == group_id, P.month.in_(months))
@@ -140,28 +139,30 @@ def aggregates(group_id: str, months: list[str]) -> Aggregates:
     known = pres.c.tbl != ""
     tab = select(pres.c.tbl, pres.c.pseudonym).where(known).group_by(pres.c.tbl, pres.c.pseudonym).subquery("tab")
     anyone = select(pres.c.pseudonym).group_by(pres.c.pseudonym).subquery("anyone")
-    q = union_all(
+    return union_all(
         select(literal_column("0"), C.month, C.tbl, C.cell, C.n, C.people)
         .where(C.group_id == group_id, C.month.in_(months), C.tbl != ""),
         select(literal_column("1"), pres.c.month, pres.c.tbl, none, none, func.count())
         .where(known).group_by(pres.c.month, pres.c.tbl),
         select(literal_column("2"), none, tab.c.tbl, none, none, func.count()).group_by(tab.c.tbl),
         select(literal_column("3"), none, none, none, none, func.count()).select_from(anyone))
+
+
+def aggregates(group_id: str, months: list[str]) -> Aggregates:
+    """Cell counts and distinct-contributor counts for a group, in one statement over the counts
+    kept on write (domain/trends/rollup.py). A million fact rows never reach Python, nor are they scanned."""
     if db.session.get_bind().dialect.name == "postgresql":
         # Room for the hash tables (a year of a big group is ~100,000 (month, cell, person) rows);
         # the default 4 MB makes PostgreSQL spill to disk. Only for this transaction.
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    cells: dict[str, dict] = {m: {} for m in months}
-    col_people: dict[str, dict[str, int]] = {m: {} for m in months}
-    table_people: dict[str, int] = {}
-    everyone = 0
-    for level, month, tbl, cell_row, n, count in db.session.execute(q):
+    agg = Aggregates({m: {} for m in months}, {m: {} for m in months}, {}, 0)
+    for level, month, tbl, cell_row, n, count in db.session.execute(_counts_query(group_id, months)):
         if level == 0:
-            cells[month][(tbl, cell_row)] = (int(n), int(count))
+            agg.cells[month][(tbl, cell_row)] = (int(n), int(count))
         elif level == 1:
-            col_people[month][tbl] = int(count)
+            agg.col_people[month][tbl] = int(count)
         elif level == 2:
-            table_people[tbl] = int(count)
+            agg.table_people[tbl] = int(count)
         else:
-            everyone = int(count)
-    return Aggregates(cells, col_people, table_people, everyone)
+            agg.people = int(count)
+    return agg
