@@ -15,9 +15,9 @@ from blueprints.limits import limiter
 from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, period_arg, short_month
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import db, utcnow
+from domain.core.refusal import Refusal
 from domain.groups import handout
 from domain.groups import membership as groups
-from domain.groups.membership import GroupError
 from domain.journal import entries as journal
 from domain.journal import processes
 from domain.trends import store as trend_store
@@ -45,7 +45,7 @@ def index():
     if form.validate_on_submit():
         try:
             group = groups.create(current_user.user, guards.user_key(), form.name.data, form.k.data, _secret())
-        except GroupError as exc:
+        except Refusal as exc:
             form.name.errors = [str(exc)]
         else:
             db.session.commit()
@@ -75,7 +75,7 @@ def invite(group_id: str):
                                invite_form=form, k_form=KForm(data={"k": ms.group.k}), form=EmptyForm()), 400
     try:
         inv, token = groups.invite(ms, form.multi_use.data == "multi", form.days.data)
-    except GroupError as exc:
+    except Refusal as exc:
         abort(exc.status)
     db.session.commit()
     link = url_for("groups.join", token=token, _external=True)
@@ -88,7 +88,7 @@ def invite(group_id: str):
 def join(token: str):
     try:
         _inv, _key, name = groups.open_invite(token)
-    except GroupError as exc:
+    except Refusal as exc:
         return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
     if not current_user.is_authenticated:
         session["return_to"] = request.path
@@ -100,7 +100,7 @@ def join(token: str):
             abort(400)
         try:
             group = groups.join(token, current_user.user, guards.user_key(), _secret())
-        except GroupError as exc:
+        except Refusal as exc:
             return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
         session.pop("return_to", None)
         db.session.commit()
@@ -187,7 +187,7 @@ def _member_action(group_id: str, action):
         abort(400)
     try:
         message = action(ms)
-    except GroupError as exc:
+    except Refusal as exc:
         # A redirect cannot carry a 403/409 that a browser would follow: show the group page
         # with the message and the real status instead.
         flash(str(exc), "error")
@@ -233,7 +233,7 @@ def set_k(group_id: str):
     if form.validate_on_submit():
         try:
             groups.set_k(ms, form.k.data)
-        except GroupError as exc:
+        except Refusal as exc:
             form.k.errors = [str(exc)]
             status = exc.status
             if not ms.is_lead:  # the k form is not on a member's page: say it above

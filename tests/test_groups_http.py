@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from domain.accounts import account as accounts
 from domain.core.db import db, utcnow
 from domain.core.models import Group, GroupInvite, GroupMember, TrendFact, User
+from domain.core.refusal import Refusal
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
@@ -457,7 +458,7 @@ def test_a_single_use_link_cannot_be_claimed_twice_in_a_race(app, client, user, 
         # meanwhile racer A's request claims it and commits; B still holds what it read
         db.session.execute(sql("UPDATE group_invites SET uses = 1"))
         assert inv.uses == 0
-        with pytest.raises(groups.GroupError) as err:
+        with pytest.raises(Refusal) as err:
             groups.join(token, b, b_key, guards.server_secret())
         assert err.value.status == 410
         db.session.rollback()
