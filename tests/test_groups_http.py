@@ -15,7 +15,7 @@ import zlib
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from domain.accounts import account as accounts
 from domain.core.db import db, utcnow
@@ -776,6 +776,30 @@ def test_trends_page_counts_contributors_never_names(app, client):
     # the lead's group page lists members by name (that is who is in it), but not who contributes
     view = text(c.get(f"/groups/{s['gid']}"))
     assert all(n in view for n in NAMES.values()) and "contribut" not in view.split('<ul class="rows">')[1].split("</ul>")[0]
+
+
+def test_group_pages_only_read(app, client, user, auth):
+    """Every GET of the groups blueprint reads: no INSERT, UPDATE or DELETE reaches the database,
+    for the lead, for a visitor on an invite link, logged in or not."""
+    gid = create_group(auth)
+    token = invite_token(auth, gid)
+    consent(auth, gid)
+    writes: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for url in ("/groups/", f"/groups/{gid}", f"/groups/{gid}/consent", f"/groups/{gid}/trends?period=all",
+                    f"/groups/{gid}/handout.csv", f"/groups/{gid}/handout.pdf", f"/groups/join/{token}"):
+            assert client.get(url).status_code == 200, url
+        assert app.test_client().get(f"/groups/join/{token}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert writes == []
 
 
 POSITIVE = "positive_moments"
