@@ -81,13 +81,8 @@ def pii_ms() -> tuple[float, float]:
 
 
 def trends_ms() -> float:
-    from domain.trends.summaries import (
-        EntryFact,
-        ProcessFact,
-        facts_for_entry,
-        facts_for_process,
-        group_trends,
-    )
+    from domain.trends.facts import EntryFact, ProcessFact, facts_for_entry, facts_for_process
+    from domain.trends.group_tables import group_trends
     kinds = ["hard_session", "countertransference", "ethical_dilemma", "bright_moment"]
     subs, themes = [f"s{i}" for i in range(26)], ["t1", "t2", "t3", "t4"]
     months = [f"2025-{i:02d}" for i in range(1, 13)]

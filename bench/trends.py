@@ -6,7 +6,7 @@
 2. Group trends (PostgreSQL): a fresh database (default fokus_bench on 127.0.0.1:5432, user
    postgres) migrated like production, 1,000,000 fact rows for one group bulk-loaded with COPY (plus
    rows of other groups, so that the index has something to skip), then trend_store.aggregates +
-   trends.trends_from_aggregates for 3, 6, 12 and 24 months, and the whole group trends page.
+   group_tables.trends_from_aggregates for 3, 6, 12 and 24 months, and the whole group trends page.
    EXPLAIN (ANALYZE) shows which index each query uses. The database is dropped at the end.
 
 Prints numbers only; never fails on time.
@@ -124,7 +124,7 @@ def fact_rows(rng: random.Random, gid: str, n: int, people: int, months: list[st
     countertransference reaction; now and then a process outcome."""
     from domain.catalogue import themes
     from domain.catalogue.entry_kinds import KIND_IDS
-    from domain.trends import summaries as trends
+    from domain.trends import facts as trends
     pseudonyms = [f"{rng.getrandbits(128):032x}" for _ in range(people)]
     count = 0
     while count < n:
@@ -234,8 +234,9 @@ def group_bench(args, app, reuse: bool = False) -> None:
     from domain.catalogue.entry_kinds import KIND_IDS
     from domain.core.db import db
     from domain.groups import membership as groups
+    from domain.trends import facts as trends
     from domain.trends import store as trend_store
-    from domain.trends import summaries as trends
+    from domain.trends.group_tables import trends_from_aggregates
 
     t0 = time.perf_counter()
     months = trends.months_back(date.today(), 24, None)
@@ -299,7 +300,7 @@ def group_bench(args, app, reuse: bool = False) -> None:
                     t = time.perf_counter()
                     agg = trend_store.aggregates(gid, period)
                     t2 = time.perf_counter()
-                    gt = trends.trends_from_aggregates(agg, period, 5, **orders)
+                    gt = trends_from_aggregates(agg, period, 5, **orders)
                     times_sql.append((t2 - t) * 1000)
                     times_py.append((time.perf_counter() - t2) * 1000)
                     assert gt.contributors == args.people

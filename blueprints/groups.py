@@ -9,19 +9,21 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from blueprints import guards
+from blueprints.access import found_or_404
 from blueprints.forms import EmptyForm
 from blueprints.groups_forms import GroupForm, GroupInviteForm, KForm
 from blueprints.limits import limiter
 from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, period_arg, short_month
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import db, utcnow
+from domain.core.refusal import Refusal
 from domain.groups import handout
 from domain.groups import membership as groups
-from domain.groups.membership import GroupError
 from domain.journal import entries as journal
 from domain.journal import processes
 from domain.trends import store as trend_store
-from domain.trends import summaries as trends
+from domain.trends.facts import months_back
+from domain.trends.group_tables import GroupTrends, to_csv_rows, trends_from_aggregates
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -31,10 +33,17 @@ def _secret() -> bytes:
 
 
 def _membership_or_404(group_id: str) -> groups.Membership:
-    ms = groups.membership(current_user.user, guards.user_key(), group_id)
-    if ms is None:
-        abort(404)
-    return ms
+    return found_or_404(groups.membership(current_user.user, guards.user_key(), group_id))
+
+
+def _group_page(ms: groups.Membership, status: int = 200, *, invite_form: GroupInviteForm | None = None,
+                k_form: KForm | None = None):
+    """The group page, with the form the request filled in (or fresh ones) and the member list
+    for a lead."""
+    return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
+                           invite_form=invite_form if invite_form is not None else GroupInviteForm(),
+                           k_form=k_form if k_form is not None else KForm(data={"k": ms.group.k}),
+                           form=EmptyForm()), status
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -44,7 +53,7 @@ def index():
     if form.validate_on_submit():
         try:
             group = groups.create(current_user.user, guards.user_key(), form.name.data, form.k.data, _secret())
-        except GroupError as exc:
+        except Refusal as exc:
             form.name.errors = [str(exc)]
         else:
             db.session.commit()
@@ -58,9 +67,7 @@ def index():
 @bp.route("/<group_id>")
 @guards.login_required
 def view(group_id: str):
-    ms = _membership_or_404(group_id)
-    return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
-                           invite_form=GroupInviteForm(), k_form=KForm(data={"k": ms.group.k}), form=EmptyForm())
+    return _group_page(_membership_or_404(group_id))
 
 
 @bp.route("/<group_id>/invite", methods=["POST"])
@@ -70,11 +77,10 @@ def invite(group_id: str):
     ms = _membership_or_404(group_id)
     form = GroupInviteForm()
     if not form.validate_on_submit():
-        return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
-                               invite_form=form, k_form=KForm(data={"k": ms.group.k}), form=EmptyForm()), 400
+        return _group_page(ms, 400, invite_form=form)
     try:
         inv, token = groups.invite(ms, form.multi_use.data == "multi", form.days.data)
-    except GroupError as exc:
+    except Refusal as exc:
         abort(exc.status)
     db.session.commit()
     link = url_for("groups.join", token=token, _external=True)
@@ -87,7 +93,7 @@ def invite(group_id: str):
 def join(token: str):
     try:
         _inv, _key, name = groups.open_invite(token)
-    except GroupError as exc:
+    except Refusal as exc:
         return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
     if not current_user.is_authenticated:
         session["return_to"] = request.path
@@ -99,7 +105,7 @@ def join(token: str):
             abort(400)
         try:
             group = groups.join(token, current_user.user, guards.user_key(), _secret())
-        except GroupError as exc:
+        except Refusal as exc:
             return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
         session.pop("return_to", None)
         db.session.commit()
@@ -136,23 +142,25 @@ def consent(group_id: str):
     return render_template("groups/consent.html", ms=ms, form=form)
 
 
-def _group_trends(ms: groups.Membership, months: list[str]) -> trends.GroupTrends:
-    return trends.trends_from_aggregates(trend_store.aggregates(ms.group.id, months), months, ms.group.k,
-                                         kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
-                                         subtheme_order=SUBTHEME_ORDER)
-
-
-def _months(n: int | None) -> list[str]:
+def _trends_asked(group_id: str) -> tuple[groups.Membership, str, GroupTrends]:
+    """The member's view of the group, the period in the query string and the group tables for it."""
+    ms = _membership_or_404(group_id)
+    period, n = period_arg()
     # "All" means the last 24 months for a group: bounded work, and old seminars are history.
-    return trends.months_back(utcnow().date(), n or 24, None)
+    months = months_back(utcnow().date(), n or 24, None)
+    gt = trends_from_aggregates(trend_store.aggregates(ms.group.id, months), months, ms.group.k,
+                                kind_order=list(KIND_IDS), theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER)
+    return ms, period, gt
+
+
+def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/<group_id>/trends")
 @guards.login_required
 def group_trends(group_id: str):
-    ms = _membership_or_404(group_id)
-    period, n = period_arg()
-    gt = _group_trends(ms, _months(n))
+    ms, period, gt = _trends_asked(group_id)
     return render_template("groups/trends.html", ms=ms, gt=gt, period=period, periods=PERIODS, label=label,
                            short_month=short_month)
 
@@ -160,24 +168,17 @@ def group_trends(group_id: str):
 @bp.route("/<group_id>/handout.csv")
 @guards.login_required
 def handout_csv(group_id: str):
-    ms = _membership_or_404(group_id)
-    _period, n = period_arg()
-    gt = _group_trends(ms, _months(n))
+    _ms, _period, gt = _trends_asked(group_id)
     buf = io.StringIO()
-    csv.writer(buf).writerows(trends.to_csv_rows(gt, label))
-    return Response(buf.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="seminar-trends.csv"'})
+    csv.writer(buf).writerows(to_csv_rows(gt, label))
+    return _download(buf.getvalue(), "text/csv", "seminar-trends.csv")
 
 
 @bp.route("/<group_id>/handout.pdf")
 @guards.login_required
 def handout_pdf(group_id: str):
-    ms = _membership_or_404(group_id)
-    _period, n = period_arg()
-    gt = _group_trends(ms, _months(n))
-    pdf = handout.render(ms.name, gt, label, short_month)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="seminar-handout.pdf"'})
+    ms, _period, gt = _trends_asked(group_id)
+    return _download(handout.render(ms.name, gt, label, short_month), "application/pdf", "seminar-handout.pdf")
 
 
 def _member_action(group_id: str, action):
@@ -186,13 +187,11 @@ def _member_action(group_id: str, action):
         abort(400)
     try:
         message = action(ms)
-    except GroupError as exc:
+    except Refusal as exc:
         # A redirect cannot carry a 403/409 that a browser would follow: show the group page
         # with the message and the real status instead.
         flash(str(exc), "error")
-        return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
-                               invite_form=GroupInviteForm(), k_form=KForm(data={"k": ms.group.k}),
-                               form=EmptyForm()), exc.status
+        return _group_page(ms, exc.status)
     db.session.commit()
     flash(message, "ok")
     return None
@@ -232,7 +231,7 @@ def set_k(group_id: str):
     if form.validate_on_submit():
         try:
             groups.set_k(ms, form.k.data)
-        except GroupError as exc:
+        except Refusal as exc:
             form.k.errors = [str(exc)]
             status = exc.status
             if not ms.is_lead:  # the k form is not on a member's page: say it above
@@ -241,7 +240,6 @@ def set_k(group_id: str):
             db.session.commit()
             flash(f"Cells now need at least {form.k.data} people.", "ok")
             return redirect(url_for("groups.view", group_id=group_id))
-    return render_template("groups/view.html", ms=ms, members=groups.members(ms) if ms.is_lead else [],
-                           invite_form=GroupInviteForm(), k_form=form, form=EmptyForm()), status
+    return _group_page(ms, status, k_form=form)
 
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange
 from blueprints.forms import Form
 from blueprints.journal_forms import Radio
 from domain.groups.membership import K_MAX, NAME_MAX
-from domain.trends.summaries import DEFAULT_K, MIN_K
+from domain.trends.suppression import DEFAULT_K, MIN_K
 
 K_MESSAGE = f"Choose a number from {MIN_K} to {K_MAX}. Below {MIN_K} a cell could point at one person."
 

@@ -12,8 +12,8 @@ from domain.catalogue.entry_kinds import KIND_IDS, KINDS
 from domain.core.db import utcnow
 from domain.journal import index as journal_index
 from domain.journal import processes
+from domain.trends import personal as trends
 from domain.trends import store as trend_store
-from domain.trends import summaries as trends
 
 bp = Blueprint("trends", __name__)
 

@@ -15,16 +15,18 @@ import zlib
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from domain.accounts import account as accounts
 from domain.core.db import db, utcnow
 from domain.core.models import Group, GroupInvite, GroupMember, TrendFact, User
+from domain.core.refusal import Refusal
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
+from domain.trends import facts as trend_facts
+from domain.trends import group_tables, suppression
 from domain.trends import store as trend_store
-from domain.trends import summaries as trends
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 CT, HS, ED, BM = "countertransference", "hard_session", "ethical_dilemma", "bright_moment"
@@ -45,7 +47,7 @@ def month_day(back: int, day: int = 1) -> date:
 
 
 def month(back: int) -> str:
-    return trends.month_of(month_day(back))
+    return trend_facts.month_of(month_day(back))
 
 
 def entry(kind: str, back: int = 0, *, themes=(), subthemes=(), intensity=None, draft=False, **extra) -> dict:
@@ -253,7 +255,7 @@ def seminar(app, k: int = 5, name: str = "Seminar Fjordlight Autumn", lead: str 
     return {"gid": gid, "token": token, "lead": (lead_uid, lead_key), "members": members, "name": name}
 
 
-def expected_trends(months: list[str], k: int = 5) -> trends.GroupTrends:
+def expected_trends(months: list[str], k: int = 5) -> group_tables.GroupTrends:
     """The oracle: the pure function over the same facts the six members contributed."""
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
     from domain.catalogue.entry_kinds import KIND_IDS
@@ -262,17 +264,17 @@ def expected_trends(months: list[str], k: int = 5) -> trends.GroupTrends:
         for spec in seminar_specs(i):
             if not spec["draft"]:
                 d = journal.clean(dict(spec["data"]), set(), False)
-                fs += trends.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
-    fs += trends.facts_for_process(trends.ProcessFact("x", "ended_early"), month(0), "p1")
-    return trends.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
+                fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
+    fs += trend_facts.facts_for_process(trend_facts.ProcessFact("x", "ended_early"), month(0), "p1")
+    return group_tables.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
                                subtheme_order=SUBTHEME_ORDER)
 
 
-def shown(c: trends.Cell, k: int) -> str:
+def shown(c: suppression.Cell, k: int) -> str:
     return str(c.value) if not c.suppressed else (f"<{k}" if c.reason == "primary" else "hidden")
 
 
-def expected_page_tables(gt: trends.GroupTrends) -> dict[str, dict[str, list[str]]]:
+def expected_page_tables(gt: group_tables.GroupTrends) -> dict[str, dict[str, list[str]]]:
     from blueprints.trends import label
     out = {}
     for t in gt.tables():
@@ -456,7 +458,7 @@ def test_a_single_use_link_cannot_be_claimed_twice_in_a_race(app, client, user, 
         # meanwhile racer A's request claims it and commits; B still holds what it read
         db.session.execute(sql("UPDATE group_invites SET uses = 1"))
         assert inv.uses == 0
-        with pytest.raises(groups.GroupError) as err:
+        with pytest.raises(Refusal) as err:
             groups.join(token, b, b_key, guards.server_secret())
         assert err.value.status == 410
         db.session.rollback()
@@ -776,6 +778,32 @@ def test_trends_page_counts_contributors_never_names(app, client):
     assert all(n in view for n in NAMES.values()) and "contribut" not in view.split('<ul class="rows">')[1].split("</ul>")[0]
 
 
+def test_group_pages_only_read(app, client, user, auth):
+    """Every GET of the groups blueprint reads: no INSERT, UPDATE or DELETE reaches the database,
+    for the lead, for a visitor on an invite link, logged in or not."""
+    gid = create_group(auth)
+    token = invite_token(auth, gid)
+    consent(auth, gid)
+    writes: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        # The login guard's idle-timeout stamp (user_sessions.last_seen_at) is not the groups views' doing.
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE") \
+                and "user_sessions" not in statement:
+            writes.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for url in ("/groups/", f"/groups/{gid}", f"/groups/{gid}/consent", f"/groups/{gid}/trends?period=all",
+                    f"/groups/{gid}/handout.csv", f"/groups/{gid}/handout.pdf", f"/groups/join/{token}"):
+            assert client.get(url).status_code == 200, url
+        assert app.test_client().get(f"/groups/join/{token}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert writes == []
+
+
 POSITIVE = "positive_moments"
 PERIODS = {"3": 3, "6": 6, "12": 12, "all": 24}
 
@@ -787,7 +815,7 @@ def test_k_anonymity_end_to_end_on_page_csv_and_pdf(app, client):
     c, _a = login_client(app, "lead")
     cells_by_month: dict[tuple, str] = {}
     for period, n in [*PERIODS.items(), ("bogus", 6)]:
-        months = trends.months_back(utcnow().date(), n, None)
+        months = trend_facts.months_back(utcnow().date(), n, None)
         want = expected_page_tables(expected_trends(months))
         html = text(c.get(f"/groups/{gid}/trends?period={period}"))
         got = page_tables(html)
@@ -797,7 +825,7 @@ def test_k_anonymity_end_to_end_on_page_csv_and_pdf(app, client):
             del rows[""]
         assert got == want, period
 
-        kinds, themes_, subs, bands, outcomes = (got[TITLES[t]] for t in trends.TABLES)
+        kinds, themes_, subs, bands, outcomes = (got[TITLES[t]] for t in trend_facts.TABLES)
         col = months.index(month(0))
         # two people wrote a countertransference reaction this month: "<5", and the cells that would
         # let anyone work it out are hidden too; never the real number
@@ -831,7 +859,7 @@ def test_k_anonymity_end_to_end_on_page_csv_and_pdf(app, client):
         # the CSV has the very same cells
         body = text(c.get(f"/groups/{gid}/handout.csv?period={period}"))
         table = csv_tables(body)
-        for t in trends.TABLES:
+        for t in trend_facts.TABLES:
             rows = dict(table[t])
             people = rows.pop("contributors")[-1]
             # a whole table with fewer than k people behind it says so, not how many

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from domain.core.db import db, utcnow
 from domain.core.models import TrendFact
 from domain.groups import handout
-from domain.trends import summaries as trends
+from domain.trends import facts as trend_facts
+from domain.trends import group_tables
 from tests.conftest import raw_database_bytes
 from tests.test_groups_http import (
     NAMES,
@@ -66,7 +67,7 @@ def test_handout_pdf_and_csv(app, client):
     pdf = r.data
     check_pdf(pdf)
     words = pdf_text(pdf)
-    months = trends.months_back(utcnow().date(), 6, None)
+    months = trend_facts.months_back(utcnow().date(), 6, None)
     from blueprints.trends import short_month
     for shown in (f"Seminar handout: {s['name']}", f"Period: {short_month(months[0])} - {short_month(months[-1])}",
                   "Contributors: 6.", "k = 5", "Entry kinds", "Themes", "Countertransference intensity",
@@ -80,7 +81,7 @@ def test_handout_pdf_and_csv(app, client):
     assert rows[0] == ["table", "row", *months, "total"]
     assert all(len(row) == len(months) + 3 for row in rows)
     want = expected_page_tables(expected_trends(months))
-    for t in trends.TABLES:
+    for t in trend_facts.TABLES:
         got = {row[1]: row[2:] for row in rows if row[0] == t and row[1] not in ("total", "contributors")}
         got["All"] = next(row[2:] for row in rows if row[0] == t and row[1] == "total")
         assert got == want[TITLES[t]], t
@@ -120,7 +121,7 @@ def test_handout_pages_for_every_period_of_the_demo_seminar(app, period):
             assert v in ("", "hidden", "<5") or v.isdigit(), line   # numbers or markers only
 
 
-def _full(months: list[str], k: int = 3) -> trends.GroupTrends:
+def _full(months: list[str], k: int = 3) -> group_tables.GroupTrends:
     """Worst case for the page count: every kind, theme, subtheme, band and outcome in every month."""
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
     from domain.catalogue.entry_kinds import KIND_IDS
@@ -129,19 +130,19 @@ def _full(months: list[str], k: int = 3) -> trends.GroupTrends:
     for m in months:
         for p in range(k):
             who = f"p{p}"
-            fs += [trends.GroupFact(who, m, kind) for kind in KIND_IDS]
-            fs += [trends.GroupFact(who, m, "hard_session", theme=t.id) for t in THEMES]
-            fs += [trends.GroupFact(who, m, "hard_session", subtheme=s.id) for t in THEMES for s in t.subthemes]
-            fs += [trends.GroupFact(who, m, "countertransference", intensity_band=b) for b in trends.BANDS]
-            fs += [trends.GroupFact(who, m, "process", outcome=o) for o in trends.OUTCOMES]
-    return trends.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
+            fs += [trend_facts.GroupFact(who, m, kind) for kind in KIND_IDS]
+            fs += [trend_facts.GroupFact(who, m, "hard_session", theme=t.id) for t in THEMES]
+            fs += [trend_facts.GroupFact(who, m, "hard_session", subtheme=s.id) for t in THEMES for s in t.subthemes]
+            fs += [trend_facts.GroupFact(who, m, "countertransference", intensity_band=b) for b in trend_facts.BANDS]
+            fs += [trend_facts.GroupFact(who, m, "process", outcome=o) for o in trend_facts.OUTCOMES]
+    return group_tables.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
                                subtheme_order=SUBTHEME_ORDER)
 
 
 @pytest.mark.parametrize("n_months", [1, 3, 12, 24])
 def test_the_fullest_table_still_fits_two_pages(n_months):
     from blueprints.trends import label, short_month
-    months = trends.months_back(utcnow().date(), n_months, None)
+    months = trend_facts.months_back(utcnow().date(), n_months, None)
     pdf = handout.render("A" * 80, _full(months), label, short_month)
     check_pdf(pdf)
     strings = pdf_strings(pdf)
@@ -151,8 +152,8 @@ def test_the_fullest_table_still_fits_two_pages(n_months):
 
 def test_an_empty_group_and_odd_names_render():
     from blueprints.trends import label, short_month
-    months = trends.months_back(utcnow().date(), 3, None)
-    gt = trends.trends_from_aggregates(trends.aggregate([], months), months, 5)
+    months = trend_facts.months_back(utcnow().date(), 3, None)
+    gt = group_tables.trends_from_aggregates(group_tables.aggregate([], months), months, 5)
     pdf = handout.render("Høstseminar – “Tromsø” 🙂 Ω (x) \\ end", gt, label, short_month)
     check_pdf(pdf)
     words = pdf_text(pdf)

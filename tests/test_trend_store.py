@@ -14,8 +14,9 @@ from domain.core.models import GroupMember, TrendFact, User
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
+from domain.trends import facts as trend_facts
+from domain.trends import group_tables, suppression
 from domain.trends import store as trend_store
-from domain.trends import summaries as trends
 from tests.test_groups_http import BM, CT, ED, HS, entry, make_user, month, month_day, summary
 
 
@@ -65,7 +66,7 @@ def test_entry_fact_takes_only_what_trends_need():
             "subthemes": ["therapist_feelings.own_history"], "feelings": ["anger"], "supervision": "yes",
             "trigger": "secret text", "tags": ["secret tag"], "process_id": "p1"}
     f = trend_store.entry_fact(data, date(2026, 1, 1))
-    assert f == trends.EntryFact(date(2025, 3, 4), CT, ("therapist_feelings",), ("therapist_feelings.own_history",),
+    assert f == trend_facts.EntryFact(date(2025, 3, 4), CT, ("therapist_feelings",), ("therapist_feelings.own_history",),
                                  7, ("anger",), "yes", "p1")
     # no visit date: the day it was written; no intensity: None
     f = trend_store.entry_fact({"kind": BM}, date(2026, 1, 9))
@@ -185,29 +186,29 @@ def test_purge_by_the_server_finds_exactly_the_members_pseudonym(ctx):
 
 # --- database aggregation == pure aggregation ------------------------------------------------------
 
-def _random_facts(rng: random.Random, months: list[str], people: int, n: int) -> list[trends.GroupFact]:
+def _random_facts(rng: random.Random, months: list[str], people: int, n: int) -> list[trend_facts.GroupFact]:
     from domain.catalogue.themes import THEMES
     out = []
     for _ in range(n):
         who = f"p{rng.randrange(people):02d}"
         m = rng.choice(months)
-        kind = rng.choice(trends.KINDS)
+        kind = rng.choice(trend_facts.KINDS)
         theme = rng.choice(THEMES)
         pick = rng.randrange(5)
         if pick == 0:
-            out.append(trends.GroupFact(who, m, kind))
+            out.append(trend_facts.GroupFact(who, m, kind))
         elif pick == 1:
-            out.append(trends.GroupFact(who, m, kind, theme=theme.id))
+            out.append(trend_facts.GroupFact(who, m, kind, theme=theme.id))
         elif pick == 2:
-            out.append(trends.GroupFact(who, m, kind, subtheme=rng.choice(theme.subthemes).id))
+            out.append(trend_facts.GroupFact(who, m, kind, subtheme=rng.choice(theme.subthemes).id))
         elif pick == 3:
-            out.append(trends.GroupFact(who, m, CT, intensity_band=rng.choice(trends.BANDS)))
+            out.append(trend_facts.GroupFact(who, m, CT, intensity_band=rng.choice(trend_facts.BANDS)))
         else:
-            out.append(trends.GroupFact(who, m, "process", outcome=rng.choice(trends.OUTCOMES)))
+            out.append(trend_facts.GroupFact(who, m, "process", outcome=rng.choice(trend_facts.OUTCOMES)))
     return out
 
 
-def _store(gid: str, fs: list[trends.GroupFact]) -> None:
+def _store(gid: str, fs: list[trend_facts.GroupFact]) -> None:
     from domain.trends import rollup as trend_rollup
     rows = [TrendFact(id=new_id(), group_id=gid, pseudonym=f.contributor, entry_tag=new_id(),
                       month=f.month, kind=f.kind, theme=f.theme, subtheme=f.subtheme,
@@ -224,13 +225,13 @@ def test_database_aggregates_equal_the_pure_ones(ctx, seed):
     rng = random.Random(seed)
     lead_uid, lead_key = make_user(ctx, f"lead{seed}")
     gid, other = _group(lead_uid, lead_key, "A"), _group(lead_uid, lead_key, "B")
-    months = trends.months_back(utcnow().date(), 6, None)
-    outside = trends.months_back(month_day(7), 3, None)
+    months = trend_facts.months_back(utcnow().date(), 6, None)
+    outside = trend_facts.months_back(month_day(7), 3, None)
     fs = _random_facts(rng, months, people=rng.randint(3, 12), n=rng.randint(50, 400))
     _store(gid, fs + _random_facts(rng, outside, 5, 60))     # months outside the period don't count
     _store(other, _random_facts(rng, months, 9, 200))        # nor do other groups
     for period in (months, months[-3:], months[2:3]):
-        pure = trends.aggregate(fs, period)
+        pure = group_tables.aggregate(fs, period)
         got = trend_store.aggregates(gid, period)
         assert got.people == pure.people and got.table_people == {t: pure.table_people[t] for t in got.table_people}
         assert all(pure.table_people[t] == 0 for t in pure.table_people if t not in got.table_people)
@@ -240,18 +241,18 @@ def test_database_aggregates_equal_the_pure_ones(ctx, seed):
                 {t: v for t, v in pure.col_people[m].items() if v}, m
         orders = {"kind_order": list(KIND_IDS), "theme_order": THEME_ORDER, "subtheme_order": SUBTHEME_ORDER}
         for k in (3, 5, 7):
-            assert trends.trends_from_aggregates(got, period, k, **orders) == \
-                trends.group_trends(fs, period, k, **orders)
+            assert group_tables.trends_from_aggregates(got, period, k, **orders) == \
+                group_tables.group_trends(fs, period, k, **orders)
 
 
 def test_aggregates_of_an_empty_group(ctx):
     lead_uid, lead_key = make_user(ctx, "lead")
     gid = _group(lead_uid, lead_key)
-    months = trends.months_back(utcnow().date(), 3, None)
+    months = trend_facts.months_back(utcnow().date(), 3, None)
     agg = trend_store.aggregates(gid, months)
     assert agg.people == 0 and all(agg.cells[m] == {} for m in months)
-    gt = trends.trends_from_aggregates(agg, months, 5)
-    assert gt.contributors == 0 and gt.kinds.total == trends.Cell(0)
+    gt = group_tables.trends_from_aggregates(agg, months, 5)
+    assert gt.contributors == 0 and gt.kinds.total == suppression.Cell(0)
     assert db.session.scalar(select(func.count()).select_from(TrendFact)) == 0
 
 

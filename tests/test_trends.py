@@ -1,4 +1,5 @@
-"""Trend summaries: personal counts and the k-anonymous group tables."""
+"""Trend counting: personal counts (domain/trends/personal.py) and the k-anonymous group tables
+(facts.py, group_tables.py, suppression.py)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.trends.summaries import (
+from domain.trends.facts import (
     BANDS,
-    DEFAULT_K,
     KINDS,
-    MIN_K,
-    Cell,
     EntryFact,
     GroupFact,
     ProcessFact,
     facts_for_entry,
     facts_for_process,
-    group_trends,
     intensity_band,
     months_back,
-    personal_trends,
-    to_csv_rows,
 )
+from domain.trends.group_tables import group_trends, to_csv_rows
+from domain.trends.personal import personal_trends
+from domain.trends.suppression import DEFAULT_K, MIN_K, Cell
 
 CT = "countertransference"
 M1, M2, M3 = "2025-01", "2025-02", "2025-03"
@@ -328,14 +326,11 @@ def test_catalogue_sized_table_is_complete():
 
 
 def _table_of(f: GroupFact):
-    if f.outcome is not None:
-        return "outcomes", f.outcome
-    if f.intensity_band is not None:
-        return "intensity", f.intensity_band
-    if f.theme is not None:
-        return "themes", f.theme
-    if f.subtheme is not None:
-        return "subthemes", f.subtheme
+    """The table a fact counts in, written here apart from facts.classify so the audit is independent."""
+    tagged = (("outcomes", f.outcome), ("intensity", f.intensity_band), ("themes", f.theme), ("subthemes", f.subtheme))
+    for table, row in tagged:
+        if row is not None:
+            return table, row
     return None if f.kind == "process" else ("kinds", f.kind)
 
 

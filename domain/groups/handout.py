@@ -7,7 +7,8 @@ from collections.abc import Callable
 from fpdf import FPDF
 
 from domain.catalogue import themes
-from domain.trends.summaries import Cell, GroupTable, GroupTrends
+from domain.trends.group_tables import GroupTable, GroupTrends
+from domain.trends.suppression import cell_text
 
 TITLES = {"kinds": "Entry kinds", "themes": "Themes", "subthemes": "Subthemes",
           "intensity": "Countertransference intensity", "outcomes": "Processes ended early or reported"}
@@ -18,12 +19,6 @@ def _ascii(text: str) -> str:
     return text.replace("–", "-").replace("—", "-").replace("’", "'").replace("‘", "'") \
         .replace("“", '"').replace("”", '"').replace("…", "...") \
         .encode("latin-1", "replace").decode("latin-1")
-
-
-def _value(c: Cell, k: int) -> str:
-    if not c.suppressed:
-        return str(c.value)
-    return f"<{k}" if c.reason == "primary" else "hidden"
 
 
 def _table(pdf: FPDF, t: GroupTable, k: int, label: Callable[[str], str], month_label: Callable[[str], str]) -> None:
@@ -45,13 +40,13 @@ def _table(pdf: FPDF, t: GroupTable, k: int, label: Callable[[str], str], month_
     for r in rows:
         pdf.cell(first, 4.2, _ascii(label(r))[:48])
         for m in months:
-            pdf.cell(width, 4.2, _value(t.cell(r, m), k), align="R")
-        pdf.cell(14, 4.2, _value(t.row_totals[r], k), align="R", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(width, 4.2, cell_text(t.cell(r, m), k), align="R")
+        pdf.cell(14, 4.2, cell_text(t.row_totals[r], k), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "I", 6.5)
     pdf.cell(first, 4.2, "All")
     for m in months:
-        pdf.cell(width, 4.2, _value(t.col_totals[m], k), align="R")
-    pdf.cell(14, 4.2, _value(t.total, k), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 4.2, cell_text(t.col_totals[m], k), align="R")
+    pdf.cell(14, 4.2, cell_text(t.total, k), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 

@@ -5,7 +5,7 @@ thousand rows instead of scanning every fact row of the period:
 - trend_cells: per (group, month, table, cell) the number of facts and of distinct pseudonyms;
 - trend_presence: per (group, month, table, pseudonym) in how many cells that person has facts.
 
-The classification is trends._classify, so the counts, the k-anonymity rule and complementary
+The classification is facts.classify, so the counts, the k-anonymity rule and complementary
 suppression downstream are exactly what they were."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.core.db import db
 from domain.core.models import TrendCell, TrendFact, TrendPresence, TrendRollup
-from domain.trends import summaries as trends
+from domain.trends.facts import GroupFact, classify
 
 # The roll-up counted from scratch (the migration backfills with the same query; tests compare).
 FRESH_COUNT_SQL = """
@@ -36,7 +36,7 @@ _Key = tuple[str, str, str, str]   # month, table ("" outside the tables), cell,
 
 
 def key_of(pseudonym: str, month: str, kind: str, theme, subtheme, band, outcome) -> _Key:
-    found = trends._classify(trends.GroupFact(pseudonym, month, kind, theme, subtheme, band, outcome))
+    found = classify(GroupFact(pseudonym, month, kind, theme, subtheme, band, outcome))
     tbl, cell = found if found is not None else ("", kind)
     return month, tbl, cell, pseudonym
 

@@ -1,7 +1,7 @@
 """Group trend facts: what a consenting member contributes, kept current while they are logged
 in, and counted by the database for the group view.
 
-Facts are computed from decrypted entries in memory with trends.facts_for_entry and stored under
+Facts are computed from decrypted entries in memory with facts.facts_for_entry and stored under
 the member's per-group pseudonym and a per-entry tag (both keyed by the user key), so the facts
 of one edited entry can be replaced without recomputing everything.
 """
@@ -20,8 +20,15 @@ from domain.core.models import GroupMember, TrendCell, TrendFact, TrendPresence
 from domain.groups import membership as groups
 from domain.trends import fact_order
 from domain.trends import rollup as trend_rollup
-from domain.trends import summaries as trends
-from domain.trends.summaries import EntryFact, ProcessFact
+from domain.trends.facts import (
+    EntryFact,
+    GroupFact,
+    ProcessFact,
+    facts_for_entry,
+    facts_for_process,
+    month_of,
+)
+from domain.trends.group_tables import Aggregates
 
 
 def entry_fact(data: dict, created: date) -> EntryFact:
@@ -40,7 +47,7 @@ def _tag(user_key: bytes, group_id: str, obj: str) -> str:
                     hashlib.sha256).hexdigest()[:32]
 
 
-def _rows(group_id: str, pseud: str, tag: str, facts: list[trends.GroupFact]) -> list[TrendFact]:
+def _rows(group_id: str, pseud: str, tag: str, facts: list[GroupFact]) -> list[TrendFact]:
     return [TrendFact(id=new_id(), group_id=group_id, pseudonym=pseud, entry_tag=tag, month=f.month, kind=f.kind,
                       theme=f.theme, subtheme=f.subtheme, band=f.intensity_band, outcome=f.outcome) for f in facts]
 
@@ -50,7 +57,7 @@ def _entry_rows(group_id: str, user_key: bytes, entry_id: str, data: dict | None
         return []
     pseud = groups.pseudonym(user_key, group_id)
     return _rows(group_id, pseud, _tag(user_key, group_id, "entry|" + entry_id),
-                 trends.facts_for_entry(entry_fact(data, created), pseud))
+                 facts_for_entry(entry_fact(data, created), pseud))
 
 
 def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | None, month: str) -> list[TrendFact]:
@@ -58,7 +65,7 @@ def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | 
         return []
     pseud = groups.pseudonym(user_key, group_id)
     return _rows(group_id, pseud, _tag(user_key, group_id, "process|" + process_id),
-                 trends.facts_for_process(ProcessFact(process_id, data.get("status", "")), month, pseud))
+                 facts_for_process(ProcessFact(process_id, data.get("status", "")), month, pseud))
 
 
 def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
@@ -85,7 +92,7 @@ def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: 
         trend_rollup.removing_tag(m.group_id, tag)
         db.session.execute(delete(TrendFact).where(TrendFact.group_id == m.group_id, TrendFact.entry_tag == tag))
         rows = (_entry_rows(m.group_id, user_key, obj_id, data, created) if obj == "entry"
-                else _process_rows(m.group_id, user_key, obj_id, data, month or trends.month_of(created)))
+                else _process_rows(m.group_id, user_key, obj_id, data, month or month_of(created)))
         fact_order.add_facts(rows)
         trend_rollup.added(m.group_id, rows)
         _touch(m, user_key, state)
@@ -121,11 +128,10 @@ def withdraw(ms: groups.Membership, user_key: bytes) -> int:
 
 # --- counting in the database ---------------------------------------------------------------------
 
-def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
-    """Cell counts and distinct-contributor counts for a group, in one statement over the counts
-    kept on write (trend_rollup.py): the cells from trend_cells (facts and distinct people per
-    month and cell), the column, table and period contributors from trend_presence (one row per
-    person, month and table). A million fact rows never reach Python, nor are they scanned."""
+def _counts_query(group_id: str, months: list[str]):
+    """One statement, four levels of rows (level, month, table, cell, n, count): 0 the cells from
+    trend_cells; 1 the contributors of each month's column total, 2 of each table over the period
+    and 3 over everything, counted from trend_presence (one row per person, month and table)."""
     C, P = TrendCell, TrendPresence
     none = null()
     pres = (select(P.month, P.tbl, P.pseudonym).where(P.group_id == group_id, P.month.in_(months))
@@ -133,28 +139,30 @@ def aggregates(group_id: str, months: list[str]) -> trends.Aggregates:
     known = pres.c.tbl != ""
     tab = select(pres.c.tbl, pres.c.pseudonym).where(known).group_by(pres.c.tbl, pres.c.pseudonym).subquery("tab")
     anyone = select(pres.c.pseudonym).group_by(pres.c.pseudonym).subquery("anyone")
-    q = union_all(
+    return union_all(
         select(literal_column("0"), C.month, C.tbl, C.cell, C.n, C.people)
         .where(C.group_id == group_id, C.month.in_(months), C.tbl != ""),
         select(literal_column("1"), pres.c.month, pres.c.tbl, none, none, func.count())
         .where(known).group_by(pres.c.month, pres.c.tbl),
         select(literal_column("2"), none, tab.c.tbl, none, none, func.count()).group_by(tab.c.tbl),
         select(literal_column("3"), none, none, none, none, func.count()).select_from(anyone))
+
+
+def aggregates(group_id: str, months: list[str]) -> Aggregates:
+    """Cell counts and distinct-contributor counts for a group, in one statement over the counts
+    kept on write (domain/trends/rollup.py). A million fact rows never reach Python, nor are they scanned."""
     if db.session.get_bind().dialect.name == "postgresql":
         # Room for the hash tables (a year of a big group is ~100,000 (month, cell, person) rows);
         # the default 4 MB makes PostgreSQL spill to disk. Only for this transaction.
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
-    cells: dict[str, dict] = {m: {} for m in months}
-    col_people: dict[str, dict[str, int]] = {m: {} for m in months}
-    table_people: dict[str, int] = {}
-    everyone = 0
-    for level, month, tbl, cell_row, n, count in db.session.execute(q):
+    agg = Aggregates({m: {} for m in months}, {m: {} for m in months}, {}, 0)
+    for level, month, tbl, cell_row, n, count in db.session.execute(_counts_query(group_id, months)):
         if level == 0:
-            cells[month][(tbl, cell_row)] = (int(n), int(count))
+            agg.cells[month][(tbl, cell_row)] = (int(n), int(count))
         elif level == 1:
-            col_people[month][tbl] = int(count)
+            agg.col_people[month][tbl] = int(count)
         elif level == 2:
-            table_people[tbl] = int(count)
+            agg.table_people[tbl] = int(count)
         else:
-            everyone = int(count)
-    return trends.Aggregates(cells, col_people, table_people, everyone)
+            agg.people = int(count)
+    return agg

@@ -1,0 +1,133 @@
+"""What trends count: the vocabularies, the calendar months facts fall in, the facts of one entry
+or process, and which group table a contributed fact belongs to.
+
+No I/O, no Flask, no database. Vocabulary ids (kinds aside) are opaque strings; labels are
+looked up by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+KINDS = ("hard_session", "countertransference", "ethical_dilemma", "bright_moment")
+COUNTERTRANSFERENCE = "countertransference"
+BRIGHT_KIND = "bright_moment"
+HEAVY_KINDS = frozenset({"hard_session", "countertransference", "ethical_dilemma"})
+STATUSES = ("ongoing", "completed", "ended_early", "reported")
+OUTCOMES = ("ended_early", "reported")
+PROCESS_KIND = "process"
+BANDS = ("0-2", "3-5", "6-8", "9-10")
+SUPERVISION_WAITING = frozenset({"yes", "urgent"})
+TABLES = ("kinds", "themes", "subthemes", "intensity", "outcomes")
+
+
+# --------------------------------------------------------------------------- months and rows
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_no(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_str(no: int) -> str:
+    return f"{no // 12:04d}-{no % 12 + 1:02d}"
+
+
+def months_back(today: date, n: int | None, earliest: date | None) -> list[str]:
+    """"YYYY-MM" strings, oldest first, ending with today's month. n=None reaches back to the
+    month of `earliest` (the oldest fact); it is always at least the current month."""
+    end = _month_no(today)
+    if n is None:
+        start = min(end, _month_no(earliest)) if earliest is not None else end
+    elif n < 1:
+        raise ValueError("a period has at least one month")
+    else:
+        start = end - n + 1
+    return [_month_str(no) for no in range(start, end + 1)]
+
+
+def ordered_rows(order: Sequence[str] | None, occurring: Iterable[str]) -> list[str]:
+    """The caller's order (deduplicated) followed by any other occurring ids, sorted;
+    with no order, just the occurring ids sorted. Nothing that occurs is ever dropped."""
+    head = list(dict.fromkeys(order or ()))
+    return head + sorted(set(occurring) - set(head))
+
+
+# --------------------------------------------------------------------------- one therapist's facts
+
+
+@dataclass(frozen=True)
+class EntryFact:
+    day: date
+    kind: str
+    themes: tuple[str, ...] = ()
+    subthemes: tuple[str, ...] = ()
+    intensity: int | None = None
+    feelings: tuple[str, ...] = ()
+    supervision: str = "no"  # "no" | "yes" | "urgent"
+    process_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ProcessFact:
+    id: str
+    status: str
+
+
+# --------------------------------------------------------------------------- contributed facts
+
+
+@dataclass(frozen=True)
+class GroupFact:
+    """One member's contributed, non-identifying fact row (never text)."""
+
+    contributor: str  # per-group pseudonym
+    month: str
+    kind: str
+    theme: str | None = None
+    subtheme: str | None = None
+    intensity_band: str | None = None
+    outcome: str | None = None
+
+
+def intensity_band(intensity: int) -> str:
+    if not 0 <= intensity <= 10:
+        raise ValueError("intensity is 0..10")
+    return BANDS[min(intensity // 3, 3)]
+
+
+def facts_for_entry(e: EntryFact, contributor: str) -> list[GroupFact]:
+    """One row for the kind, one per theme, one per subtheme, one for the intensity band of a
+    countertransference entry that has an intensity."""
+    month = month_of(e.day)
+    facts = [GroupFact(contributor, month, e.kind)]
+    facts += [GroupFact(contributor, month, e.kind, theme=t) for t in dict.fromkeys(e.themes)]
+    facts += [GroupFact(contributor, month, e.kind, subtheme=s) for s in dict.fromkeys(e.subthemes)]
+    if e.kind == COUNTERTRANSFERENCE and e.intensity is not None:
+        facts.append(GroupFact(contributor, month, e.kind, intensity_band=intensity_band(e.intensity)))
+    return facts
+
+
+def facts_for_process(p: ProcessFact, month: str, contributor: str) -> list[GroupFact]:
+    """An outcome row when a process ended early or was reported; nothing otherwise."""
+    if p.status in OUTCOMES:
+        return [GroupFact(contributor, month, PROCESS_KIND, outcome=p.status)]
+    return []
+
+
+def classify(f: GroupFact) -> tuple[str, str] | None:
+    """(table, row) a fact is counted in; None for a process row without an outcome."""
+    if f.outcome is not None:
+        return "outcomes", f.outcome
+    if f.intensity_band is not None:
+        return "intensity", f.intensity_band
+    if f.theme is not None:
+        return "themes", f.theme
+    if f.subtheme is not None:
+        return "subthemes", f.subtheme
+    return None if f.kind == PROCESS_KIND else ("kinds", f.kind)
