@@ -16,7 +16,7 @@ from blueprints.journal_forms import MultiCheckboxField
 from domain.accounts import attempts, twofactor
 from domain.core import keyring
 from domain.core.db import db, utcnow
-from domain.data import entry_pdf, erasure, portability
+from domain.data import entry_pdf, erasure, importing, portability
 from domain.journal import entries as journal
 from domain.sharing import contacts
 
@@ -118,9 +118,9 @@ def import_preview():
         return _page(items, import_form=form), 400
     raw = form.file.data.read(IMPORT_MAX + 1)
     try:
-        dump = portability.parse(raw)
-        plan = portability.plan(current_user.user, guards.user_key(), dump)
-    except portability.ImportError_ as exc:
+        dump = importing.parse(raw)
+        plan = importing.plan(current_user.user, guards.user_key(), dump)
+    except importing.ImportError_ as exc:
         form.file.errors = [str(exc)]
         return _page(items, import_form=form), 400
     # The preview carries the file to the confirm step sealed (blueprints/pending.py): the server
@@ -138,12 +138,12 @@ def import_confirm():
         abort(400)
     try:
         raw = zlib.decompress(pending.unseal("import-preview", form.payload.data or ""))
-        dump = portability.parse(raw)
-        plan = portability.plan(current_user.user, guards.user_key(), dump)
-        added = portability.apply(current_user.user, guards.user_key(), plan, dump)
+        dump = importing.parse(raw)
+        plan = importing.plan(current_user.user, guards.user_key(), dump)
+        added = importing.apply(current_user.user, guards.user_key(), plan, dump)
     except (keyring.CryptoError, zlib.error):
         abort(400)
-    except portability.ImportError_ as exc:
+    except importing.ImportError_ as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("data.index")), 303
