@@ -51,7 +51,6 @@ def drop(name: str) -> None:
     session.pop(name, None)
 
 
-
 RECOVERY_CODE = "pending_rc"
 
 
@@ -62,6 +61,7 @@ def hold_recovery_code(code: str) -> None:
 
 def held_recovery_code() -> str | None:
     return peek(RECOVERY_CODE, "pending-recovery")
+
 
 # --- where to go next ------------------------------------------------------------------------------
 # A page may ask to be shown again after sign-up or login ("return_to" in the session, set by the
