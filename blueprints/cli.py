@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from blueprints import guards
 from domain.accounts import account as accounts
-from domain.accounts import passwords
+from domain.accounts import credentials
 from domain.accounts.account import AccountError
 from domain.core.db import db
 from domain.core.keyring import OWASP_FLOOR, KdfParams
@@ -21,12 +21,9 @@ fokus = AppGroup("fokus", help="Fokus administration.")
 @click.password_option()
 def create_user(login: str, display_name: str, password: str) -> None:
     """Create an account from the shell; prints its one-time recovery code."""
-    problems = passwords.problems(password, [login, display_name])
-    if problems:
-        raise click.ClickException(" ".join(problems))
     try:
-        _user, _key, code = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
-                                                   display_name, password)
+        _user, _key, code = credentials.sign_up(guards.kdf_policy(), guards.server_secret(), login,
+                                                display_name, password)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

@@ -10,14 +10,13 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from blueprints import guards, throttle
+from blueprints import guards, pending, throttle
 from blueprints.forms import EmptyForm, Form, PasswordCheckForm
 from blueprints.journal_forms import MultiCheckboxField
-from domain.accounts import account as accounts
 from domain.accounts import attempts, twofactor
 from domain.core import keyring
 from domain.core.db import db, utcnow
-from domain.data import entry_pdf, erasure, portability
+from domain.data import entry_pdf, erasure, importing, portability
 from domain.journal import entries as journal
 from domain.sharing import contacts
 
@@ -53,13 +52,19 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+def _items() -> list:
+    return [i for i in journal.all_items(current_user.id, guards.user_key()) if not i.is_draft]
+
+
+def _page(items: list, import_form=None, pdf_form=None):
+    return render_template("data/index.html", form=EmptyForm(), import_form=import_form if import_form is not None else ImportForm(),
+                           pdf_form=pdf_form if pdf_form is not None else _pdf_form(items), items=items)
+
+
 @bp.route("/")
 @guards.login_required
 def index():
-    items = [i for i in journal.all_items(current_user.id, guards.user_key()) if not i.is_draft]
-    pdf_form = _pdf_form(items)
-    return render_template("data/index.html", form=EmptyForm(), import_form=ImportForm(), pdf_form=pdf_form,
-                           items=items)
+    return _page(_items())
 
 
 def _pdf_form(items, formdata=None):
@@ -68,12 +73,16 @@ def _pdf_form(items, formdata=None):
     return PdfForm(formdata=formdata) if formdata is not None else PdfForm()
 
 
+def _export() -> dict:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return portability.export(current_user.user, guards.user_key(), _names())
+
+
 @bp.route("/export.json", methods=["POST"])
 @guards.fresh_login_required
 def export_json():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    dump = portability.export(current_user.user, guards.user_key(), _names())
+    dump = _export()
     return _download(json.dumps(dump, ensure_ascii=False, indent=1).encode(), "application/json",
                      f"fokus-export-{_stamp()}.json")
 
@@ -81,28 +90,21 @@ def export_json():
 @bp.route("/export.zip", methods=["POST"])
 @guards.fresh_login_required
 def export_zip():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    dump = portability.export(current_user.user, guards.user_key(), _names())
+    dump = _export()
     return _download(portability.markdown_zip(dump), "application/zip", f"fokus-markdown-{_stamp()}.zip")
 
 
 @bp.route("/export.pdf", methods=["POST"])
 @guards.fresh_login_required
 def export_pdf():
-    items = [i for i in journal.all_items(current_user.id, guards.user_key()) if not i.is_draft]
+    items = _items()
     form = _pdf_form(items, request.form)
     if not form.validate_on_submit() or not form.entries.data:
         form.entries.errors = list(form.entries.errors) or ["Choose at least one entry."]
-        return render_template("data/index.html", form=EmptyForm(), import_form=ImportForm(), pdf_form=form,
-                               items=items), 400
+        return _page(items, pdf_form=form), 400
     chosen = set(form.entries.data)
     body = entry_pdf.render([(i.data, i.row.created_at.strftime("%Y-%m-%d")) for i in items if i.row.id in chosen])
     return _download(body, "application/pdf", f"fokus-entries-{_stamp()}.pdf")
-
-
-def _payload_aad() -> bytes:
-    return keyring.aad("import-preview", "owner", current_user.id, "session", guards.session_row().id)
 
 
 @bp.route("/import", methods=["POST"])
@@ -110,23 +112,20 @@ def _payload_aad() -> bytes:
 def import_preview():
     request.max_content_length = IMPORT_MAX
     form = ImportForm()
-    items = [i for i in journal.all_items(current_user.id, guards.user_key()) if not i.is_draft]
+    items = _items()
     if not form.validate_on_submit() or not form.file.data:
         form.file.errors = list(form.file.errors) or ["Choose the .json file from a Fokus export."]
-        return render_template("data/index.html", form=EmptyForm(), import_form=form, pdf_form=_pdf_form(items),
-                               items=items), 400
+        return _page(items, import_form=form), 400
     raw = form.file.data.read(IMPORT_MAX + 1)
     try:
-        dump = portability.parse(raw)
-        plan = portability.plan(current_user.user, guards.user_key(), dump)
-    except portability.ImportError_ as exc:
+        dump = importing.parse(raw)
+        plan = importing.plan(current_user.user, guards.user_key(), dump)
+    except importing.ImportError_ as exc:
         form.file.errors = [str(exc)]
-        return render_template("data/index.html", form=EmptyForm(), import_form=form, pdf_form=_pdf_form(items),
-                               items=items), 400
-    # The preview carries the file to the confirm step sealed under the user's key: the server
+        return _page(items, import_form=form), 400
+    # The preview carries the file to the confirm step sealed (blueprints/pending.py): the server
     # keeps nothing between the two requests.
-    sealed = keyring.seal_for(guards.user_key(), "import-preview", zlib.compress(raw), _payload_aad())
-    confirm = ConfirmImportForm(data={"payload": keyring.b64e(sealed)})
+    confirm = ConfirmImportForm(data={"payload": pending.seal("import-preview", zlib.compress(raw))})
     return render_template("data/import_preview.html", plan=plan, confirm=confirm)
 
 
@@ -138,15 +137,13 @@ def import_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        raw = zlib.decompress(keyring.open_for(guards.user_key(), "import-preview",
-                                               keyring.b64d(form.payload.data or ""), _payload_aad(),
-                                               keyring.aad("import-preview", current_user.id)))
-        dump = portability.parse(raw)
-        plan = portability.plan(current_user.user, guards.user_key(), dump)
-        added = portability.apply(current_user.user, guards.user_key(), plan, dump)
+        raw = zlib.decompress(pending.unseal("import-preview", form.payload.data or ""))
+        dump = importing.parse(raw)
+        plan = importing.plan(current_user.user, guards.user_key(), dump)
+        added = importing.apply(current_user.user, guards.user_key(), plan, dump)
     except (keyring.CryptoError, zlib.error):
         abort(400)
-    except portability.ImportError_ as exc:
+    except importing.ImportError_ as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("data.index")), 303
@@ -163,8 +160,7 @@ def delete_account():
     user = current_user.user
     if form.validate_on_submit():
         who = throttle.who_for_user(user)
-        key = throttle.guarded(who, "password", lambda: accounts.authenticate_user(
-            guards.kdf_policy(), user, form.password.data))
+        key = throttle.password_key(user, form.password.data, who)
         if key is None:
             form.password.errors = ["That password is not right."]
         elif user.totp_enabled and not throttle.guarded(who, "second-factor",

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
@@ -20,8 +20,6 @@ from domain.core.keyring import OWASP_FLOOR, CryptoError, KdfParams
 from domain.core.models import User
 
 login_manager = LoginManager()
-
-
 csrf = CSRFProtect()
 
 
@@ -197,8 +195,6 @@ def _resume_aad() -> bytes:
 
 
 def _unauthorized():
-    from flask import render_template
-
     from blueprints.forms import LoginForm
     if request.method == "POST" and request.endpoint in RESUMABLE:
         payload = {"e": request.endpoint, "a": request.view_args or {},
@@ -236,26 +232,7 @@ def resume(blob: str):
 
 
 # --- the step between password and second factor -------------------------------------------------
-# Only for accounts with 2FA on. The cookie holds a random token and the non-secret next/resume
-# values; the user key waits in a server-side row sealed under a key derived from that token
-# (domain/accounts/login_steps.py), so the server secret alone cannot forge the step and logout kills it.
-
-
-def hold_second_factor(user: User, user_key: bytes, next_url: str | None, resume_blob: str | None) -> None:
-    login_steps.end(session.pop("second_factor", {}).get("token"))
-    session["second_factor"] = {"token": login_steps.begin(user, user_key), "next": next_url or "",
-                                "resume": resume_blob or ""}
-
-
-def pending_second_factor():
-    """(step row, user, user key, next, resume) while the code step is open, else None."""
-    p = session.get("second_factor")
-    found = login_steps.open_step(p.get("token")) if isinstance(p, dict) else None
-    if found is None:
-        session.pop("second_factor", None)
-        return None
-    row, user, user_key = found
-    return row, user, user_key, p.get("next") or None, p.get("resume") or None
+# Held and opened in blueprints/pending.py; ending it belongs here, with logout.
 
 
 def drop_second_factor() -> None:

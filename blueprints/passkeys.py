@@ -21,7 +21,7 @@ from flask_login import current_user
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from blueprints import auth, guards, throttle
+from blueprints import auth, guards, pending, throttle
 from blueprints.forms import EmptyForm, Form, PasswordCheckForm
 from blueprints.limits import limiter
 from domain.accounts import account as accounts
@@ -178,7 +178,7 @@ def login():
         return jsonify(redirect=url_for("passkeys.password"))
     if result.user.totp_enabled and not result.user_verified:
         # Without the phone's lock a passkey is only "something you have": the code still counts.
-        guards.hold_second_factor(result.user, result.user_key, None, None)
+        pending.hold_second_factor(result.user, result.user_key, None, None)
         return jsonify(redirect=url_for("auth.second_factor"))
     _open_session(result.user, result.user_key, fresh=result.user_verified)
     return jsonify(redirect=_after_login(result.user, result.user_key))
@@ -205,8 +205,7 @@ def password():
     form = PasswordCheckForm()
     if form.validate_on_submit():
         # The same policy as every other password check (per account and address, growing delay).
-        user_key = throttle.guarded(throttle.who_for_user(user), "password", lambda: accounts.authenticate_user(
-            guards.kdf_policy(), user, form.password.data))
+        user_key = throttle.password_key(user, form.password.data)
         if user_key is not None:
             session.pop("passkey_pending", None)
             _open_session(user, user_key, fresh=True)
@@ -228,7 +227,7 @@ def _open_session(user: User, user_key: bytes, fresh: bool) -> None:
 
 def _after_login(user: User, user_key: bytes) -> str:
     if user.recovery_confirmed_at is None:
-        auth.hold_code(accounts.new_recovery_code(user, user_key))
+        pending.hold_recovery_code(accounts.new_recovery_code(user, user_key))
         db.session.commit()
         return url_for("auth.recovery_code")
     return url_for("home.index")

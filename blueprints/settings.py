@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from blueprints import guards, throttle
-from blueprints.auth import hold_code
+from blueprints import guards, pending, throttle
 from blueprints.forms import EmptyForm, PasswordChangeForm, PasswordCheckForm
 from domain.accounts import account as accounts
-from domain.accounts import passwords, sessions
+from domain.accounts import credentials, sessions
 from domain.accounts.account import AccountError
+from domain.accounts.credentials import WeakPassword
 from domain.core.db import db
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -27,30 +27,23 @@ def index():
 def password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        profile = accounts.read_profile(current_user.user, guards.user_key())
-        problems = passwords.problems(form.password.data, [profile.get("display_name", "")])
-        if problems:
-            form.password.errors = list(problems)
+        who = throttle.who_for_user(current_user.user)
+        try:
+            credentials.change_password(guards.kdf_policy(), current_user.user, guards.user_key(), form.current.data,
+                                        form.password.data, lambda attempt: throttle.guarded(who, "password", attempt))
+        except WeakPassword as exc:
+            form.password.errors = exc.problems
+        except AccountError as exc:
+            form.current.errors = [str(exc)]
         else:
-            if throttle.guarded(throttle.who_for_user(current_user.user), "password", lambda: _change(form)):
-                ended = sessions.end_all(current_user.id, keep=guards.session_row().id)
-                sessions.mark_fresh(guards.session_row())
-                db.session.commit()
-                flash("Your password is changed." + (f" {ended} other session(s) were logged out."
-                                                     if ended else ""), "ok")
-                return redirect(url_for("settings.index"))
+            ended = sessions.end_all(current_user.id, keep=guards.session_row().id)
+            sessions.mark_fresh(guards.session_row())
+            db.session.commit()
+            flash("Your password is changed." + (f" {ended} other session(s) were logged out."
+                                                 if ended else ""), "ok")
+            return redirect(url_for("settings.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("settings/password.html", form=form), status
-
-
-def _change(form) -> bool:
-    """Change the password if the current one is right; False (with the message on the form) if not."""
-    try:
-        accounts.change_password(guards.kdf_policy(), current_user.user, form.current.data, form.password.data)
-    except AccountError as exc:
-        form.current.errors = [str(exc)]
-        return False
-    return True
 
 
 @bp.route("/recovery-code", methods=["GET", "POST"])
@@ -59,13 +52,11 @@ def recovery_code():
     """Make a new recovery code (the old one stops working); needs the password."""
     form = PasswordCheckForm()
     if form.validate_on_submit():
-        if throttle.guarded(throttle.who_for_user(current_user.user), "password",
-                            lambda: accounts.authenticate_user(guards.kdf_policy(), current_user.user,
-                                                               form.password.data)):
+        if throttle.password_key(current_user.user, form.password.data):
             code = accounts.new_recovery_code(current_user.user, guards.user_key())
             current_user.user.recovery_confirmed_at = None
             db.session.commit()
-            hold_code(code)
+            pending.hold_recovery_code(code)
             return redirect(url_for("auth.recovery_code"))
         form.password.errors = ["That password is not right."]
     status = 400 if form.is_submitted() else 200

@@ -64,6 +64,13 @@ def guarded(who: attempts.Who, check: str, attempt: Callable[[], T]) -> T:
     return result
 
 
+def password_key(user: User, password: str, who: attempts.Who | None = None) -> bytes | None:
+    """The user key when `password` is the user's (a re-check before a sensitive step), else None;
+    counted under "password" like every other password form."""
+    return guarded(who or who_for_user(user), "password",
+                   lambda: accounts.authenticate_user(guards.kdf_policy(), user, password))
+
+
 def trust_this_device(who: attempts.Who) -> None:
     """After a complete login (password and, if on, second factor): this address's count for the
     account starts again, and the browser is remembered (cookie set in after_request). A right

@@ -3,41 +3,32 @@ first code, backup codes shown once, switch off with password and a code."""
 from __future__ import annotations
 
 import segno
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from blueprints import guards, throttle
+from blueprints import guards, pending, throttle
 from blueprints.forms import EmptyForm, PasswordCheckForm, SecondFactorForm
 from blueprints.limits import limiter
 from domain.accounts import account as accounts
 from domain.accounts import twofactor
-from domain.core import keyring
 from domain.core.db import db
 
 bp = Blueprint("twofactor", __name__, url_prefix="/settings/two-factor")
 
 
-def _pending_aad() -> bytes:
-    return keyring.aad("pending-totp", "owner", current_user.id, "session", guards.session_row().id)
-
-
-def _pending_secret() -> str | None:
-    sealed = session.get("pending_totp")
-    if not sealed:
-        return None
-    try:
-        return keyring.open_for(guards.user_key(), "pending-totp", keyring.b64d(sealed), _pending_aad(),
-                                keyring.aad("pending-totp", current_user.id)).decode()
-    except keyring.CryptoError:
-        return None
+PENDING = "pending_totp"  # the secret being set up, until a first code confirms it
 
 
 @bp.route("/")
 @guards.login_required
 def index():
+    return _page(DisableForm())
+
+
+def _page(disable_form):
     user = current_user.user
-    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user), legacy=twofactor.backup_codes_legacy(user),
-                           form=EmptyForm(), disable_form=DisableForm())
+    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user),
+                           legacy=twofactor.backup_codes_legacy(user), form=EmptyForm(), disable_form=disable_form)
 
 
 class DisableForm(PasswordCheckForm):
@@ -47,16 +38,15 @@ class DisableForm(PasswordCheckForm):
 @bp.route("/setup", methods=["GET", "POST"])
 @guards.fresh_login_required
 def setup():
-    secret = _pending_secret()
+    secret = pending.peek(PENDING, "pending-totp")
     if secret is None:
         secret = twofactor.new_secret()
-        session["pending_totp"] = keyring.b64e(keyring.seal_for(guards.user_key(), "pending-totp", secret.encode(),
-                                                                _pending_aad()))
+        pending.put(PENDING, "pending-totp", secret)
     form = SecondFactorForm()
     if form.validate_on_submit():
         if twofactor.check_new(secret, form.code.data):
             codes = twofactor.enable(current_user.user, guards.user_key(), secret)
-            session.pop("pending_totp", None)
+            pending.drop(PENDING)
             db.session.commit()
             return render_template("settings/backup_codes.html", codes=codes)
         form.code.errors = ["That code is not right. Check the time on your phone and try the newest code."]
@@ -76,8 +66,7 @@ def disable():
     user = current_user.user
     if form.validate_on_submit():
         who = throttle.who_for_user(user)
-        if throttle.guarded(who, "password",
-                            lambda: accounts.authenticate_user(guards.kdf_policy(), user, form.password.data)) is None:
+        if throttle.password_key(user, form.password.data, who) is None:
             form.password.errors = ["That password is not right."]
         elif not throttle.guarded(who, "second-factor", lambda: twofactor.verify(user, guards.user_key(), form.code.data)):
             form.code.errors = ["That code is not right."]
@@ -87,8 +76,7 @@ def disable():
             flash("Two-factor login is off.", "ok")
             return redirect(url_for("twofactor.index"))
         db.session.commit()
-    return render_template("settings/two_factor.html", user=user, left=twofactor.backup_codes_left(user), legacy=twofactor.backup_codes_legacy(user),
-                           form=EmptyForm(), disable_form=form), 400
+    return _page(form), 400
 
 
 @bp.route("/backup-codes", methods=["POST"])

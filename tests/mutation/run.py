@@ -136,7 +136,7 @@ MUTATIONS: list[Mutation] = [
     M("access: CSRF off outside tests", "blueprints/guards.py",
       "    csrf.init_app(app)", '    app.config["WTF_CSRF_ENABLED"] = app.testing\n    csrf.init_app(app)',
       ("tests/security/test_sec_csrf.py",)),
-    # --- domain/data/portability.py (export and import) ---------------------------------------------
+    # --- domain/data/portability.py and importing.py (export and import) -----------------------------
     M("export: ethical dilemmas left out", "domain/data/portability.py",
       "items = [i for i in items if not i.broken]",
       'items = [i for i in items if not i.broken and i.data["kind"] != "ethical_dilemma"]',
@@ -160,14 +160,14 @@ MUTATIONS: list[Mutation] = [
     M("export: Markdown drops a field", "domain/data/portability.py",
       "if v in (None, \"\", []):\n            continue", "if v in (None, \"\", []) or f.type == \"choice\":\n            continue",
       EXPORT),
-    M("import: visit date lost", "domain/data/portability.py",
+    M("import: visit date lost", "domain/data/importing.py",
       'out["visit_date"] = _str(data.get("visit_date"), 10) or None', 'out["visit_date"] = None', EXPORT),
-    M("import: entries lose their process", "domain/data/portability.py",
+    M("import: entries lose their process", "domain/data/importing.py",
       'data["process_id"] = id_map.get(data.get("process_id"))', 'data["process_id"] = None', EXPORT),
-    M("import: no duplicate detection", "domain/data/portability.py",
+    M("import: no duplicate detection", "domain/data/importing.py",
       "(p.duplicates if fp in existing or fp in seen else p.new_entries).append(e)",
       "p.new_entries.append(e)", EXPORT),
-    M("import: creation dates lost", "domain/data/portability.py",
+    M("import: creation dates lost", "domain/data/importing.py",
       'row.created_at = _naive_utc(e["created_at"]) or row.created_at',
       'row.created_at = row.created_at', EXPORT),
     # --- domain/data/erasure.py and the deletion view ------------------------------------------------
