@@ -1,4 +1,4 @@
-"""Checks on the demo data in domain/demo/content.py.
+"""Checks on the demo data in domain/demo/data/, as domain/demo/content.py reads it.
 
 The demo is what a newcomer sees first, so it must only use valid catalogue ids, look like
 real entries of each kind, and be written in our own words (no borrowed sentences from the
@@ -181,6 +181,42 @@ def test_demo_users() -> None:
     assert demo.DEMO_USERS[0]["display_name"] == "Demo Therapist"
     assert demo.DEMO_USERS[1]["display_name"] == "Demo Supervisor"
     assert demo.DEMO_PASSWORD == "demo-password-2026"
+
+
+# --- the data files ----------------------------------------------------------------------
+
+def test_a_misspelt_field_fails_loudly() -> None:
+    with pytest.raises(ValueError, match="what_happend"):
+        demo._entry({"kind": "bright_moment", "days_ago": 1, "title": "Typo", "what_happend": "x"})
+
+
+def test_a_subtheme_brings_its_theme() -> None:
+    entry = demo._entry({"kind": "bright_moment", "days_ago": 1, "title": "t", "themes": ["safe_alliance"],
+                         "subthemes": ["positive_moments.film_techniques"]})
+    assert entry["themes"] == ["safe_alliance", "positive_moments"]
+    assert entry["what_made_it_possible"] == "" and entry["supervision"] == "no"
+
+
+# Only the words may differ between languages: ids, numbers and dates are the demo itself.
+_ID_FIELDS = ("days_ago", "kind", "process", "themes", "subthemes", "supervision", "effect", "feelings",
+              "intensity", "whose", "dilemma_type", "concern_level", "follow_up_days")
+
+
+def _skeleton(d: demo.Demo) -> list[Any]:
+    return [
+        d.password,
+        [(u["username"], u["role"]) for u in d.users],
+        [{k: v for k, v in p.items() if k not in ("working_goal", "dialogue_element", "notes")}
+         for p in d.processes],
+        [[e.get(k) for k in _ID_FIELDS] + [[(f["film"], f["timestamp"]) for f in e["film_refs"]]]
+         for e in d.entries],
+        list(d.supervision["reflection"]),
+    ]
+
+
+@pytest.mark.parametrize("language", sorted(p.name for p in demo.DATA.iterdir() if p.is_dir()))
+def test_every_language_tells_the_same_demo(language: str) -> None:
+    assert _skeleton(demo.load(language)) == _skeleton(demo.load("en"))
 
 
 # --- own words ---------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""Fill a database with the fictional demo (domain/demo/content.py): a therapist with processes
-and about sixty entries, a supervisor and five seminar colleagues."""
+"""Fill a database with the fictional demo (domain/demo/content.py reads it from
+domain/demo/data/): a therapist with processes and about sixty entries, a supervisor who
+answers one shared entry, and five seminar colleagues in the supervisor's seminar group."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from domain.accounts import account as accounts
@@ -10,14 +12,65 @@ from domain.accounts.account import KdfPolicy
 from domain.catalogue.entry_kinds import KINDS
 from domain.core.db import db, utcnow
 from domain.core.models import User
-from domain.demo.content import DEMO_PASSWORD, DEMO_USERS, ENTRIES, PROCESSES
+from domain.demo import content
 from domain.journal import entries as journal
 from domain.journal import processes
 
 _NOT_STORED = {"days_ago", "process", "follow_up_days"}
+_SEMINAR_K = 5   # the seminar group hides any count below this (k-anonymity)
+Created = dict[str, tuple[User, bytes]]   # username: (user, user key)
+
+
+def seed(policy: KdfPolicy, secret: bytes, now: datetime | None = None, language: str = "en") -> Created:
+    """Create the demo accounts (skipping any that exist) and the therapist's journal.
+    Returns {username: (user, user key)} for accounts created in this run."""
+    demo, now = content.load(language), now or utcnow()
+    created = _accounts(policy, secret, demo, now)
+    if "demo" in created:
+        _journal(*created["demo"], demo.entries, now, demo.processes)
+        colleagues = [u["username"] for u in demo.users if u["username"] not in ("demo", "supervisor")]
+        _colleagues(created, colleagues, demo.entries, now)
+        if "supervisor" in created:
+            _supervision(created, demo.supervision)
+            _seminar(created, ["demo", *colleagues], demo.seminar["name"], secret)
+    return created
+
+
+def _accounts(policy: KdfPolicy, secret: bytes, demo: content.Demo, now: datetime) -> Created:
+    created: Created = {}
+    for spec in demo.users:
+        if accounts.login_taken(secret, spec["username"]):
+            continue
+        user, key, _code = accounts.create_account(policy, secret, spec["username"], spec["display_name"],
+                                                   demo.password)
+        user.recovery_confirmed_at = now  # demo accounts are not asked to save a code
+        created[spec["username"]] = (user, key)
+    db.session.flush()
+    return created
+
+
+def _colleagues(created: Created, names: list[str], entries: list[dict], now: datetime) -> None:
+    """Each colleague gets an own, shuffled share of the fictional entries (without processes), so
+    the seminar group has several real contributors behind its numbers."""
+    rng = random.Random(2026)
+    for name in names:
+        if name in created:
+            picks = rng.sample(entries, k=rng.randint(28, 40))
+            shifted = [dict(e, days_ago=max(0, e["days_ago"] + rng.randint(-12, 12))) for e in picks]
+            _journal(*created[name], shifted, now)
+
+
+def _journal(user: User, key: bytes, specs: list[dict], now: datetime, procs: Sequence[dict] = ()) -> None:
+    """Write `procs` as processes and `specs` as entries, each dated `days_ago` before `now`."""
+    ids = {p["key"]: processes.create(user, key, {k: v for k, v in p.items() if k != "key"}).id for p in procs}
+    for spec in specs:
+        day = now - timedelta(days=spec["days_ago"], hours=2)
+        row = journal.create(user, key, _entry_data(spec, ids, day))
+        row.created_at = row.updated_at = day
 
 
 def _entry_data(spec: dict, process_ids: dict[str, str], day: datetime) -> dict:
+    """A demo entry as the journal stores it; an entry whose process was not created has none."""
     data = {k: v for k, v in spec.items() if k not in _NOT_STORED}
     data["visit_date"] = day.date().isoformat()
     data["process_id"] = process_ids.get(spec.get("process") or "")
@@ -29,50 +82,9 @@ def _entry_data(spec: dict, process_ids: dict[str, str], day: datetime) -> dict:
     return journal.clean(data, set(process_ids.values()), draft=False)
 
 
-def seed(policy: KdfPolicy, secret: bytes, now: datetime | None = None) -> dict[str, tuple[User, bytes]]:
-    """Create the demo accounts (skipping any that exist) and the therapist's journal.
-    Returns {username: (user, user key)} for accounts created in this run."""
-    now = now or utcnow()
-    created: dict[str, tuple[User, bytes]] = {}
-    for spec in DEMO_USERS:
-        if accounts.login_taken(secret, spec["username"]):
-            continue
-        user, key, _code = accounts.create_account(policy, secret, spec["username"], spec["display_name"],
-                                                   DEMO_PASSWORD)
-        user.recovery_confirmed_at = now  # demo accounts are not asked to save a code
-        created[spec["username"]] = (user, key)
-    db.session.flush()
-    if "demo" in created:
-        _journal(*created["demo"], ENTRIES, now)
-        rng = random.Random(2026)
-        for i in range(1, 6):
-            name = f"colleague{i}"
-            if name in created:
-                # Each colleague gets an own, shuffled share of the fictional entries, so the
-                # seminar group has several real contributors behind its numbers.
-                picks = rng.sample(ENTRIES, k=rng.randint(28, 40))
-                _journal(*created[name], [dict(e, days_ago=max(0, e["days_ago"] + rng.randint(-12, 12)))
-                                          for e in picks], now, with_processes=False)
-        if "supervisor" in created:
-            _supervision(created, secret)
-            _seminar(created, secret)
-    return created
-
-
-def _journal(user: User, key: bytes, specs: list[dict], now: datetime, with_processes: bool = True) -> None:
-    ids = {}
-    if with_processes:
-        for p in PROCESSES:
-            ids[p["key"]] = processes.create(user, key, {k: v for k, v in p.items() if k != "key"}).id
-    for spec in specs:
-        day = now - timedelta(days=spec["days_ago"], hours=2)
-        spec = dict(spec, process=spec.get("process") if with_processes else None)
-        row = journal.create(user, key, _entry_data(spec, ids, day))
-        row.created_at = row.updated_at = day
-
-
-def _supervision(created: dict, secret: bytes) -> None:
-    """The demo therapist has the demo supervisor as a contact and shares one entry with them."""
+def _supervision(created: Created, text: dict) -> None:
+    """The demo therapist has the demo supervisor as a contact and shares her first flagged entry
+    with them; the supervisor answers with a written reflection."""
     from domain.sharing import contacts
     from domain.sharing import shares as sharing
     (therapist, tkey), (supervisor, skey) = created["demo"], created["supervisor"]
@@ -82,32 +94,23 @@ def _supervision(created: dict, secret: bytes) -> None:
     db.session.flush()
     flagged = journal.flagged(journal.all_items(therapist.id, tkey))
     if flagged:
-        (row,) = sharing.share(therapist, tkey, [flagged[0].row.id], [supervisor.id],
-                               "I keep going back and forth on this one. What do you see?", None)
+        (row,) = sharing.share(therapist, tkey, [flagged[0].row.id], [supervisor.id], text["question"], None)
         db.session.flush()
-        decision = sharing.decide_share(supervisor.id, row.id)
-        key = sharing.entry_key_for(decision, supervisor, skey)
-        sharing.save_reflection(row, supervisor, key, {
-            "context": "Your mandate lets you raise a concern openly; the method does not forbid it.",
-            "alliance": "She has trusted you with hard things before. Naming it plainly may hold.",
-            "positive": "Start the next review with the clip where the baby reaches for her.",
-            "feelings": "The urgency you feel is real, and some of it may be hers.",
-            "next_step": "Call the duty team this week for an anonymous consultation."}, submit=True)
+        key = sharing.entry_key_for(sharing.decide_share(supervisor.id, row.id), supervisor, skey)
+        sharing.save_reflection(row, supervisor, key, text["reflection"], submit=True)
 
 
-def _seminar(created: dict, secret: bytes) -> None:
-    """A seminar group led by the demo supervisor; the therapist and five colleagues contribute."""
+def _seminar(created: Created, members: list[str], name: str, secret: bytes) -> None:
+    """A seminar group led by the demo supervisor; the members who were created join and consent
+    to contribute their entries and processes."""
     from domain.groups import membership as groups
     from domain.trends import store as trend_store
     supervisor, skey = created["supervisor"]
-    group = groups.create(supervisor, skey, "Marte Meo seminar, autumn", 5, secret)
+    group = groups.create(supervisor, skey, name, _SEMINAR_K, secret)
     lead = groups.membership(supervisor, skey, group.id)
     _inv, token = groups.invite(lead, multi_use=True, days=30)
     db.session.flush()
-    for name in ["demo", *(f"colleague{i}" for i in range(1, 6))]:
-        if name not in created:
-            continue
-        user, key = created[name]
+    for user, key in (created[m] for m in members if m in created):
         groups.join(token, user, key, secret)
         db.session.flush()
         ms = groups.membership(user, key, group.id)
