@@ -29,6 +29,7 @@ from blueprints import (
     settings,
     sharing,
     static_assets,
+    template_filters,
     throttle,
     transactions,
     trends,
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     observe.init_app(app)
     throttle.init_app(app)
+    template_filters.register(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
                settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp):
         app.register_blueprint(bp)

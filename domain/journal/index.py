@@ -29,6 +29,7 @@ from domain.core import keyring
 from domain.core.db import db
 from domain.core.models import Entry, JournalIndexPage, User
 from domain.journal import cache as journal_cache
+from domain.journal import filters as journal_filters
 from domain.journal.cache import Page, Ref, State
 
 PAGE_SIZE = 200
@@ -130,8 +131,7 @@ def _refresh(owner_id: str, user_key: bytes, version: int, old: State | None) ->
 
 
 def select_entries(state: State, f, user_key: bytes) -> list:
-    """The journal list for filters `f` (journal.Filters): saved entries or drafts, newest first."""
-    from domain.journal import entries as journal
+    """The journal list for filters `f` (filters.Filters): saved entries or drafts, newest first."""
     base = state.drafts if f.drafts else state.saved
     if not f.active():
         return base
@@ -139,8 +139,8 @@ def select_entries(state: State, f, user_key: bytes) -> list:
     if f.q:
         load_texts(state, user_key)
         texts = state.texts()
-        return state.memo(key, lambda: journal.select_items(base, f, text=lambda i: texts.get(i.id, "")))
-    return state.memo(key, lambda: journal.select_items(base, f))
+        return state.memo(key, lambda: journal_filters.select_items(base, f, text=lambda i: texts.get(i.id, "")))
+    return state.memo(key, lambda: journal_filters.select_items(base, f))
 
 
 def load_texts(state: State, user_key: bytes) -> None:
