@@ -1,5 +1,5 @@
 """Journal entries: plaintext in, ciphertext stored. Lists, filters and search read the sealed
-journal index (journal_index.py); the database never holds a plaintext index."""
+journal index (index.py); the database never holds a plaintext index."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from domain.core import keyring, sealed, versions
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Entry, User
 from domain.journal import index as journal_index
+from domain.journal import index_pages
 from domain.journal.owned import OwnedTable
 
 TABLE = "entry"
@@ -203,7 +204,7 @@ def all_items(owner_id: str, user_key: bytes, include_broken: bool = False) -> l
     cannot be opened are left out unless asked for (then as broken items)."""
     rows = db.session.scalars(select(Entry).where(Entry.owner_id == owner_id))
     items = []
-    with journal_index.gc_paused():
+    with index_pages.gc_paused():
         for r in rows:
             data = open_row(r, user_key)
             if data is not None or include_broken:
