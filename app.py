@@ -29,6 +29,7 @@ from blueprints import (
     settings,
     sharing,
     static_assets,
+    template_filters,
     throttle,
     transactions,
     trends,
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_database(app)
     for part in (transactions, guards, headers, static_assets, limits, errors, observe, throttle):
         part.init_app(app)
+    template_filters.register(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
                settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp):
         app.register_blueprint(bp)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app, g
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,7 +24,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from blueprints.forms import Form
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
-from domain.journal import processes
+from domain.journal import differences, processes
+from domain.journal.owned import id_ok
 
 BAD_DATE = "Please give a real date (for example 2026-03-14)."
 CHOOSE = "Please choose from the list."
@@ -205,53 +207,38 @@ def form_data_from_entry(data: dict) -> dict:
     return out
 
 
-# --- conflict page: the two versions side by side, as words -----------------------------------
-
-def _words(value) -> str:
-    if value in (None, "", []):
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(_words(v) for v in value)
-    return str(value)
-
-
-def _films(refs) -> str:
-    return "\n".join(" ".join(x for x in (f"Film {r.get('film')}" if r.get("film") else "",
-                                           r.get("timestamp", ""), r.get("shows", "")) if x)
-                     for r in refs or [])
-
-
-def entry_differences(kind_id: str, mine: dict, theirs: dict, process_codes: dict) -> list[tuple[str, str, str]]:
-    """(label, mine, theirs) for every part of an entry that the two versions say differently."""
-    named = {t.id: t.name for t in themes.THEMES}
-    sub_named = {s.id: s.name for t in themes.THEMES for s in t.subthemes}
-    parts = [(f.label, lambda d, f=f: entry_kinds.display(f, d.get(f.name)) if d.get(f.name) not in (None, "", [])
-              else "") for f in KINDS[kind_id].fields]
-    parts += [
-        ("Title", lambda d: d.get("title") or ""),
-        ("Date of the visit", lambda d: d.get("visit_date") or ""),
-        ("Guidance process", lambda d: process_codes.get(d.get("process_id") or "", "")),
-        ("Themes", lambda d: ", ".join(named.get(t, t) for t in d.get("themes", []))),
-        ("Subthemes", lambda d: ", ".join(sub_named.get(s, s) for s in d.get("subthemes", []))),
-        ("My tags", lambda d: ", ".join(d.get("tags", []))),
-        ("Bring to supervision?", lambda d: themes.choice_label(themes.SUPERVISION, d.get("supervision") or "no")),
-        ("Film moments", lambda d: _films(d.get("film_refs"))),
-    ]
-    return [(label, a, b) for label, show in parts if (a := show(mine)) != (b := show(theirs))]
-
-
 def process_differences(form, mine: dict, theirs: dict) -> list[tuple[str, str, str]]:
-    out = []
-    for name in ("code", "working_goal", "dialogue_element", "films", "reviews", "cps_commissioned",
-                 "status", "screening", "notes"):
-        field = form[name]
-        a, b = mine.get(name), theirs.get(name)
-        if name == "status":
-            a, b = (themes.choice_label(themes.PROCESS_STATUS, x) if x else "" for x in (a, b))
-        elif name == "screening":
-            a, b = ([themes.choice_label(themes.SCREENING_FLAGS, x) for x in v or []] for v in (a, b))
-        if _words(a) != _words(b):
-            out.append((str(field.label.text), _words(a), _words(b)))
-    return out
+    labels = {name: str(form[name].label.text) for name in differences.PROCESS_PARTS}
+    return differences.process_differences(labels, mine, theirs)
+
+
+# --- handling a posted entry form ---------------------------------------------------------------
+
+def more_films(form, action: str | None) -> bool:
+    """The no-JS "Add a film moment" button: one more empty row, nothing saved yet."""
+    if action != "more-films":
+        return False
+    if len(form.films) < form.films.max_entries:
+        form.films.append_entry()
+    return True
+
+
+def form_entry_id(form, entry) -> str | None:
+    """The entry an edit form is about, or the id a new-entry form chose when it was opened
+    (so a double submit, autosave or Back-then-Save all land on one entry)."""
+    if entry is not None:
+        return entry.id
+    return form.draft_id.data if id_ok(form.draft_id.data) else None
+
+
+def show_refusal(form, field: str, message: str) -> None:
+    """A domain refusal under the form field it is about (the title when no field fits)."""
+    target = getattr(form, field if field != "themes" else "themes_", None) or form.title
+    target.errors = list(target.errors) + [message]
+
+
+def fresh_csrf_after_login() -> None:
+    """Login cleared the session (and with it the raw CSRF token), but Flask-WTF caches the signed
+    token of the login form in `g` for the rest of the request: a form re-rendered in that same
+    request would carry a token that no longer matches and fail on Save. Drop the cached one."""
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)

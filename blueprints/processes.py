@@ -1,10 +1,11 @@
 """Guidance process pages: list, create, view with timeline and supervision hint, edit, delete."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from blueprints import guards
+from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
 from blueprints.journal_forms import process_differences, process_form
 from domain.catalogue import themes
@@ -14,15 +15,9 @@ from domain.core.db import db, new_id, utcnow
 from domain.core.models import Process
 from domain.journal import entries as journal
 from domain.journal import processes
+from domain.journal.owned import id_ok
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
-
-
-def _owned_or_404(process_id: str) -> Process:
-    row = processes.get_owned(current_user.id, process_id)
-    if row is None:
-        abort(404)
-    return row
 
 
 def _data_from(form) -> dict:
@@ -37,23 +32,16 @@ def _save(form, row: Process | None):
     """Returns (saved row or None, status, code warnings)."""
     if not form.validate():
         return None, 400, []
-    warnings = processes.code_warnings(form.code.data)
-    # A code that was kept after a warning is not questioned again on every later edit.
-    unchanged = (row is not None
-                 and processes.read(row, guards.user_key()).get("code") == form.code.data.strip())
-    if warnings and not form.code_ack.data and not unchanged:
+    warnings = processes.code_questions(row, guards.user_key(), form.code.data)
+    if warnings and not form.code_ack.data:
         form.code_ack.errors = ["Tick this box to keep the code anyway, or change it."]
         return None, 400, warnings
     data = _data_from(form)
-    target = row.id if row is not None else (form.form_id.data if _id_ok(form.form_id.data) else None)
+    target = row.id if row is not None else (form.form_id.data if id_ok(form.form_id.data) else None)
     row = processes.save(current_user.user, guards.user_key(), target, data,
                          versions.base_version(form.version.data))
     db.session.commit()
     return row, 302, []
-
-
-def _id_ok(candidate: str | None) -> bool:
-    return bool(candidate) and len(candidate) == 32 and all(c in "0123456789abcdef" for c in candidate)
 
 
 def _save_or_conflict(form, row: Process | None):
@@ -91,7 +79,7 @@ def new():
 @bp.route("/<process_id>")
 @guards.login_required
 def view(process_id: str):
-    row = _owned_or_404(process_id)
+    row = owned_or_404(processes.get_owned, process_id)
     key = guards.user_key()
     data = processes.read(row, key)
     entries = [i for i in journal.all_items(current_user.id, key)
@@ -104,7 +92,7 @@ def view(process_id: str):
 @bp.route("/<process_id>/edit", methods=["GET", "POST"])
 @guards.login_required
 def edit(process_id: str):
-    row = _owned_or_404(process_id)
+    row = owned_or_404(processes.get_owned, process_id)
     if request.method == "POST":
         return _save_or_conflict(process_form(), row)[1]
     form = process_form(data=processes.read(row, guards.user_key()) | {"version": str(row.version)})
@@ -114,7 +102,7 @@ def edit(process_id: str):
 @bp.route("/<process_id>/delete", methods=["GET", "POST"])
 @guards.login_required
 def delete(process_id: str):
-    row = _owned_or_404(process_id)
+    row = owned_or_404(processes.get_owned, process_id)
     key = guards.user_key()
     p = processes.ProcessItem(row, processes.read(row, key))
     form = EmptyForm()

@@ -17,6 +17,7 @@ from blueprints import guards
 from domain.core import keyring
 
 KEYS = ("q", "kind", "theme", "subtheme", "process", "supervision", "tag", "from", "to", "drafts")
+LEGACY_KEYS = frozenset(KEYS) - {"drafts"}   # what old bookmarks carried in plain sight
 TTL_SECONDS = 2 * 3600
 MAX_LEN = 200
 
@@ -58,6 +59,17 @@ def open_state(token: str | None) -> dict[str, str] | None:
     if not isinstance(payload, dict) or time.time() - payload.get("t", 0) > TTL_SECONDS:
         return None
     return clean(payload.get("a") or {})
+
+
+def requested(args) -> tuple[dict[str, str], bool]:
+    """The filter state a list URL asks for (its sealed state, plus the plain drafts switch), and
+    whether the sealed state had expired (then it counts as no filter)."""
+    state = open_state(args.get("f"))
+    expired = state is None
+    state = state or {}
+    if args.get("drafts") == "1":
+        state["drafts"] = "1"
+    return state, expired
 
 
 def entries_url(**values) -> str:

@@ -1,12 +1,11 @@
 """Personal trends: the therapist's own patterns, computed in memory from decrypted entries."""
 from __future__ import annotations
 
-import calendar
-
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from blueprints import guards
+from blueprints.template_filters import short_month  # noqa: F401 (groups label months the same way)
 from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KIND_IDS, KINDS
 from domain.core.db import utcnow
@@ -59,46 +58,3 @@ def personal():
     t = index.memo(("trends", today, months, tuple(sorted((p.id, p.status) for p in procs))), compute)
     return render_template("trends/personal.html", t=t, period=period, periods=PERIODS, label=label,
                            feelings=themes.FEELINGS, statuses=themes.PROCESS_STATUS)
-
-
-# Small adapters from trend results to chart rows (label, value, highlight).
-
-@bp.app_template_filter("row_total")
-def _row_total(row: str, table, label_fn) -> tuple[str, int, bool]:
-    return label_fn(row), table.row_total(row), False
-
-
-@bp.app_template_test("nonzero")
-def _nonzero_test(row: tuple) -> bool:
-    return bool(row[1])
-
-
-@bp.app_template_filter("single")
-def _single(pair: tuple) -> tuple:
-    return str(pair[0]), [pair[1]]
-
-
-def short_month(month: str) -> str:
-    """"2026-03" -> "Mar 26": fits under a column on a phone."""
-    year, mon = month.split("-")
-    return f"{calendar.month_abbr[int(mon)]} {year[2:]}"
-
-
-@bp.app_template_filter("bright_heavy")
-def _bright_heavy(row: tuple) -> tuple:
-    return short_month(row[0]), [row[1], row[2]]
-
-
-@bp.app_template_filter("mean_series")
-def _mean_series(row: tuple) -> tuple:
-    return short_month(row[0]), [round(row[1], 1) if row[1] is not None else None]
-
-
-@bp.app_template_filter("feeling_row")
-def _feeling_row(pair: tuple, vocab) -> tuple[str, int, bool]:
-    return themes.choice_label(vocab, pair[0]), pair[1], False
-
-
-@bp.app_template_filter("status_row")
-def _status_row(pair: tuple, vocab) -> tuple[str, int, bool]:
-    return themes.choice_label(vocab, pair[0]), pair[1], pair[0] in ("ended_early", "reported")

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from app import create_app
 from domain.core.db import db
@@ -190,6 +190,23 @@ def auth(client):
 def user(auth):
     """A signed-up, logged-in therapist; returns their recovery code."""
     return auth.signup()
+
+
+def writes_during(app, fn) -> list[str]:
+    """The INSERT, UPDATE and DELETE statements the database received while `fn()` ran."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            seen.append(statement)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
 
 
 def raw_database_bytes(app) -> bytes:

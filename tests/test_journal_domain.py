@@ -13,7 +13,8 @@ from domain.core.db import db
 from domain.core.keyring import CryptoError
 from domain.journal import entries as journal
 from domain.journal import processes
-from domain.journal.entries import EntryError, Filters, Item
+from domain.journal.entries import EntryError, Item
+from domain.journal.filters import Filters, select_items
 from tests.conftest import PASSWORD
 
 
@@ -232,7 +233,7 @@ def journal_items(owner):
 
 
 def _kinds(items, **filters):
-    return [i.kind for i in journal.select_items(items, Filters(**filters))]
+    return [i.kind for i in select_items(items, Filters(**filters))]
 
 
 def test_filters(journal_items):

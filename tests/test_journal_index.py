@@ -18,7 +18,7 @@ from domain.journal import cache as journal_cache
 from domain.journal import entries as journal
 from domain.journal import index as journal_index
 from domain.journal import processes
-from domain.journal.entries import Filters
+from domain.journal.filters import Filters, select_items
 from domain.sharing import rotation
 
 WORDS = ("camera", "bathtime", "raincoat", "metronome", "silence", "waiting room", "father", "clip")
@@ -61,11 +61,11 @@ def _same_as_brute_force(user: User, key: bytes, procs: list[str], session_id: s
     everything = journal.all_items(user.id, key)
     for spec in FILTERS + [{"process_id": p} for p in procs]:
         f = Filters(**spec)
-        want = [i.row.id for i in journal.select_items(everything, f)]
+        want = [i.row.id for i in select_items(everything, f)]
         got = [i.row.id for i in journal_index.select_entries(state, f, key)]
         assert got == want, spec
         assert [i.headline for i in journal_index.select_entries(state, f, key)] == \
-            [i.headline for i in journal.select_items(everything, f)]
+            [i.headline for i in select_items(everything, f)]
     assert state.tags == journal.all_tags(everything)
     assert [i.row.id for i in state.flagged] == [i.row.id for i in journal.flagged(everything)]
 

@@ -4,30 +4,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from domain.core import keyring
 from domain.core.db import db
 from domain.ops import observability, readiness
-from tests.conftest import PASSWORD, Auth
+from tests.conftest import PASSWORD, Auth, writes_during
 
 TOKEN = "metrics-token-for-tests-0123456789"
-
-
-def _writes_during(app, fn) -> list[str]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-            seen.append(statement)
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        fn()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
 
 
 def test_healthz_and_readyz_are_plain_cookieless_and_write_nothing(app, client):
@@ -35,7 +19,7 @@ def test_healthz_and_readyz_are_plain_cookieless_and_write_nothing(app, client):
     probe = app.test_client()
     responses: list = []
     for url, body in (("/healthz", "ok"), ("/readyz", "ready")):
-        writes = _writes_during(app, lambda u=url: responses.append(probe.get(u)))
+        writes = writes_during(app, lambda u=url: responses.append(probe.get(u)))
         r = responses[-1]
         assert r.status_code == 200 and r.get_data(as_text=True).strip() == body
         assert r.mimetype == "text/plain"

@@ -1,8 +1,8 @@
 """Journal entries: plaintext in, ciphertext stored. Lists, filters and search read the sealed
-journal index (journal_index.py); the database never holds a plaintext index."""
+journal index (index.py); the database never holds a plaintext index."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -13,9 +13,12 @@ from domain.core import keyring, sealed, versions
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Entry, User
 from domain.journal import index as journal_index
+from domain.journal import index_pages
+from domain.journal.owned import OwnedTable
 
 TABLE = "entry"
 SCHEMA = 1
+OWNED = OwnedTable(Entry, TABLE, "entry")
 
 
 class EntryError(ValueError):
@@ -145,16 +148,11 @@ def save(owner: User, user_key: bytes, entry_id: str | None, data: dict, base: i
     creates this id). Two requests with the same new id, in any order, make one entry.
     Returns None when `drafts_only` (autosave) meets an entry that was saved for real.
     Raises versions.Conflict when the entry changed meanwhile; then nothing is written."""
-    row = versions.lock(Entry, entry_id, owner.id)
-    if row is None:
-        # No "is it taken?" look first: the twin request may commit that id at any moment, and
-        # then this must become a save of it, not a second entry (the primary key decides).
-        made = versions.insert_once(lambda: _insert(owner, user_key, data, entry_id or new_id()))
-        if made is not None:
-            return made
-        row = versions.lock(Entry, entry_id, owner.id)   # the twin request created it first
-        if row is None:
-            return create(owner, user_key, data)
+    row, made = OWNED.lock_or_insert(entry_id, owner.id,
+                                     lambda: _insert(owner, user_key, data, entry_id or new_id()),
+                                     lambda: create(owner, user_key, data))
+    if made:
+        return row
     if drafts_only and read(row, user_key).get("status") != "draft":
         return None
     versions.check(row, base, lambda: read(row, user_key), data)
@@ -162,9 +160,15 @@ def save(owner: User, user_key: bytes, entry_id: str | None, data: dict, base: i
     return row
 
 
+def save_draft(owner: User, user_key: bytes, entry_id: str, data: dict, process_ids: set[str],
+               base: int | None) -> Entry | None:
+    """Autosave: `data` as a draft, never over an entry that was saved for real (then None).
+    Raises EntryError for input the domain refuses, versions.Conflict as save()."""
+    return save(owner, user_key, entry_id, clean(data, process_ids, draft=True), base, drafts_only=True)
+
+
 def update(row: Entry, user_key: bytes, data: dict) -> None:
-    # The content key is unwrapped from `row` as loaded in this transaction (save() locks it).
-    sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
+    OWNED.write(row, user_key, data)
     _changed(row, user_key, data)
 
 
@@ -176,17 +180,12 @@ def delete(row: Entry, user_key: bytes) -> None:
 
 def _changed(row: Entry, user_key: bytes, data: dict | None) -> None:
     journal_index.entry_changed(row, user_key, data)
-    # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
-    from domain.trends import store as trend_store
-    trend_store.object_changed(row.owner_id, user_key, "entry", row.id, data, row.created_at.date())
+    OWNED.trends_changed(row, user_key, data)
 
 
-def get_owned(owner_id: str, entry_id: str) -> Entry | None:
-    return sealed.get_owned(Entry, owner_id, entry_id)
-
-
-def read(row: Entry, user_key: bytes) -> dict:
-    return sealed.read_owned(row, TABLE, user_key)
+# The owner's rows of this table, found and read the one way entries and processes share.
+get_owned = OWNED.get_owned
+read = OWNED.read
 
 
 def open_row(row, user_key: bytes) -> dict | None:
@@ -205,67 +204,13 @@ def all_items(owner_id: str, user_key: bytes, include_broken: bool = False) -> l
     cannot be opened are left out unless asked for (then as broken items)."""
     rows = db.session.scalars(select(Entry).where(Entry.owner_id == owner_id))
     items = []
-    with journal_index.gc_paused():
+    with index_pages.gc_paused():
         for r in rows:
             data = open_row(r, user_key)
             if data is not None or include_broken:
                 items.append(Item(r, data or {}, broken=data is None))
     items.sort(key=lambda i: (i.day, i.row.created_at), reverse=True)
     return items
-
-
-@dataclass
-class Filters:
-    kind: str = ""
-    theme: str = ""
-    subtheme: str = ""
-    process_id: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    supervision: str = ""          # "" | "flagged" | "urgent"
-    tag: str = ""
-    q: str = ""
-    drafts: bool = False
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def active(self) -> bool:
-        return any([self.kind, self.theme, self.subtheme, self.process_id, self.date_from,
-                    self.date_to, self.supervision, self.tag, self.q])
-
-
-def matches(item: Item, f: Filters) -> bool:
-    # Cheapest and most selective checks first, each returning early: this runs over every entry
-    # of a journal for each filtered page.
-    d = item.data
-    if item.is_draft != f.drafts or (item.broken and f.active()):
-        return False
-    if (f.kind and d.get("kind") != f.kind) or (f.process_id and d.get("process_id") != f.process_id):
-        return False
-    if (f.theme and f.theme not in d.get("themes", ())) or (
-            f.subtheme and f.subtheme not in d.get("subthemes", ())):
-        return False
-    if (f.date_from and item.day < f.date_from) or (f.date_to and item.day > f.date_to):
-        return False
-    if f.supervision and not (d.get("supervision") in ("yes", "urgent") if f.supervision == "flagged"
-                              else d.get("supervision") == f.supervision):
-        return False
-    if f.tag and f.tag.casefold() not in (t.casefold() for t in d.get("tags", ())):
-        return False
-    if f.q:
-        haystack = entry_kinds.searchable_text(d)
-        return all(word in haystack for word in f.q.casefold().split())
-    return True
-
-
-def select_items(items: list[Item], f: Filters, text=None) -> list[Item]:
-    """Items that pass the filters. `text(item)` gives the searchable text (the index keeps it
-    apart from the records); without it, the item's own data is searched."""
-    if f.q:
-        words = f.q.casefold().split()
-        plain = Filters(**{**f.__dict__, "q": ""})
-        text = text or (lambda i: entry_kinds.searchable_text(i.data))
-        return [i for i in items if matches(i, plain) and all(w in text(i) for w in words)]
-    return [i for i in items if matches(i, f)]
 
 
 def all_tags(items: list[Item]) -> list[str]:

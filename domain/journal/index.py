@@ -2,11 +2,9 @@
 kept in pages of up to PAGE_SIZE compact records, so a journal page opens a few sealed pages (or
 none, from the session's cache) instead of every entry.
 
-Each page holds two blobs: the records (id, creation time, day, kind, status, supervision, themes,
-subthemes, tags, process, intensity, feelings, headline) and the lower-cased searchable text of the
-same entries. Both are sealed under keys derived (HKDF) from the user key and bound to the owner and
-page number. Pages are filled in creation order (a new entry goes into the last page), so a write
-re-seals exactly one page; the newest-first order is made in memory.
+Each page holds the compact records and the searchable text of its entries, sealed apart (the
+format is in index_pages.py). Pages are filled in creation order (a new entry goes into the last
+page), so a write re-seals exactly one page; the newest-first order is made in memory.
 
 Consistency across workers: every entry write bumps `users.journal_version` in the same
 transaction and, when the index was complete, applies its change and sets `journal_indexed` to the
@@ -14,10 +12,6 @@ same number. A reader whose `journal_indexed` lags (a writer without the key, an
 page that no longer opens) rebuilds the index from the entries."""
 from __future__ import annotations
 
-import gc
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import delete, event, func, select, update
@@ -29,60 +23,13 @@ from domain.core import keyring
 from domain.core.db import db
 from domain.core.models import Entry, JournalIndexPage, User
 from domain.journal import cache as journal_cache
+from domain.journal import filters as journal_filters
+from domain.journal import index_pages
 from domain.journal.cache import Page, Ref, State
 
 PAGE_SIZE = 200
 _PENDING = "journal_index_pending"
 __all__ = ["Ref", "State", "entry_changed", "rebuild", "select_entries", "view"]
-FIELDS = ("kind", "status", "supervision", "themes", "subthemes", "tags", "process_id", "intensity",
-          "feelings", "visit_date")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Decoding thousands of small dicts triggers a storm of gen-0 collections that find nothing
-    to free (no cycles are made here); pause the collector for the bulk step only."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-def _key(user_key: bytes, part: str) -> bytes:
-    return keyring.hkdf(user_key, f"journal-index|{part}")
-
-
-def _aad(owner_id: str, page_no: int, part: str) -> bytes:
-    return keyring.aad("journal-index", part, owner_id, "page", page_no)
-
-
-def record_of(entry_id: str, created_at: datetime, data: dict) -> dict:
-    rec = {k: data[k] for k in FIELDS if data.get(k) not in (None, "", [])}
-    rec.update(_id=entry_id, _c=created_at.isoformat(), _h=entry_kinds.headline(data.get("kind", ""), data))
-    return rec
-
-
-def broken_record(entry_id: str, created_at: datetime) -> dict:
-    return {"_id": entry_id, "_c": created_at.isoformat(), "_x": 1}
-
-
-def _dump(obj) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _seal_page(row: JournalIndexPage, user_key: bytes, page: Page) -> None:
-    row.records = keyring.seal(_key(user_key, "records"), _dump(page.records),
-                               _aad(row.owner_id, row.page_no, "records"))
-    row.search = keyring.seal(_key(user_key, "search"), _dump(page.texts),
-                              _aad(row.owner_id, row.page_no, "search"))
-    row.first_created = min(datetime.fromisoformat(r["_c"]) for r in page.records)
-
-
-def _open(blob: bytes, key: bytes, owner_id: str, page_no: int, part: str):
-    return json.loads(keyring.open_blob(key, blob, _aad(owner_id, page_no, part)))
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -113,15 +60,15 @@ def _refresh(owner_id: str, user_key: bytes, version: int, old: State | None) ->
     known = old.pages if old is not None else {}
     keep = {n: p for n, p in known.items() if revs.get(n) == p.rev}
     wanted = [n for n in revs if n not in keep]
-    key = _key(user_key, "records")
-    with gc_paused():
+    key = index_pages.key(user_key, "records")
+    with index_pages.gc_paused():
         for chunk in (wanted[i:i + 100] for i in range(0, len(wanted), 100)):
             rows = db.session.execute(select(JournalIndexPage.page_no, JournalIndexPage.rev,
                                              JournalIndexPage.records)
                                       .where(JournalIndexPage.owner_id == owner_id,
                                              JournalIndexPage.page_no.in_(chunk)))
             for n, rev, blob in rows:
-                keep[n] = Page(rev, _open(blob, key, owner_id, n, "records"), None)
+                keep[n] = Page(rev, index_pages.open_part(blob, key, owner_id, n, "records"), None)
     # A missing page, or entries written around the index, show up as a different count.
     count = db.session.scalar(select(func.count()).select_from(Entry).where(Entry.owner_id == owner_id))
     if count != sum(len(p.records) for p in keep.values()):
@@ -130,8 +77,7 @@ def _refresh(owner_id: str, user_key: bytes, version: int, old: State | None) ->
 
 
 def select_entries(state: State, f, user_key: bytes) -> list:
-    """The journal list for filters `f` (journal.Filters): saved entries or drafts, newest first."""
-    from domain.journal import entries as journal
+    """The journal list for filters `f` (filters.Filters): saved entries or drafts, newest first."""
     base = state.drafts if f.drafts else state.saved
     if not f.active():
         return base
@@ -139,8 +85,8 @@ def select_entries(state: State, f, user_key: bytes) -> list:
     if f.q:
         load_texts(state, user_key)
         texts = state.texts()
-        return state.memo(key, lambda: journal.select_items(base, f, text=lambda i: texts.get(i.id, "")))
-    return state.memo(key, lambda: journal.select_items(base, f))
+        return state.memo(key, lambda: journal_filters.select_items(base, f, text=lambda i: texts.get(i.id, "")))
+    return state.memo(key, lambda: journal_filters.select_items(base, f))
 
 
 def load_texts(state: State, user_key: bytes) -> None:
@@ -148,13 +94,13 @@ def load_texts(state: State, user_key: bytes) -> None:
     missing = [n for n, p in state.pages.items() if p.texts is None]
     if not missing:
         return
-    key = _key(user_key, "search")
-    with gc_paused():
+    key = index_pages.key(user_key, "search")
+    with index_pages.gc_paused():
         rows = db.session.execute(select(JournalIndexPage.page_no, JournalIndexPage.rev, JournalIndexPage.search)
                                   .where(JournalIndexPage.owner_id == state.owner_id,
                                          JournalIndexPage.page_no.in_(missing)))
         for n, rev, blob in rows:
-            texts = _open(blob, key, state.owner_id, n, "search")
+            texts = index_pages.open_part(blob, key, state.owner_id, n, "search")
             page = state.pages[n]
             # A page rewritten meanwhile by another worker: its text may not match the records.
             page.texts = texts if rev == page.rev else {r["_id"]: "" for r in page.records}
@@ -171,15 +117,15 @@ def rebuild(user: User, user_key: bytes) -> State:
     rows = db.session.execute(select(Entry.id, Entry.owner_id, Entry.created_at, Entry.key_version,
                                      Entry.wrapped_key, Entry.content)
                               .where(Entry.owner_id == user.id).order_by(Entry.created_at, Entry.id))
-    with gc_paused():
+    with index_pages.gc_paused():
         for n, row in enumerate(rows):
             data = journal.open_row(row, user_key)
             page = pages.setdefault(n // PAGE_SIZE, Page(version, [], {}))
             if data is None:
-                page.records.append(broken_record(row.id, row.created_at))
+                page.records.append(index_pages.broken_record(row.id, row.created_at))
                 page.texts[row.id] = ""
             else:
-                page.records.append(record_of(row.id, row.created_at, data))
+                page.records.append(index_pages.record_of(row.id, row.created_at, data))
                 page.texts[row.id] = entry_kinds.searchable_text(data)
     _save_rebuild(user.id, user_key, version, pages)
     return State(user.id, version, pages)
@@ -196,7 +142,7 @@ def _save_rebuild(owner_id: str, user_key: bytes, version: int, pages: dict[int,
         db.session.execute(delete(JournalIndexPage).where(JournalIndexPage.owner_id == owner_id))
         for n, page in pages.items():
             row = JournalIndexPage(owner_id=owner_id, page_no=n, rev=version)
-            _seal_page(row, user_key, page)
+            index_pages.seal(row, user_key, page)
             db.session.add(row)
         db.session.commit()
     except SQLAlchemyError:
@@ -230,11 +176,11 @@ def entry_changed(row: Entry, user_key: bytes, data: dict | None) -> None:
         db.session.add(page_row)
         page = Page(version, [], {})
     assert page is not None
-    page.apply(row.id, record_of(row.id, row.created_at, data) if data is not None else None,
+    page.apply(row.id, index_pages.record_of(row.id, row.created_at, data) if data is not None else None,
                entry_kinds.searchable_text(data) if data is not None else None)
     page_row.rev = page.rev = version
     if page.records:
-        _seal_page(page_row, user_key, page)
+        index_pages.seal(page_row, user_key, page)
     else:
         db.session.delete(page_row)
     db.session.execute(update(User).where(User.id == row.owner_id).values(journal_indexed=version)
@@ -266,10 +212,7 @@ def _open_page(page_row: JournalIndexPage, user_key: bytes) -> Page | None:
     if cached is not None and cached.texts is not None:
         return cached.copy()
     try:
-        return Page(page_row.rev, _open(page_row.records, _key(user_key, "records"), page_row.owner_id,
-                                        page_row.page_no, "records"),
-                    _open(page_row.search, _key(user_key, "search"), page_row.owner_id,
-                          page_row.page_no, "search"))
+        return index_pages.open_page(page_row, user_key)
     except (keyring.CryptoError, ValueError):
         return None
 

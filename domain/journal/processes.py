@@ -13,8 +13,10 @@ from domain.core import sealed, versions
 from domain.core.db import db, utcnow
 from domain.core.models import Process, User
 from domain.journal.entries import Item
+from domain.journal.owned import OwnedTable
 
 TABLE = "process"
+OWNED = OwnedTable(Process, TABLE, "process")
 CODE_MAX = 24
 HEAVY_WINDOW = timedelta(days=21)
 HEAVY_COUNT = 3
@@ -56,6 +58,14 @@ def code_warnings(code: str) -> list[str]:
     return warnings
 
 
+def code_questions(row: Process | None, user_key: bytes, code: str) -> list[str]:
+    """The warnings to ask about before `code` is saved for `row` (None: a new process). A code
+    that was kept after a warning is not questioned again on every later edit."""
+    warnings = code_warnings(code)
+    unchanged = row is not None and read(row, user_key).get("code") == code.strip()
+    return [] if unchanged else warnings
+
+
 def clean(data: dict) -> dict:
     out = dict(data)
     if out.get("status") not in themes.valid_ids(themes.PROCESS_STATUS):
@@ -84,14 +94,10 @@ def _insert(owner: User, user_key: bytes, data: dict, process_id: str | None) ->
 def save(owner: User, user_key: bytes, process_id: str | None, data: dict, base: int | None) -> Process:
     """Create or update, as journal.save: one process per form-chosen id, a compare-and-swap on
     the version the form was opened with. Raises versions.Conflict (nothing written)."""
-    row = versions.lock(Process, process_id, owner.id)
-    if row is None:
-        made = versions.insert_once(lambda: _insert(owner, user_key, data, process_id))
-        if made is not None:
-            return made
-        row = versions.lock(Process, process_id, owner.id)
-        if row is None:
-            return create(owner, user_key, data)
+    row, made = OWNED.lock_or_insert(process_id, owner.id, lambda: _insert(owner, user_key, data, process_id),
+                                     lambda: create(owner, user_key, data))
+    if made:
+        return row
     versions.check(row, base, lambda: read(row, user_key), clean(data))
     update(row, user_key, data)
     return row
@@ -99,22 +105,23 @@ def save(owner: User, user_key: bytes, process_id: str | None, data: dict, base:
 
 def update(row: Process, user_key: bytes, data: dict) -> None:
     data = clean(data)
-    sealed.write(row, TABLE, sealed.content_key(row, TABLE, user_key), data)
+    OWNED.write(row, user_key, data)
     _changed(row, user_key, data)
 
 
 def _changed(row: Process, user_key: bytes, data: dict | None) -> None:
-    from domain.trends import store as trend_store
-    trend_store.object_changed(row.owner_id, user_key, "process", row.id, data, row.created_at.date(),
-                               month=utcnow().strftime("%Y-%m"))
+    OWNED.trends_changed(row, user_key, data, month=utcnow().strftime("%Y-%m"))
 
 
-def get_owned(owner_id: str, process_id: str) -> Process | None:
-    return sealed.get_owned(Process, owner_id, process_id)
+# Found and read the one way entries and processes share (owned.py).
+get_owned = OWNED.get_owned
+read = OWNED.read
 
 
-def read(row: Process, user_key: bytes) -> dict:
-    return sealed.read_owned(row, TABLE, user_key)
+def owned_item(owner_id: str, process_id: str | None, user_key: bytes) -> ProcessItem | None:
+    """The owner's process `process_id` with its content; None for no id or another's process."""
+    row = get_owned(owner_id, process_id) if process_id else None
+    return ProcessItem(row, read(row, user_key)) if row is not None else None
 
 
 def all_items(owner_id: str, user_key: bytes) -> list[ProcessItem]:

@@ -1,0 +1,108 @@
+"""The journal list's filters and search: which values a filter state may hold, and which entries
+pass it. Pages run these over the sealed journal index (index.py), never over a database query."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from domain.catalogue import entry_kinds, themes
+from domain.catalogue.entry_kinds import KINDS
+
+if TYPE_CHECKING:
+    from domain.journal.entries import Item
+
+BAD_DATE = "Please give a real date (for example 2026-03-14)."
+PAGE_SIZE = 20   # entries on one page of the journal list
+
+
+@dataclass
+class Filters:
+    kind: str = ""
+    theme: str = ""
+    subtheme: str = ""
+    process_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    supervision: str = ""          # "" | "flagged" | "urgent"
+    tag: str = ""
+    q: str = ""
+    drafts: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def active(self) -> bool:
+        return any([self.kind, self.theme, self.subtheme, self.process_id, self.date_from,
+                    self.date_to, self.supervision, self.tag, self.q])
+
+
+def matches(item: Item, f: Filters) -> bool:
+    # Cheapest and most selective checks first, each returning early: this runs over every entry
+    # of a journal for each filtered page.
+    d = item.data
+    if item.is_draft != f.drafts or (item.broken and f.active()):
+        return False
+    if (f.kind and d.get("kind") != f.kind) or (f.process_id and d.get("process_id") != f.process_id):
+        return False
+    if (f.theme and f.theme not in d.get("themes", ())) or (
+            f.subtheme and f.subtheme not in d.get("subthemes", ())):
+        return False
+    if (f.date_from and item.day < f.date_from) or (f.date_to and item.day > f.date_to):
+        return False
+    if f.supervision and not (d.get("supervision") in ("yes", "urgent") if f.supervision == "flagged"
+                              else d.get("supervision") == f.supervision):
+        return False
+    if f.tag and f.tag.casefold() not in (t.casefold() for t in d.get("tags", ())):
+        return False
+    if f.q:
+        haystack = entry_kinds.searchable_text(d)
+        return all(word in haystack for word in f.q.casefold().split())
+    return True
+
+
+def select_items(items: list[Item], f: Filters, text=None) -> list[Item]:
+    """Items that pass the filters. `text(item)` gives the searchable text (the index keeps it
+    apart from the records); without it, the item's own data is searched."""
+    if f.q:
+        words = f.q.casefold().split()
+        plain = Filters(**{**f.__dict__, "q": ""})
+        text = text or (lambda i: entry_kinds.searchable_text(i.data))
+        return [i for i in items if matches(i, plain) and all(w in text(i) for w in words)]
+    return [i for i in items if matches(i, f)]
+
+
+
+
+def parse(values) -> Filters:
+    """Filters from a filter state (a dict of short strings): unknown ids are dropped, dates that
+    are not real or run backwards are reported in `errors`."""
+    f = Filters()
+    f.kind = values.get("kind", "") if values.get("kind", "") in KINDS else ""
+    f.theme = values.get("theme", "") if values.get("theme", "") in themes.THEME_IDS else ""
+    f.subtheme = values.get("subtheme", "") if values.get("subtheme", "") in themes.SUBTHEME_IDS else ""
+    f.process_id = values.get("process", "")[:64]
+    f.supervision = values.get("supervision", "") if values.get("supervision") in ("flagged", "urgent") else ""
+    f.tag = values.get("tag", "")[:40]
+    f.q = values.get("q", "")[:200].strip()
+    f.drafts = values.get("drafts") == "1"
+    for name in ("from", "to"):
+        raw = values.get(name, "").strip()
+        if raw:
+            try:
+                setattr(f, f"date_{name}", date.fromisoformat(raw))
+            except ValueError:
+                f.errors[name] = BAD_DATE
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        f.errors["to"] = "The end date is before the start date."
+    return f
+
+
+def page_of(items: list, requested: str, size: int = PAGE_SIZE) -> tuple[list, int, int]:
+    """(the items on page `requested`, that page number, the number of pages): a page that is not
+    a number is the first, one past the end is the last."""
+    try:
+        page = max(1, int(requested))
+    except ValueError:
+        page = 1
+    pages = max(1, -(-len(items) // size))
+    page = min(page, pages)
+    return items[(page - 1) * size: page * size], page, pages

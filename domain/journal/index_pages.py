@@ -1,0 +1,74 @@
+"""The sealed journal index's page format (index.py keeps and reads the pages).
+
+Each page holds two blobs: the records (id, creation time, day, kind, status, supervision, themes,
+subthemes, tags, process, intensity, feelings, headline) and the lower-cased searchable text of the
+same entries. Both are sealed under keys derived (HKDF) from the user key and bound to the owner and
+page number."""
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from domain.catalogue import entry_kinds
+from domain.core import keyring
+from domain.core.models import JournalIndexPage
+from domain.journal.cache import Page
+
+FIELDS = ("kind", "status", "supervision", "themes", "subthemes", "tags", "process_id", "intensity",
+          "feelings", "visit_date")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Decoding thousands of small dicts triggers a storm of gen-0 collections that find nothing
+    to free (no cycles are made here); pause the collector for the bulk step only."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def key(user_key: bytes, part: str) -> bytes:
+    return keyring.hkdf(user_key, f"journal-index|{part}")
+
+
+def aad(owner_id: str, page_no: int, part: str) -> bytes:
+    return keyring.aad("journal-index", part, owner_id, "page", page_no)
+
+
+def record_of(entry_id: str, created_at: datetime, data: dict) -> dict:
+    rec = {k: data[k] for k in FIELDS if data.get(k) not in (None, "", [])}
+    rec.update(_id=entry_id, _c=created_at.isoformat(), _h=entry_kinds.headline(data.get("kind", ""), data))
+    return rec
+
+
+def broken_record(entry_id: str, created_at: datetime) -> dict:
+    return {"_id": entry_id, "_c": created_at.isoformat(), "_x": 1}
+
+
+def _dump(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def seal(row: JournalIndexPage, user_key: bytes, page: Page) -> None:
+    row.records = keyring.seal(key(user_key, "records"), _dump(page.records),
+                               aad(row.owner_id, row.page_no, "records"))
+    row.search = keyring.seal(key(user_key, "search"), _dump(page.texts),
+                              aad(row.owner_id, row.page_no, "search"))
+    row.first_created = min(datetime.fromisoformat(r["_c"]) for r in page.records)
+
+
+def open_part(blob: bytes, part_key: bytes, owner_id: str, page_no: int, part: str):
+    return json.loads(keyring.open_blob(part_key, blob, aad(owner_id, page_no, part)))
+
+
+def open_page(row: JournalIndexPage, user_key: bytes) -> Page:
+    """Both parts of a stored page; raises keyring.CryptoError or ValueError when one does not open."""
+    return Page(row.rev, open_part(row.records, key(user_key, "records"), row.owner_id, row.page_no, "records"),
+                open_part(row.search, key(user_key, "search"), row.owner_id, row.page_no, "search"))

@@ -1,0 +1,53 @@
+"""What entries and processes share: one owner's sealed rows of one table, found, read, saved
+once per form-chosen id, and reported to the seminar-group trends when they change."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.core import sealed, versions
+
+HEX = frozenset("0123456789abcdef")
+
+
+def id_ok(candidate: str | None) -> bool:
+    """A form-chosen id (domain.core.db.new_id) as a browser sent it back: 32 hex digits."""
+    return bool(candidate) and len(candidate) == 32 and all(c in HEX for c in candidate)
+
+
+@dataclass(frozen=True)
+class OwnedTable:
+    model: Any        # the ORM class (Entry, Process)
+    table: str        # the name bound into the sealed content's AAD
+    fact_kind: str    # what the trend store calls these objects
+
+    def get_owned(self, owner_id: str, obj_id: str):
+        return sealed.get_owned(self.model, owner_id, obj_id)
+
+    def read(self, row, user_key: bytes) -> dict:
+        return sealed.read_owned(row, self.table, user_key)
+
+    def write(self, row, user_key: bytes, data: dict) -> None:
+        # The content key is unwrapped from `row` as loaded in this transaction (save() locks it).
+        sealed.write(row, self.table, sealed.content_key(row, self.table, user_key), data)
+
+    def lock_or_insert(self, obj_id: str | None, owner_id: str, insert: Callable[[], Any],
+                       create: Callable[[], Any]) -> tuple[Any, bool]:
+        """(row, made): the locked row of `obj_id` to update, or (made=True) the row that was just
+        inserted. No "is it taken?" look first: a twin request may commit that id at any moment,
+        and then this must become a save of it, not a second row (the primary key decides)."""
+        row = versions.lock(self.model, obj_id, owner_id)
+        if row is not None:
+            return row, False
+        made = versions.insert_once(insert)
+        if made is not None:
+            return made, True
+        row = versions.lock(self.model, obj_id, owner_id)   # the twin request created it first
+        return (row, False) if row is not None else (create(), True)
+
+    def trends_changed(self, row, user_key: bytes, data: dict | None, **extra) -> None:
+        # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
+        from domain.trends import store as trend_store
+        trend_store.object_changed(row.owner_id, user_key, self.fact_kind, row.id, data, row.created_at.date(),
+                                   **extra)
