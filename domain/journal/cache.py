@@ -17,16 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
+from domain.journal.items import Item, Ref, all_tags, flagged
+
 MAX_BYTES = 128 * 1024 * 1024
 IDLE = 30 * 60.0
 MEMOS = 8
 _BYTES_PER_RECORD = 1200      # a decoded record in Python objects, measured roughly with tracemalloc
-
-
-class Ref(NamedTuple):
-    """What the index knows of an entry row (templates read item.row.id and created_at)."""
-    id: str
-    created_at: datetime
 
 
 @dataclass
@@ -65,7 +61,6 @@ class State:
     def items(self) -> list:
         """Every entry as a journal Item, newest first (by entry day, then creation)."""
         if self._items is None:
-            from domain.journal.entries import Item
             seen: dict[str, tuple[int, dict]] = {}
             for page in self.pages.values():
                 for r in page.records:
@@ -94,7 +89,6 @@ class State:
         """Saved entries marked for supervision, urgent first."""
         views = self.__dict__.setdefault("_views", {})
         if "flagged" not in views:
-            from domain.journal.entries import flagged
             views["flagged"] = flagged(self.saved)
         return views["flagged"]
 
@@ -102,7 +96,6 @@ class State:
     def tags(self) -> list[str]:
         views = self.__dict__.setdefault("_views", {})
         if "tags" not in views:
-            from domain.journal.entries import all_tags
             views["tags"] = all_tags(self.items())
         return views["tags"]
 

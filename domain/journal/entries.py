@@ -2,21 +2,20 @@
 journal index (index.py); the database never holds a plaintext index."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import KINDS
-from domain.core import keyring, sealed, versions
+from domain.core import sealed, versions
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Entry, User
 from domain.journal import index as journal_index
 from domain.journal import index_pages
+from domain.journal.items import BROKEN_HEADLINE, TABLE, Item, all_tags, flagged, open_row  # noqa: F401 (the journal API)
 from domain.journal.owned import OwnedTable
 
-TABLE = "entry"
 SCHEMA = 1
 OWNED = OwnedTable(Entry, TABLE, "entry")
 
@@ -29,45 +28,6 @@ class EntryError(ValueError):
         self.field = field
 
 
-BROKEN_HEADLINE = "This entry cannot be opened"
-
-
-@dataclass
-class Item:
-    """An entry with its decrypted content (or, from the index, its compact record), for one
-    request. `broken` marks a row that cannot be opened: it still lists, with its date."""
-    row: Entry | journal_index.Ref
-    data: dict
-    broken: bool = False
-    title: str | None = None          # the headline, when it comes from the index
-    sort_day: date | None = None
-
-    @property
-    def id(self) -> str:
-        return self.row.id
-
-    @property
-    def kind(self) -> str:
-        return self.data.get("kind", "")
-
-    @property
-    def day(self) -> date:
-        if self.sort_day is not None:
-            return self.sort_day
-        visit = self.data.get("visit_date")
-        return date.fromisoformat(visit) if visit else self.row.created_at.date()
-
-    @property
-    def headline(self) -> str:
-        if self.broken:
-            return BROKEN_HEADLINE
-        if self.title is not None:
-            return self.title
-        return entry_kinds.headline(self.kind, self.data)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.data.get("status") == "draft"
 
 
 def clean(data: dict, process_ids: set[str], draft: bool) -> dict:
@@ -188,16 +148,6 @@ get_owned = OWNED.get_owned
 read = OWNED.read
 
 
-def open_row(row, user_key: bytes) -> dict | None:
-    """The content of an entry row (ORM or Core), or None when it cannot be opened (tampered,
-    wrong key, damaged JSON): one bad row stays one bad row."""
-    try:
-        data = sealed.read_owned(row, TABLE, user_key)
-    except (keyring.CryptoError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("kind") in KINDS else None
-
-
 def all_items(owner_id: str, user_key: bytes, include_broken: bool = False) -> list[Item]:
     """Every entry of the owner, decrypted, newest first (by entry date, then creation). For the
     few places that need whole entries (export, groups); pages read the index instead. Rows that
@@ -213,11 +163,3 @@ def all_items(owner_id: str, user_key: bytes, include_broken: bool = False) -> l
     return items
 
 
-def all_tags(items: list[Item]) -> list[str]:
-    return sorted({t for i in items for t in i.data.get("tags", [])}, key=str.casefold)
-
-
-def flagged(items: list[Item]) -> list[Item]:
-    """Saved entries marked for supervision, urgent first."""
-    marked = [i for i in items if not i.is_draft and i.data.get("supervision") in ("yes", "urgent")]
-    return sorted(marked, key=lambda i: i.data.get("supervision") != "urgent")

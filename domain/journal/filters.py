@@ -10,7 +10,7 @@ from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import KINDS
 
 if TYPE_CHECKING:
-    from domain.journal.entries import Item
+    from domain.journal.items import Item
 
 BAD_DATE = "Please give a real date (for example 2026-03-14)."
 PAGE_SIZE = 20   # entries on one page of the journal list

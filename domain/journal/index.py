@@ -26,6 +26,7 @@ from domain.journal import cache as journal_cache
 from domain.journal import filters as journal_filters
 from domain.journal import index_pages
 from domain.journal.cache import Page, Ref, State
+from domain.journal.items import open_row
 
 PAGE_SIZE = 200
 _PENDING = "journal_index_pending"
@@ -111,7 +112,6 @@ def load_texts(state: State, user_key: bytes) -> None:
 def rebuild(user: User, user_key: bytes) -> State:
     """Open every entry and write the index again. Saved at once when no write got in between;
     a failed save (a concurrent writer) still serves this request from memory."""
-    from domain.journal import entries as journal
     version = user.journal_version
     pages: dict[int, Page] = {}
     rows = db.session.execute(select(Entry.id, Entry.owner_id, Entry.created_at, Entry.key_version,
@@ -119,7 +119,7 @@ def rebuild(user: User, user_key: bytes) -> State:
                               .where(Entry.owner_id == user.id).order_by(Entry.created_at, Entry.id))
     with index_pages.gc_paused():
         for n, row in enumerate(rows):
-            data = journal.open_row(row, user_key)
+            data = open_row(row, user_key)
             page = pages.setdefault(n // PAGE_SIZE, Page(version, [], {}))
             if data is None:
                 page.records.append(index_pages.broken_record(row.id, row.created_at))

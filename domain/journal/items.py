@@ -1,0 +1,81 @@
+"""What a journal page holds of one entry: the `Item` (an entry with its opened content, or its
+compact index record), opening one row, and the small views over a list of items (tags, flagged).
+Shared by the entries module, the sealed index and its cache, so none of them imports another
+in a circle (docs/ARCHITECTURE.md, "Journal index and speed")."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NamedTuple
+
+from domain.catalogue import entry_kinds
+from domain.catalogue.entry_kinds import KINDS
+from domain.core import keyring, sealed
+from domain.core.models import Entry
+
+TABLE = "entry"
+BROKEN_HEADLINE = "This entry cannot be opened"
+
+
+class Ref(NamedTuple):
+    """What the index knows of an entry row (templates read item.row.id and created_at)."""
+    id: str
+    created_at: datetime
+
+
+@dataclass
+class Item:
+    """An entry with its decrypted content (or, from the index, its compact record), for one
+    request. `broken` marks a row that cannot be opened: it still lists, with its date."""
+    row: Entry | Ref
+    data: dict
+    broken: bool = False
+    title: str | None = None          # the headline, when it comes from the index
+    sort_day: date | None = None
+
+    @property
+    def id(self) -> str:
+        return self.row.id
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind", "")
+
+    @property
+    def day(self) -> date:
+        if self.sort_day is not None:
+            return self.sort_day
+        visit = self.data.get("visit_date")
+        return date.fromisoformat(visit) if visit else self.row.created_at.date()
+
+    @property
+    def headline(self) -> str:
+        if self.broken:
+            return BROKEN_HEADLINE
+        if self.title is not None:
+            return self.title
+        return entry_kinds.headline(self.kind, self.data)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.data.get("status") == "draft"
+
+
+def open_row(row, user_key: bytes) -> dict | None:
+    """The content of an entry row (ORM or Core), or None when it cannot be opened (tampered,
+    wrong key, damaged JSON): one bad row stays one bad row."""
+    try:
+        data = sealed.read_owned(row, TABLE, user_key)
+    except (keyring.CryptoError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("kind") in KINDS else None
+
+
+def all_tags(items: list[Item]) -> list[str]:
+    return sorted({t for i in items for t in i.data.get("tags", [])}, key=str.casefold)
+
+
+def flagged(items: list[Item]) -> list[Item]:
+    """Saved entries marked for supervision, urgent first."""
+    marked = [i for i in items if not i.is_draft and i.data.get("supervision") in ("yes", "urgent")]
+    return sorted(marked, key=lambda i: i.data.get("supervision") != "urgent")
