@@ -28,17 +28,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from domain.pii.common import (
-    ADDRESS,
-    D_NUMBER,
-    EMAIL,
-    KINDS,
-    MESSAGES,
-    NAME_NEAR_FAMILY,
-    NATIONAL_ID,
-    PHONE,
-    Finding,
-)
+from domain.pii import common
 from domain.pii.names import scan_names
 from domain.pii.numbers import scan_emails, scan_identity_numbers, scan_phones
 from domain.pii.places import scan_addresses
@@ -56,6 +46,10 @@ __all__ = [
     "scan",
     "scan_fields",
 ]
+
+# Re-exported so that callers import the whole public API from this one module.
+Finding, KINDS, MESSAGES = common.Finding, common.KINDS, common.MESSAGES
+NATIONAL_ID, D_NUMBER, PHONE, EMAIL, ADDRESS, NAME_NEAR_FAMILY = common.KINDS
 
 # When two findings overlap, the more specific kind wins (lower number = stronger).
 # An 11-digit fødselsnummer must be reported as national_id, never as a phone number.
