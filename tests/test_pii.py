@@ -12,7 +12,9 @@ individual number by the same check-digit rule the register uses.
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import pkgutil
 import re
 
 import pytest
@@ -698,15 +700,24 @@ class _CountingPattern:
         return getattr(self.pattern, name)
 
 
+def _pii_modules():
+    """Every module of the domain.pii package: the detectors keep their patterns apart."""
+    import domain.pii
+
+    names = [info.name for info in pkgutil.iter_modules(domain.pii.__path__, "domain.pii.")]
+    return [importlib.import_module(name) for name in names]
+
+
 @pytest.fixture
 def text_read(monkeypatch):
     """scan() with every module-level pattern counted; returns text -> characters read."""
     from domain.pii import detect as pii
 
     box = [0]
-    for name, value in list(vars(pii).items()):
-        if isinstance(value, re.Pattern):
-            monkeypatch.setattr(pii, name, _CountingPattern(value, box))
+    for module in _pii_modules():
+        for name, value in list(vars(module).items()):
+            if isinstance(value, re.Pattern):
+                monkeypatch.setattr(module, name, _CountingPattern(value, box))
 
     def read(text: str) -> int:
         box[0] = 0
@@ -748,16 +759,18 @@ def test_pathological_inputs_do_linear_work(chunk, text_read):
 def test_the_work_counter_sees_a_rescan(text_read, monkeypatch):
     """The counter is not blind: a scanner that read the whole text again for every candidate
     (quadratic) fails the linear bound above."""
-    from domain.pii import detect as pii
+    from domain.pii import common
 
-    real = pii._search_all
+    real = common.search_all
 
     def rescanning(pattern, text):
         for m in real(pattern, text):
             list(pattern.finditer(text))
             yield m
 
-    monkeypatch.setattr(pii, "_search_all", rescanning)
+    for module in _pii_modules():
+        if getattr(module, "search_all", None) is real:
+            monkeypatch.setattr(module, "search_all", rescanning)
     chunk = "mother Kari, "
     small, large = text_read(_sized(chunk, 2_000)), text_read(_sized(chunk, 4_000))
     assert large > LINEAR_SLACK * small

@@ -177,3 +177,35 @@ def test_retired_items_are_excluded_only_on_request() -> None:
 def test_catalogue_objects_are_immutable() -> None:
     with pytest.raises(AttributeError):
         cat.THEMES[0].name = "changed"  # type: ignore[misc]
+
+
+def _text_tables(node):
+    """Every language-keyed text table in a data file (a dict whose keys include "en")."""
+    if isinstance(node, dict):
+        if "en" in node:
+            yield node
+        for value in node.values():
+            yield from _text_tables(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _text_tables(value)
+
+
+@pytest.mark.parametrize("name", ["themes.toml", "entry_kinds.toml"])
+def test_every_catalogue_text_has_english(name: str) -> None:
+    from domain.catalogue import texts
+
+    data = texts.load(name)
+    tables = list(_text_tables(data))
+    assert tables
+    assert all(isinstance(t["en"], str) and t["en"].strip() for t in tables)
+
+
+def test_catalogue_text_falls_back_to_english(monkeypatch) -> None:
+    # A translation can be added one text at a time: what is not translated yet shows in English.
+    from domain.catalogue import texts
+
+    monkeypatch.setattr(texts, "LANGUAGE", "nb")
+    assert texts.text({"name": {"en": "Mother", "nb": "Mor"}}, "name") == "Mor"
+    assert texts.text({"name": {"en": "Mother"}}, "name") == "Mother"
+    assert texts.text({}, "description") == ""

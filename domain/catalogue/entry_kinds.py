@@ -1,5 +1,6 @@
 """The four entry kinds and their fields, as data: forms, validation, views, search and export
-all read this one description, so a field is added in one place.
+all read this one description, so a field is added in one place (data/entry_kinds.toml, read
+once at import; its text is keyed by language like the theme catalogue's).
 
 Only a minimum is required per kind, so a one-line entry is always possible.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.catalogue import themes
+from domain.catalogue import texts, themes
 from domain.catalogue.themes import Choice
 
 TEXT_MAX = 4000      # one field: about two pages; plenty for a reflection typed on a phone
@@ -37,47 +38,31 @@ class Kind:
     heavy: bool
 
 
-HARD = Kind("hard_session", "Hard session", "A hard session",
-            "A filming visit or review that went badly or felt heavy.", (
-                Field("what_happened", "What happened?", "text", "A line is enough. No names: use the process code."),
-                Field("what_made_it_hard", "What made it hard?", "text"),
-                Field("what_helped", "What helped?", "text"),
-                Field("what_did_not_help", "What did not help?", "text"),
-                Field("effect", "Does the guidance seem to have an effect?", "choice", vocab=themes.EFFECT),
-                Field("effect_note", "About the effect", "text"),
-                Field("how_it_left_me", "How did it leave me?", "text"),
-            ), heavy=True)
+def _field(item: dict) -> Field:
+    return Field(
+        name=item["name"],
+        label=texts.text(item, "label"),
+        type=item["type"],
+        hint=texts.text(item, "hint"),
+        vocab=themes.VOCABULARIES[item["vocab"]] if "vocab" in item else (),
+        max_len=LINE_MAX if item["type"] == "line" else TEXT_MAX,
+    )
 
-COUNTER = Kind("countertransference", "Countertransference reaction", "A strong reaction",
-               "A feeling that stayed with you after being with a family.", (
-                   Field("feelings", "What am I feeling?", "multi", vocab=themes.FEELINGS),
-                   Field("feelings_other", "Other feelings, in my words", "line", max_len=LINE_MAX),
-                   Field("intensity", "How strong, 0 to 10?", "scale", "0 = barely there, 10 = overwhelming"),
-                   Field("body", "Where do I feel it in my body?", "line", max_len=LINE_MAX),
-                   Field("trigger", "What triggered it?", "text"),
-                   Field("whose", "Whose is this?", "multi", "Choose all that may fit.", vocab=themes.WHOSE),
-                   Field("what_i_did", "What did I do with it?", "text"),
-               ), heavy=True)
 
-DILEMMA = Kind("ethical_dilemma", "Ethical dilemma", "A dilemma",
-               "A choice with no clean answer: report, continue, end, say it or not.", (
-                   Field("dilemma", "What is the dilemma?", "text", "No names: use the process code."),
-                   Field("dilemma_type", "What kind of dilemma?", "choice", vocab=themes.DILEMMA_TYPES),
-                   Field("concern_level", "Level of concern for the child", "choice", vocab=themes.CONCERN_LEVELS),
-                   Field("options", "Options I see", "text"),
-                   Field("consulted", "Who did I consult?", "text"),
-                   Field("decision", "Decision so far", "text"),
-                   Field("follow_up", "Follow up on", "date"),
-               ), heavy=True)
+def _kind(item: dict) -> Kind:
+    return Kind(
+        id=item["id"],
+        label=texts.text(item, "label"),
+        verb=texts.text(item, "verb"),
+        blurb=texts.text(item, "blurb"),
+        fields=tuple(_field(f) for f in item["fields"]),
+        heavy=item["heavy"],
+    )
 
-BRIGHT = Kind("bright_moment", "Bright moment", "A bright moment",
-              "Something that worked: keep it, it matters as much as the hard days.", (
-                  Field("what_happened", "What happened?", "text", "A line is enough."),
-                  Field("what_made_it_possible", "What made it possible?", "text"),
-                  Field("how_it_left_me", "How did it leave me?", "text"),
-              ), heavy=False)
 
-KINDS: dict[str, Kind] = {k.id: k for k in (HARD, COUNTER, DILEMMA, BRIGHT)}
+# The kinds and their fields, in the order the home page offers them: data/entry_kinds.toml.
+KINDS: dict[str, Kind] = {k.id: k for k in map(_kind, texts.load("entry_kinds.toml")["kinds"])}
+HARD, COUNTER, DILEMMA, BRIGHT = KINDS.values()
 KIND_IDS = tuple(KINDS)
 HEAVY_KINDS = frozenset(k.id for k in KINDS.values() if k.heavy)
 
