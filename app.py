@@ -20,6 +20,7 @@ from blueprints import (
     headers,
     health,
     home,
+    i18n,
     journal,
     limits,
     observe,
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     transactions.init_app(app)
     guards.init_app(app)
     headers.init_app(app)
+    i18n.init_app(app)
     static_assets.init_app(app)
     limits.init_app(app)
     errors.init_app(app)
