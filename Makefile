@@ -11,7 +11,7 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run demo serve test test-pg bench mutation migrate install clean-db
+.PHONY: run demo serve test test-pg bench mutation migrate install clean-db i18n
 
 $(RUNTIME_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -61,3 +61,8 @@ clean-db:
 # Several minutes; not part of `make test`. PG=1 runs it on PostgreSQL.
 mutation: $(TEST_STAMP)
 	$(BIN)/python tests/mutation/run.py $(if $(PG),--pg $(PG_ADMIN_URL),)
+
+# Every user-facing message has its bokmål text (translations/<area>/nb/LC_MESSAGES/messages.po).
+# `make i18n AREA=journal` appends what is missing, empty, to that area's catalogue.
+i18n: $(STAMP)
+	$(BIN)/python translations/check.py $(if $(AREA),--add $(AREA),)

@@ -20,6 +20,7 @@ from blueprints import (
     headers,
     health,
     home,
+    i18n,
     journal,
     limits,
     observe,
@@ -46,7 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     _configure(app, config or {})
     server_keys.configure(app.config["SECRET_KEY"], app.config["OLD_SECRET_KEYS"])
     _init_database(app)
-    for part in (transactions, guards, headers, static_assets, limits, errors, observe, throttle):
+    for part in (transactions, guards, headers, i18n, static_assets, limits, errors, observe, throttle):
         part.init_app(app)
     template_filters.register(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,

@@ -2,12 +2,23 @@
 "use strict";
 document.documentElement.classList.add("js");
 
+// The page's language for the few words this file shows: <body data-i18n> (set by the server from
+// the same catalogue as every page), English as the fallback.
+const T = (() => {
+  try { return JSON.parse(document.body.dataset.i18n || "{}"); } catch (e) { return {}; }
+})();
+const t = (key, fallback, vars) => {
+  let text = T[key] || fallback;
+  for (const [k, v] of Object.entries(vars || {})) text = text.replace("%(" + k + ")s", v);
+  return text;
+};
+
 document.addEventListener("click", (event) => {
   const copy = event.target.closest("[data-copy]");
   if (copy && navigator.clipboard) {
     navigator.clipboard.writeText(copy.dataset.copy).then(() => {
       const old = copy.textContent;
-      copy.textContent = "Copied";
+      copy.textContent = t("copied", "Copied");
       setTimeout(() => { copy.textContent = old; }, 1500);
     });
   }
@@ -39,16 +50,17 @@ document.addEventListener("click", (event) => {
           // An edit form names the version it was opened with; its own autosave moves that on.
           const version = form.querySelector("input[name=version]");
           if (version && version.value && j.version) version.value = String(j.version);
-          say("Draft saved " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+          const time = new Date().toLocaleTimeString(document.documentElement.lang || [], { hour: "2-digit", minute: "2-digit" });
+          say(t("draft_saved", "Draft saved %(time)s", { time }));
         } else if (j.conflict) {
-          say("There is a newer version of this draft, saved on another device. Your text is still here; press Save to compare both.");
+          say(t("draft_newer", "There is a newer version of this draft, saved on another device."));
         } else if (j.expired) {
-          say("Your session has ended. Press Save: after logging in, your text will be back.");
+          say(t("session_ended", "Your session has ended. Press Save: after logging in, your text will be back."));
         } else if (!ok) {
-          say("Draft not saved yet; your text is still here.");
+          say(t("draft_not_saved", "Draft not saved yet; your text is still here."));
         }
       })
-      .catch(() => say("Offline? Your text is still here; press Save when you can."));
+      .catch(() => say(t("offline", "Offline? Your text is still here; press Save when you can.")));
   };
   form.addEventListener("input", () => {
     dirty = true;

@@ -1,0 +1,269 @@
+"""Language and local time for every page: Flask-Babel wiring, the language switch, date filters
+and the few strings app.js needs.
+
+Which language a page speaks, first match wins (docs/ARCHITECTURE.md, "Language and time"):
+1. the account's own choice (kept sealed in the profile; copied into the signed session cookie
+   the first time a logged-in request needs it, so a page costs no extra decryption);
+2. the `lang` cookie set by the switch on the login and sign-up pages;
+3. the browser's Accept-Language: Norwegian bokmål, Nynorsk and plain "no" all get bokmål;
+4. English.
+Times are stored in UTC and shown in the account's time zone (default Europe/Oslo).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    get_locale,
+    gettext,
+    lazy_gettext,
+    to_user_timezone,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import validate_csrf
+from wtforms import SelectField
+from wtforms.validators import ValidationError
+
+from blueprints import guards
+from domain.accounts import account
+from domain.core.db import db, utcnow
+from domain.core.keyring import CryptoError
+
+LANGUAGES = ("nb", "en")
+NAMES = {"nb": "Norsk", "en": "English"}
+DEFAULT_TZ = "Europe/Oslo"
+COOKIE = "lang"
+COOKIE_AGE = 365 * 24 * 3600
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+bp = Blueprint("i18n", __name__)
+
+# Strings static/app.js shows, handed over in a data attribute on <body> (no inline script).
+JS_STRINGS = {
+    "copied": lazy_gettext("Copied"),
+    "draft_saved": lazy_gettext("Draft saved %(time)s"),
+    "draft_newer": lazy_gettext("There is a newer version of this draft, saved on another device. "
+                                "Your text is still here; press Save to compare both."),
+    "session_ended": lazy_gettext("Your session has ended. Press Save: after logging in, your text "
+                                  "will be back."),
+    "draft_not_saved": lazy_gettext("Draft not saved yet; your text is still here."),
+    "offline": lazy_gettext("Offline? Your text is still here; press Save when you can."),
+}
+
+
+def init_app(app: Flask) -> None:
+    directory = _compiled_catalogues(Path(app.instance_path))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = directory
+    Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.before_request(_remember_account_choice)
+    app.context_processor(lambda: {"page_lang": current_language, "js_strings": js_strings,
+                                   "LANGUAGE_NAMES": NAMES})
+    for name, fn in FILTERS.items():
+        app.add_template_filter(fn, name)
+    app.register_blueprint(bp)
+
+
+def select_locale() -> str:
+    chosen = session.get("lang") or request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return from_accept_language(request.headers.get("Accept-Language", ""))
+
+
+def from_accept_language(header: str) -> str:
+    """bokmål for nb, nn and no (with or without a region), English for the rest, in the browser's order."""
+    ranked = []
+    for i, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        ranked.append((-q, i, tag.strip().lower().replace("_", "-").split("-")[0]))
+    for _q, _i, base in sorted(ranked):
+        if base in ("nb", "nn", "no"):
+            return "nb"
+        if base == "en":
+            return "en"
+    return "en"
+
+
+def select_timezone() -> str:
+    return session.get("tz") or DEFAULT_TZ
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def js_strings() -> dict:
+    return {k: str(v) for k, v in JS_STRINGS.items()}
+
+
+def _remember_account_choice() -> None:
+    """Copy the account's language and time zone from the sealed profile into the session, once."""
+    if "lang_checked" in session or not current_user.is_authenticated:
+        return
+    try:
+        profile = account.read_profile(current_user.user, guards.user_key())
+    except CryptoError:  # a profile that cannot be opened must not block every page
+        profile = {}
+    apply_choice(profile.get("lang"), profile.get("tz"))
+
+
+def apply_choice(lang: str | None, tz: str | None) -> None:
+    session["lang_checked"] = True
+    for name, value in (("lang", lang), ("tz", tz)):
+        if value:
+            session[name] = value
+        else:
+            session.pop(name, None)
+
+
+@bp.post("/language")
+def switch():
+    """The switch on pages for people not logged in: a cookie, nothing stored on the server."""
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except ValidationError:
+        abort(400)
+    lang = request.form.get("lang", "")
+    if lang not in LANGUAGES:
+        abort(400)
+    target = request.form.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("home.index")
+    response = redirect(target, code=303)
+    response.set_cookie(COOKIE, lang, max_age=COOKIE_AGE, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    if current_user.is_authenticated:
+        session["lang"] = lang
+    return response
+
+
+# --- the account's own choice (settings) ------------------------------------------------------------
+
+# Time zones a therapist in Norway is likely to need; the current one is always offered too.
+TIME_ZONES = ("Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen", "Europe/Helsinki", "Europe/London",
+              "Europe/Berlin", "Atlantic/Reykjavik", "UTC")
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(lazy_gettext("Language"), choices=dict(NAMES))
+    tz = SelectField(lazy_gettext("Time zone"), choices={z: z for z in TIME_ZONES})
+
+
+@bp.route("/settings/language", methods=["GET", "POST"])
+@guards.login_required
+def settings():
+    user, key = current_user.user, guards.user_key()
+    profile = account.read_profile(user, key)
+    form = LanguageForm(data={"lang": profile.get("lang") or current_language(),
+                              "tz": profile.get("tz") or DEFAULT_TZ})
+    if form.validate_on_submit():
+        account.write_profile(user, key, profile | {"lang": form.lang.data, "tz": form.tz.data})
+        db.session.commit()
+        apply_choice(form.lang.data, form.tz.data)
+        flash(gettext("Language and time zone saved."), "ok")
+        return redirect(url_for("settings.index"), code=303)
+    return render_template("settings/language.html", form=form), 400 if form.errors else 200
+
+
+# --- dates and times -------------------------------------------------------------------------------
+
+_PATTERNS = {
+    "nb": {"when": "d. MMM y 'kl.' HH:mm", "day": "d. MMMM y", "short": "d. MMM y", "time": "HH:mm"},
+    "en": {"when": "d MMM y, HH:mm", "day": "d MMMM y", "short": "d MMM y", "time": "HH:mm"},
+}
+
+
+def _pattern(name: str) -> str:
+    return _PATTERNS.get(current_language(), _PATTERNS["en"])[name]
+
+
+def when(value: datetime | None, relative: bool = True) -> str:
+    """A stored UTC time as the reader's local date and time: "i dag kl. 14:48", "30. nov. 2026 kl. 14:48"."""
+    if value is None:
+        return ""
+    if relative:
+        local = to_user_timezone(value).date()
+        today = to_user_timezone(utcnow()).date()
+        clock = format_datetime(value, _pattern("time"))
+        if local == today:
+            return gettext("today at %(time)s", time=clock)
+        if local == today - timedelta(days=1):
+            return gettext("yesterday at %(time)s", time=clock)
+    return format_datetime(value, _pattern("when"))
+
+
+def day(value: date | datetime | None) -> str:
+    """A calendar date in words: "30. november 2026". A datetime is first moved to local time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return format_date(value, _pattern("day"))
+
+
+def short_day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return format_date(value, _pattern("short"))
+
+
+def local_iso(value: datetime | None) -> str:
+    """For <time datetime=…>: the local time with its offset."""
+    return to_user_timezone(value).isoformat(timespec="minutes") if value else ""
+
+
+FILTERS = {"when": when, "exact_when": lambda v: when(v, relative=False), "day": day,
+           "short_day": short_day, "local_iso": local_iso}
+
+
+# --- compiled catalogues ---------------------------------------------------------------------------
+
+def _compiled_catalogues(instance: Path) -> str:
+    """One catalogue folder per area (translations/<area>/nb/LC_MESSAGES/messages.po), so work on two
+    areas never edits the same file; Flask-Babel merges them. The .mo files are compiled next to the
+    .po files when missing or older; where the source tree is read-only (a container), into the
+    instance folder instead."""
+    for root in (TRANSLATIONS, instance / "translations"):
+        try:
+            _compile_all(TRANSLATIONS, root)
+        except OSError:
+            continue
+        return ";".join(str(root / area.name) for area in sorted(TRANSLATIONS.iterdir()) if (area / "nb").is_dir())
+    return str(TRANSLATIONS)
+
+
+def _compile_all(source: Path, target: Path) -> None:
+    for po in source.glob("*/*/LC_MESSAGES/*.po"):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        # Write beside, then rename: several workers may start at once.
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            write_mo(out, catalog)
+        os.replace(tmp, mo)
