@@ -174,8 +174,9 @@ class LanguageForm(FlaskForm):
 def settings():
     user, key = current_user.user, guards.user_key()
     profile = account.read_profile(user, key)
-    form = LanguageForm(data={"lang": profile.get("lang") or current_language(),
-                              "tz": profile.get("tz") or DEFAULT_TZ})
+    # Prefilled on GET only: a POST must name both choices itself.
+    form = LanguageForm() if request.method == "POST" else LanguageForm(
+        data={"lang": profile.get("lang") or current_language(), "tz": profile.get("tz") or DEFAULT_TZ})
     if form.validate_on_submit():
         account.write_profile(user, key, profile | {"lang": form.lang.data, "tz": form.tz.data})
         db.session.commit()

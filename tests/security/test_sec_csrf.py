@@ -164,6 +164,8 @@ def _steps(w):
         ("anon", "passkeys.password", "/login/passkey/password", {"password": PASSWORD}, 302),
         ("owner", "settings.end_session", f"/settings/sessions/{ids['other_session']}/end", {}, 302),
         ("owner", "settings.end_others", "/settings/sessions/end-others", {}, 302),
+        ("owner", "i18n.settings", "/settings/language", {"lang": "nb", "tz": "Europe/Oslo"}, 303),
+        ("anon", "i18n.switch", "/language", {"lang": "nb", "next": "/login"}, 303),
         ("owner", "settings.recovery_code", "/settings/recovery-code", {"password": PASSWORD}, 302),
         (
             "owner",

@@ -65,6 +65,9 @@ TABLE = {
     ("settings.sessions_page", "GET"):        any_user(200),
     ("settings.end_session", "POST"):         owner_only(302, anon=401),   # the owner's *other* session
     ("settings.end_others", "POST"):          any_user(302, anon=401),
+    ("i18n.settings", "GET"):                 any_user(200),
+    ("i18n.settings", "POST"):                any_user(400, anon=401),
+    ("i18n.switch", "POST"):                  everyone(400),   # no language chosen
     ("passkeys.index", "GET"):                any_user(200),
     ("passkeys.register_options", "POST"):    any_user(200, anon=401),
     ("passkeys.add", "POST"):                 any_user(400, anon=401),
