@@ -111,6 +111,14 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
+def say(err: Exception) -> str:
+    """A domain message (Refusal, AccountError, ...: an English msgid marked with N_, and its
+    params) in the reader's language."""
+    message = getattr(err, "message", None) or str(err)
+    params = getattr(err, "params", None) or {}
+    return gettext(message, **params)
+
+
 def js_strings() -> dict:
     return {k: str(v) for k, v in JS_STRINGS.items()}
 

@@ -2,10 +2,20 @@
 the page should answer (400 for bad input, 403/404/409 where the rule is about access or state).
 
 Every feature raises `Refusal` (or a subclass when callers must tell it apart); views catch it once
-and show `str(err)` on the form with `err.status`. See docs/ARCHITECTURE.md, "Errors"."""
+and show it on the form with `err.status`. The domain does not know the reader's language: the
+message is an English msgid marked with `N_` (extracted into the catalogues, translated nowhere
+here), and the view shows `blueprints.i18n.say(err)`, which translates it and fills in `params`.
+See docs/ARCHITECTURE.md, "Errors" and "Language and time"."""
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogues without translating it (gettext_noop)."""
+    return message
 
 
 class Refusal(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
+    def __init__(self, message: str, status: int = 400, **params):
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
         self.status = status
