@@ -1,19 +1,20 @@
 """Seminar groups: create, invite, join, consent to contribute, members, group trends, handouts."""
 from __future__ import annotations
 
-import csv
-import io
-
+import flask_babel
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from blueprints import guards
 from blueprints.access import found_or_404
 from blueprints.forms import EmptyForm
 from blueprints.groups_forms import GroupForm, GroupInviteForm, KForm
+from blueprints.groups_text import consent_times, csv_text, month_label
+from blueprints.i18n import say
 from blueprints.limits import limiter
-from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, period_arg, short_month
+from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, period_arg
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import db, utcnow
 from domain.core.refusal import Refusal
@@ -23,7 +24,7 @@ from domain.journal import entries as journal
 from domain.journal import processes
 from domain.trends import store as trend_store
 from domain.trends.facts import months_back
-from domain.trends.group_tables import GroupTrends, to_csv_rows, trends_from_aggregates
+from domain.trends.group_tables import TABLE_TITLES, GroupTrends, trends_from_aggregates
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -54,10 +55,10 @@ def index():
         try:
             group = groups.create(current_user.user, guards.user_key(), form.name.data, form.k.data, _secret())
         except Refusal as exc:
-            form.name.errors = [str(exc)]
+            form.name.errors = [say(exc)]
         else:
             db.session.commit()
-            flash("The group is created. Invite its members with a link.", "ok")
+            flash(gettext("The group is created. Invite its members with a link."), "ok")
             return redirect(url_for("groups.view", group_id=group.id))
     status = 400 if form.is_submitted() else 200
     return render_template("groups/index.html", form=form,
@@ -94,7 +95,7 @@ def join(token: str):
     try:
         _inv, _key, name = groups.open_invite(token)
     except Refusal as exc:
-        return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+        return render_template("contacts/invitation_gone.html", message=say(exc)), exc.status
     if not current_user.is_authenticated:
         session["return_to"] = request.path
         return render_template("groups/join.html", name=name, form=None)
@@ -106,10 +107,11 @@ def join(token: str):
         try:
             group = groups.join(token, current_user.user, guards.user_key(), _secret())
         except Refusal as exc:
-            return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+            return render_template("contacts/invitation_gone.html", message=say(exc)), exc.status
         session.pop("return_to", None)
         db.session.commit()
-        flash(f"You joined {name}. Nothing of yours is shared until you choose to contribute.", "ok")
+        flash(gettext("You joined %(name)s. Nothing of yours is shared until you choose to contribute.",
+                      name=name), "ok")
         return redirect(url_for("groups.consent", group_id=group.id))
     return render_template("groups/join.html", name=name, form=form)
 
@@ -133,13 +135,15 @@ def consent(group_id: str):
         key = guards.user_key()
         if request.form.get("action") == "withdraw":
             n = trend_store.withdraw(ms, key)
-            flash(f"You stopped contributing. {n} facts were deleted from the group.", "ok")
+            flash(ngettext("You stopped contributing. %(num)d fact was deleted from the group.",
+                           "You stopped contributing. %(num)d facts were deleted from the group.", n), "ok")
         else:
             n = trend_store.consent(ms, key, *_my_sources(key))
-            flash(f"Thank you. {n} facts from your journal now count in the group's trends.", "ok")
+            flash(ngettext("Thank you. %(num)d fact from your journal now counts in the group's trends.",
+                           "Thank you. %(num)d facts from your journal now count in the group's trends.", n), "ok")
         db.session.commit()
         return redirect(url_for("groups.consent", group_id=group_id))
-    return render_template("groups/consent.html", ms=ms, form=form)
+    return render_template("groups/consent.html", ms=ms, form=form, **consent_times(ms.state))
 
 
 def _trends_asked(group_id: str) -> tuple[groups.Membership, str, GroupTrends]:
@@ -162,23 +166,22 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 def group_trends(group_id: str):
     ms, period, gt = _trends_asked(group_id)
     return render_template("groups/trends.html", ms=ms, gt=gt, period=period, periods=PERIODS, label=label,
-                           short_month=short_month)
+                           short_month=month_label, titles=TABLE_TITLES)
 
 
 @bp.route("/<group_id>/handout.csv")
 @guards.login_required
 def handout_csv(group_id: str):
     _ms, _period, gt = _trends_asked(group_id)
-    buf = io.StringIO()
-    csv.writer(buf).writerows(to_csv_rows(gt, label))
-    return _download(buf.getvalue(), "text/csv", "seminar-trends.csv")
+    return _download(csv_text(gt), "text/csv", "seminar-trends.csv")
 
 
 @bp.route("/<group_id>/handout.pdf")
 @guards.login_required
 def handout_pdf(group_id: str):
     ms, _period, gt = _trends_asked(group_id)
-    return _download(handout.render(ms.name, gt, label, short_month), "application/pdf", "seminar-handout.pdf")
+    return _download(handout.render(ms.name, gt, label, month_label, flask_babel), "application/pdf",
+                     "seminar-handout.pdf")
 
 
 def _member_action(group_id: str, action):
@@ -190,7 +193,7 @@ def _member_action(group_id: str, action):
     except Refusal as exc:
         # A redirect cannot carry a 403/409 that a browser would follow: show the group page
         # with the message and the real status instead.
-        flash(str(exc), "error")
+        flash(say(exc), "error")
         return _group_page(ms, exc.status)
     db.session.commit()
     flash(message, "ok")
@@ -205,8 +208,8 @@ def remove_member(group_id: str, member_id: str):
     def act(ms):
         leaving["self"] = member_id == ms.member.id
         groups.remove(ms, member_id, _secret())
-        return "You left the group; your facts are deleted." if leaving["self"] else \
-            "The member is removed and their facts are deleted."
+        return gettext("You left the group; your facts are deleted.") if leaving["self"] else \
+            gettext("The member is removed and their facts are deleted.")
     failed = _member_action(group_id, act)
     if failed:
         return failed
@@ -218,7 +221,7 @@ def remove_member(group_id: str, member_id: str):
 def toggle_lead(group_id: str, member_id: str):
     make = request.form.get("lead") == "1"
     failed = _member_action(group_id, lambda ms: (groups.set_lead(ms, member_id, make),
-                                                  "Roles updated.")[1])
+                                                  gettext("Roles updated."))[1])
     return failed or redirect(url_for("groups.view", group_id=group_id))
 
 
@@ -232,13 +235,13 @@ def set_k(group_id: str):
         try:
             groups.set_k(ms, form.k.data)
         except Refusal as exc:
-            form.k.errors = [str(exc)]
+            form.k.errors = [say(exc)]
             status = exc.status
             if not ms.is_lead:  # the k form is not on a member's page: say it above
-                flash(str(exc), "error")
+                flash(say(exc), "error")
         else:
             db.session.commit()
-            flash(f"Cells now need at least {form.k.data} people.", "ok")
+            flash(gettext("Cells now need at least %(k)d people.", k=form.k.data), "ok")
             return redirect(url_for("groups.view", group_id=group_id))
     return _group_page(ms, status, k_form=form)
 

@@ -14,7 +14,7 @@ from domain.accounts import account as accounts
 from domain.core import keyring, server_keys
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Group, GroupInvite, GroupMember, TrendFact, User
-from domain.core.refusal import Refusal
+from domain.core.refusal import N_, Refusal
 from domain.trends.suppression import MIN_K
 
 NAME_MAX = 80
@@ -73,7 +73,7 @@ def write_state(m: GroupMember, user_key: bytes, state: dict) -> None:
 def create(lead: User, lead_key: bytes, name: str, k: int, server_secret: bytes) -> Group:
     name = name.strip()
     if not name or len(name) > NAME_MAX:
-        raise Refusal(f"Give the group a name of at most {NAME_MAX} characters.")
+        raise Refusal(N_("Give the group a name of at most %(max)d characters."), max=NAME_MAX)
     check_k(k)
     key = keyring.random_key()
     group = Group(id=new_id(), k=k)
@@ -85,7 +85,8 @@ def create(lead: User, lead_key: bytes, name: str, k: int, server_secret: bytes)
 
 def check_k(k: int) -> None:
     if not MIN_K <= k <= K_MAX:
-        raise Refusal(f"k must be between {MIN_K} and {K_MAX}; {MIN_K} is the lowest that protects anyone.")
+        raise Refusal(N_("k must be between %(low)d and %(high)d; %(low)d is the lowest that protects "
+                         "anyone."), low=MIN_K, high=K_MAX)
 
 
 def membership(user: User, user_key: bytes, group_id: str) -> Membership | None:
@@ -116,9 +117,9 @@ def members(ms: Membership) -> list[tuple[GroupMember, str]]:
 
 def invite(ms: Membership, multi_use: bool, days: int, now: datetime | None = None) -> tuple[GroupInvite, str]:
     if not ms.is_lead:
-        raise Refusal("Only a lead can invite.", 403)
+        raise Refusal(N_("Only a lead can invite."), 403)
     if not 1 <= days <= 60:
-        raise Refusal("Choose between 1 and 60 days.")
+        raise Refusal(N_("Choose between 1 and 60 days."))
     token = secrets.token_urlsafe(32)
     inv = GroupInvite(id=new_id(), group_id=ms.group.id, token_hash=hashlib.sha256(token.encode()).digest(),
                       multi_use=multi_use, expires_at=(now or utcnow()) + timedelta(days=days))
@@ -132,15 +133,15 @@ def open_invite(token: str, now: datetime | None = None) -> tuple[GroupInvite, b
     inv = db.session.scalar(select(GroupInvite).where(
         GroupInvite.token_hash == hashlib.sha256((token or "").encode()).digest())) if token and len(token) < 100 else None
     if inv is None:
-        raise Refusal("This group link is not valid.", 404)
+        raise Refusal(N_("This group link is not valid."), 404)
     if inv.revoked or (not inv.multi_use and inv.uses > 0):
-        raise Refusal("This group link has already been used. Ask the seminar lead for a new one.", 410)
+        raise Refusal(N_("This group link has already been used. Ask the seminar lead for a new one."), 410)
     if (now or utcnow()) > inv.expires_at:
-        raise Refusal("This group link has expired. Ask the seminar lead for a new one.", 410)
+        raise Refusal(N_("This group link has expired. Ask the seminar lead for a new one."), 410)
     try:
         key = keyring.unwrap_key(keyring.hkdf(token.encode(), "group-invite"), inv.payload, _aad("invite", inv.group_id))
     except keyring.CryptoError as exc:
-        raise Refusal("This group link is not valid.", 404) from exc
+        raise Refusal(N_("This group link is not valid."), 404) from exc
     group = db.session.get(Group, inv.group_id)
     return inv, key, keyring.open_blob(key, group.name_sealed, _aad("name", group.id)).decode()
 
@@ -149,14 +150,14 @@ def join(token: str, user: User, user_key: bytes, server_secret: bytes) -> Group
     inv, key, _name = open_invite(token)
     if db.session.scalar(select(GroupMember).where(GroupMember.group_id == inv.group_id,
                                                    GroupMember.user_id == user.id)):
-        raise Refusal("You are already a member of this group.", 409)
+        raise Refusal(N_("You are already a member of this group."), 409)
     # Claim the use in the database, so two people racing on one single-use link cannot both join.
     claimed = db.session.execute(
         update(GroupInvite).where(GroupInvite.id == inv.id, GroupInvite.revoked.is_(False),
                                   GroupInvite.multi_use.is_(True) | (GroupInvite.uses == 0))
         .values(uses=GroupInvite.uses + 1).execution_options(synchronize_session=False)).rowcount
     if not claimed:
-        raise Refusal("This group link has already been used. Ask the seminar lead for a new one.", 410)
+        raise Refusal(N_("This group link has already been used. Ask the seminar lead for a new one."), 410)
     db.session.refresh(inv)
     group = db.session.get(Group, inv.group_id)
     _new_member(group, key, user, user_key, "member", server_secret)
@@ -194,41 +195,39 @@ def remove(ms: Membership, member_id: str, server_secret: bytes) -> None:
     """A lead removes a member (or anyone leaves): their facts go with them; the last lead stays."""
     target = db.session.get(GroupMember, member_id)
     if target is None or target.group_id != ms.group.id:
-        raise Refusal("No such member.", 404)
+        raise Refusal(N_("No such member."), 404)
     if target.id != ms.member.id and not ms.is_lead:
-        raise Refusal("Only a lead can remove members.", 403)
-    if target.role == "lead":
-        leads = db.session.scalar(select(func.count()).select_from(GroupMember).where(
-            GroupMember.group_id == ms.group.id, GroupMember.role == "lead"))
-        if leads <= 1 and _member_count(ms.group.id) > 1:
-            raise Refusal("A group needs a lead. Make someone else a lead first.", 409)
+        raise Refusal(N_("Only a lead can remove members."), 403)
+    if target.role == "lead" and _lead_count(ms.group.id) <= 1 and _member_count(ms.group.id) > 1:
+        raise Refusal(N_("A group needs a lead. Make someone else a lead first."), 409)
     purge_facts(ms.group.id, target, server_secret)
     db.session.delete(target)
     if _member_count(ms.group.id) == 0:
         db.session.delete(ms.group)
 
 
-def _member_count(group_id: str) -> int:
+def _member_count(group_id: str, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(GroupMember).where(
-        GroupMember.group_id == group_id)) or 0
+        GroupMember.group_id == group_id, *where)) or 0
+
+
+def _lead_count(group_id: str) -> int:
+    return _member_count(group_id, GroupMember.role == "lead")
 
 
 def set_lead(ms: Membership, member_id: str, lead: bool) -> None:
     if not ms.is_lead:
-        raise Refusal("Only a lead can change roles.", 403)
+        raise Refusal(N_("Only a lead can change roles."), 403)
     target = db.session.get(GroupMember, member_id)
     if target is None or target.group_id != ms.group.id:
-        raise Refusal("No such member.", 404)
-    if not lead and target.role == "lead":
-        leads = db.session.scalar(select(func.count()).select_from(GroupMember).where(
-            GroupMember.group_id == ms.group.id, GroupMember.role == "lead"))
-        if leads <= 1:
-            raise Refusal("A group needs at least one lead.", 409)
+        raise Refusal(N_("No such member."), 404)
+    if not lead and target.role == "lead" and _lead_count(ms.group.id) <= 1:
+        raise Refusal(N_("A group needs at least one lead."), 409)
     target.role = "lead" if lead else "member"
 
 
 def set_k(ms: Membership, k: int) -> None:
     if not ms.is_lead:
-        raise Refusal("Only a lead can change k.", 403)
+        raise Refusal(N_("Only a lead can change k."), 403)
     check_k(k)
     ms.group.k = k

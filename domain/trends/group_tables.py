@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from domain.core.refusal import N_
 from domain.trends.facts import BANDS, OUTCOMES, TABLES, GroupFact, classify, ordered_rows
 from domain.trends.suppression import (
     DEFAULT_K,
@@ -24,6 +25,11 @@ from domain.trends.suppression import (
     solve_month,
     sum_cell,
 )
+
+# Table headings on the group page and the handout: English msgids, translated by the caller.
+TABLE_TITLES = {"kinds": N_("Entry kinds"), "themes": N_("Themes"), "subthemes": N_("Subthemes"),
+                "intensity": N_("Countertransference intensity"),
+                "outcomes": N_("Processes ended early or reported")}
 
 
 @dataclass
@@ -146,17 +152,20 @@ def _csv_text(text: str) -> str:
 
 def to_csv_rows(gt: GroupTrends, labels: Callable[[str], str]) -> list[list[str]]:
     """The same suppressed tables as rows for a CSV writer: "<k" where fewer than k
-    contributors stand behind a cell, "hidden" where a cell is hidden to protect another.
-    `labels` maps ids, table names and the words "table", "row", "total" and "contributors"
-    to display text. No contributor ids ever appear."""
+    contributors stand behind a cell, labels("hidden") where a cell is hidden to protect another.
+    `labels` maps ids, table names and the words "table", "row", "total", "contributors" and
+    "hidden" to display text in the reader's language; months stay "YYYY-MM" (data). No
+    contributor ids ever appear."""
+    hidden = labels("hidden")
+
+    def cells(values: Iterable[Cell]) -> list[str]:
+        return [cell_text(c, gt.k, hidden) for c in values]
     out = [[_csv_text(labels("table")), _csv_text(labels("row")), *gt.months, _csv_text(labels("total"))]]
     for t in gt.tables():
         name = _csv_text(labels(t.name))
         for r in t.rows:
-            out.append([name, _csv_text(labels(r)), *(cell_text(t.cell(r, m), gt.k) for m in t.months),
-                        cell_text(t.row_totals[r], gt.k)])
-        out.append([name, _csv_text(labels("total")), *(cell_text(t.col_totals[m], gt.k) for m in t.months),
-                    cell_text(t.total, gt.k)])
+            out.append([name, _csv_text(labels(r)), *cells([*(t.cell(r, m) for m in t.months), t.row_totals[r]])])
+        out.append([name, _csv_text(labels("total")), *cells([*(t.col_totals[m] for m in t.months), t.total])])
         # Fewer than k people behind a whole table is itself a small cell ("one colleague reported").
         people = str(t.contributors) if t.contributors == 0 or t.contributors >= gt.k else f"<{gt.k}"
         out.append([name, _csv_text(labels("contributors")), *("" for _ in t.months), people])

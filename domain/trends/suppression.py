@@ -44,12 +44,12 @@ ZERO = Cell(0)
 HIDDEN_SUM = Cell(None, True, "complementary")
 
 
-def cell_text(c: Cell, k: int) -> str:
+def cell_text(c: Cell, k: int, hidden: str = "hidden") -> str:
     """A cell as a handout shows it: "<k" where fewer than k contributors stand behind it,
-    "hidden" where it is hidden to protect another."""
+    `hidden` (the word in the reader's language) where it is hidden to protect another."""
     if not c.suppressed:
         return str(c.value)
-    return f"<{k}" if c.reason == "primary" else "hidden"
+    return f"<{k}" if c.reason == "primary" else hidden
 
 
 def sum_cell(cells: Iterable[Cell]) -> Cell:
