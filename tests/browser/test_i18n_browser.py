@@ -10,12 +10,12 @@ import threading
 
 import pytest
 
+from domain.demo.content import DEMO_PASSWORD as PASSWORD
 from tests.test_i18n_pages import world  # noqa: F401  (the module's seeded world, a fixture)
 
 pytestmark = pytest.mark.browser
 
 SIZES = {"390": {"width": 390, "height": 844}, "360": {"width": 360, "height": 800}}
-PASSWORD = "demo-password-2026"
 
 # For each button-like element: the words that do not fit on one line inside it. A word is broken
 # when its characters sit on more than one line (Range client rects at two different tops).
@@ -122,14 +122,16 @@ NORWEGIAN_TABS = """() => {
     const count = document.createElement('span'); count.className = 'count'; count.textContent = '3';
     tabs.children[4].appendChild(count);
   }
+  document.querySelector('.topbar-links a').textContent = 'Innstillinger';
+  document.querySelector('.topbar-links button').textContent = 'Logg ut';
   document.querySelector('h1').textContent = 'Bekymringsmeldingsrutiner for helsesykepleiertjenesten';
   return [document.documentElement.scrollWidth, window.innerWidth, tabs.scrollWidth, tabs.clientWidth];
 }"""
 
 
 def test_norwegian_tab_labels_and_long_words_fit_at_360(browser, server, world, tmp_path):  # noqa: F811
-    """The bokmål tab labels (six, with an unread count) and a long compound in a heading, put in
-    by hand so this holds before every area is translated."""
+    """The bokmål topbar and tab labels (six tabs, with unread counts) and a long compound in a
+    heading, put in by hand so this holds before every area is translated."""
     context, page = _context(browser, server, "360", "nb", "demo")
     try:
         page.goto("/")
