@@ -104,7 +104,7 @@ def entry_markdown(data: dict, created: str, received: list, reader: Reader = EN
             continue
         lines += [f"## {f.label}", "", entry_kinds.display(f, v), ""]
     if data.get("themes"):
-        lines += [f"## {say(N_('Themes'))}", ""]
+        lines += ["## " + say(N_("Themes")), ""]
         lines += [f"- {themes.theme(t).name}" for t in data["themes"] if t in themes.THEME_IDS]
         lines += [f"  - {themes.subtheme(s).name}" for s in data.get("subthemes", []) if s in themes.SUBTHEME_IDS] + [""]
     if data.get("tags"):
@@ -145,6 +145,7 @@ def _readme(dump: dict, reader: Reader) -> str:
     missing = "".join("\n- " + say(N_("%(what)s %(id)s: could not be opened, not included"),
                                     what=say(_UNOPENED.get(u["what"], u["what"])), id=u["id"])
                       for u in dump.get("could_not_open", []))
-    return (f"# {say(N_('My Fokus journal'))}\n\n"
+    title = say(N_("My Fokus journal"))
+    return (f"# {title}\n\n"
             + say(N_("One file per entry, exported %(when)s. Keep this somewhere private."),
                   when=reader.when_of(dump["exported_at"])) + f"\n{missing}\n")
