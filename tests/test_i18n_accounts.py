@@ -205,3 +205,15 @@ def test_markdown_export_in_bokmaal(client, user):
         entry = next(z.read(n).decode() for n in z.namelist() if n.endswith("bright-moment-title-bright-moment.md"))
     assert "Dagboken min i Fokus" in readme and "UTC" not in readme
     assert "## Temaer" in entry and "Stikkord:" in entry and "14. mars 2025" in entry
+
+
+def test_delete_asks_for_the_phrase_in_the_readers_language(client, nb_user):
+    from tests.conftest import PASSWORD
+    token = csrf_from(get(client, "/settings/data/delete"))
+    r = client.post("/settings/data/delete", headers=NB, data={
+        "csrf_token": token, "password": PASSWORD, "confirm": "slett alt", "understood": "y"})
+    assert r.status_code == 400 and "Skriv nøyaktig: slett dagboken min" in r.get_data(as_text=True)
+    r = client.post("/settings/data/delete", headers=NB, data={
+        "csrf_token": token, "password": PASSWORD, "confirm": "Slett dagboken min", "understood": "y"})
+    assert r.status_code == 302
+    assert "Kontoen og dagboken din er slettet." in get(client, "/about")
