@@ -11,14 +11,10 @@ Times are stored in UTC and shown in the account's time zone (default Europe/Osl
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import (
     Babel,
@@ -35,7 +31,7 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
-from blueprints import guards
+from blueprints import catalogues, guards
 from domain.accounts import account
 from domain.core.db import db, utcnow
 from domain.core.keyring import CryptoError
@@ -45,7 +41,6 @@ NAMES = {"nb": "Norsk", "en": "English"}
 DEFAULT_TZ = "Europe/Oslo"
 COOKIE = "lang"
 COOKIE_AGE = 365 * 24 * 3600
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 bp = Blueprint("i18n", __name__)
 
@@ -59,11 +54,16 @@ JS_STRINGS = {
                                   "will be back."),
     "draft_not_saved": lazy_gettext("Draft not saved yet; your text is still here."),
     "offline": lazy_gettext("Offline? Your text is still here; press Save when you can."),
+    # static/passkeys.js
+    "passkey_too_many": lazy_gettext("Too many attempts. Please wait a minute and try again."),
+    "passkey_failed": lazy_gettext("Something went wrong. Please try again."),
+    "passkey_cancelled": lazy_gettext("The passkey request was cancelled or timed out."),
+    "passkey_name": lazy_gettext("Please give the passkey a name."),
 }
 
 
 def init_app(app: Flask) -> None:
-    directory = _compiled_catalogues(Path(app.instance_path))
+    directory = catalogues.compiled(Path(app.instance_path))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = directory
@@ -116,7 +116,8 @@ def say(err: Exception) -> str:
     params) in the reader's language."""
     message = getattr(err, "message", None) or str(err)
     params = getattr(err, "params", None) or {}
-    return gettext(message, **params)
+    # A param may itself be a message (domain.core.refusal.Message): said first, in the same language.
+    return gettext(message, **{k: say(v) if hasattr(v, "message") else v for k, v in params.items()})
 
 
 def js_strings() -> dict:
@@ -245,34 +246,3 @@ def local_iso(value: datetime | None) -> str:
 
 FILTERS = {"when": when, "exact_when": lambda v: when(v, relative=False), "day": day,
            "short_day": short_day, "local_iso": local_iso}
-
-
-# --- compiled catalogues ---------------------------------------------------------------------------
-
-def _compiled_catalogues(instance: Path) -> str:
-    """One catalogue folder per area (translations/<area>/nb/LC_MESSAGES/messages.po), so work on two
-    areas never edits the same file; Flask-Babel merges them. The .mo files are compiled next to the
-    .po files when missing or older; where the source tree is read-only (a container), into the
-    instance folder instead."""
-    for root in (TRANSLATIONS, instance / "translations"):
-        try:
-            _compile_all(TRANSLATIONS, root)
-        except OSError:
-            continue
-        return ";".join(str(root / area.name) for area in sorted(TRANSLATIONS.iterdir()) if (area / "nb").is_dir())
-    return str(TRANSLATIONS)
-
-
-def _compile_all(source: Path, target: Path) -> None:
-    for po in source.glob("*/*/LC_MESSAGES/*.po"):
-        mo = target / po.relative_to(source).with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        mo.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        # Write beside, then rename: several workers may start at once.
-        fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            write_mo(out, catalog)
-        os.replace(tmp, mo)
