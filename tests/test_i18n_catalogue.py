@@ -11,6 +11,7 @@ from domain.pii import common as pii_common
 from domain.pii import detect as pii
 from tests.conftest import search
 from tests.test_journal_http import entry_id, post_entry
+from tests.test_themes import _text_tables
 
 NB = {"Accept-Language": "nb-NO,nb;q=0.9"}
 EN = {"Accept-Language": "en-GB,en;q=0.9"}
@@ -22,18 +23,6 @@ def in_bokmaal():
     texts.use_language(lambda: "nb")
     yield
     texts.use_language(texts._english)
-
-
-def _tables(node):
-    """Every language-keyed text table in a data file (a dict with an "en" key)."""
-    if isinstance(node, dict):
-        if "en" in node:
-            yield node
-        for value in node.values():
-            yield from _tables(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _tables(value)
 
 
 def _every_text() -> list[texts.Text]:
@@ -53,7 +42,7 @@ def _every_text() -> list[texts.Text]:
 
 @pytest.mark.parametrize("name", ["themes.toml", "entry_kinds.toml"])
 def test_every_catalogue_text_has_bokmaal_and_english(name):
-    tables = list(_tables(texts.load(name)))
+    tables = list(_text_tables(texts.load(name)))
     assert len(tables) > 20
     for table in tables:
         assert set(table) == {"en", "nb"}, table

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.catalogue import texts, themes
-from domain.catalogue.texts import Text
+from domain.catalogue.texts import Text, Translated
 from domain.catalogue.themes import Choice
 
 TEXT_MAX = 4000      # one field: about two pages; plenty for a reflection typed on a phone
@@ -29,13 +29,8 @@ class Field:
     vocab: tuple[Choice, ...] = ()
     max_len: int = TEXT_MAX
 
-    @property
-    def label(self) -> str:
-        return texts.now(self.labels)
-
-    @property
-    def hint(self) -> str:
-        return texts.now(self.hints)
+    label = Translated("labels")
+    hint = Translated("hints")
 
 
 @dataclass(frozen=True)
@@ -47,17 +42,9 @@ class Kind:
     fields: tuple[Field, ...]
     heavy: bool
 
-    @property
-    def label(self) -> str:
-        return texts.now(self.labels)
-
-    @property
-    def verb(self) -> str:
-        return texts.now(self.verbs)
-
-    @property
-    def blurb(self) -> str:
-        return texts.now(self.blurbs)
+    label = Translated("labels")
+    verb = Translated("verbs")
+    blurb = Translated("blurbs")
 
 
 def _field(item: dict) -> Field:

@@ -79,6 +79,17 @@ def every(value: Text | str) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value.every()
 
 
+class Translated:
+    """A read-only attribute that reads the Text held in another field in the current language:
+    ``name = Translated("names")`` beside a ``names`` field."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else now(getattr(obj, self.field))
+
+
 @cache
 def load(name: str) -> dict:
     """One TOML file from domain/catalogue/data, read once per process."""

@@ -17,16 +17,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.catalogue import texts
-from domain.catalogue.texts import Text
+from domain.catalogue.texts import Text, Translated
 
 # The catalogue itself, and the versioning rule for editing it, is in data/themes.toml.
 _DATA = texts.load("themes.toml")
 CATALOGUE_VERSION: int = _DATA["version"]
 
 
-# Each text field holds a texts.Text (every language) and is read through a property that
-# answers in the current language, so a page relabels with the reader's language while the
-# objects themselves stay built once, at import. A plain str is accepted too (tests, fakes).
+# Each text field holds a texts.Text (every language) and is read through a Translated
+# attribute that answers in the current language, so a page relabels with the reader's
+# language while the objects stay built once, at import. A plain str is accepted too (tests).
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,8 @@ class Subtheme:
     descriptions: Text | str
     retired: bool = False
 
-    @property
-    def name(self) -> str:
-        return texts.now(self.names)
-
-    @property
-    def description(self) -> str:
-        return texts.now(self.descriptions)
+    name = Translated("names")
+    description = Translated("descriptions")
 
 
 @dataclass(frozen=True)
@@ -54,17 +49,9 @@ class Theme:
     descriptions: Text | str
     subthemes: tuple[Subtheme, ...]
 
-    @property
-    def name(self) -> str:
-        return texts.now(self.names)
-
-    @property
-    def short(self) -> str:
-        return texts.now(self.shorts)
-
-    @property
-    def description(self) -> str:
-        return texts.now(self.descriptions)
+    name = Translated("names")
+    short = Translated("shorts")
+    description = Translated("descriptions")
 
     @property
     def active_subthemes(self) -> tuple[Subtheme, ...]:
@@ -79,13 +66,8 @@ class Choice:
     descriptions: Text | str = ""
     retired: bool = False
 
-    @property
-    def label(self) -> str:
-        return texts.now(self.labels)
-
-    @property
-    def description(self) -> str:
-        return texts.now(self.descriptions)
+    label = Translated("labels")
+    description = Translated("descriptions")
 
 
 def _subtheme(theme_id: str, item: dict) -> Subtheme:
