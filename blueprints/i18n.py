@@ -33,6 +33,7 @@ from wtforms.validators import ValidationError
 
 from blueprints import catalogues, guards
 from domain.accounts import account
+from domain.catalogue import texts as catalogue_texts
 from domain.core.db import db, utcnow
 from domain.core.keyring import CryptoError
 
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = directory
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    catalogue_texts.use_language(current_language)  # catalogue words follow the page's language
     app.before_request(_remember_account_choice)
     app.context_processor(lambda: {"page_lang": current_language, "js_strings": js_strings,
                                    "LANGUAGE_NAMES": NAMES})
