@@ -50,8 +50,10 @@ def draft_id_from(html: str) -> str:
 
 
 def form_action(html: str) -> str:
-    """Where the page's main form posts (the first form with an action, after the top bar's logout)."""
-    actions = [a for a in re.findall(r'<form method="post"[^>]*?action="([^"]*)"', html) if a != "/logout"]
+    """Where the page's main form posts (the first form with an action, after the top bar's logout
+    and the visitors' language switch)."""
+    actions = [a for a in re.findall(r'<form method="post"[^>]*?action="([^"]*)"', html)
+               if a not in ("/logout", "/language")]
     assert actions, "no form with an action"
     return actions[0]
 
