@@ -14,7 +14,7 @@ import pytest
 from babel.dates import format_date
 from babel.messages.pofile import read_po
 
-from tests.conftest import csrf_from, search
+from tests.conftest import search
 from tests.test_journal_http import KINDS, entry_id, post_entry, text
 from tests.test_processes_http import post_process, process_id
 
