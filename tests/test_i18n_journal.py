@@ -173,3 +173,22 @@ def test_personal_trends(writer):
 def test_english_stays_english(client, user):
     page = text(client.get("/"))
     assert '<html lang="en"' in page and "What stayed with you?" in page
+
+
+def test_the_themes_page(nb, user):
+    bokmaal(text(nb.get("/themes")), "De fire temaene", "ikke en diagnose")
+
+
+def test_an_entry_that_cannot_be_opened_is_explained_in_bokmaal(app, writer):
+    client, _pid, eid = writer
+    from domain.core.db import db
+    from domain.core.models import Entry
+    with app.app_context():
+        row = db.session.get(Entry, eid)
+        row.content = bytes(b ^ 1 for b in row.content)
+        db.session.commit()
+    r = client.get(f"/entries/{eid}")
+    assert r.status_code == 302
+    page = bokmaal(text(client.get(r.headers["Location"])), "Dette notatet kan ikke åpnes", "Skrevet",
+                   "Sist endret", "Slett dette notatet", "Tilbake til notatene mine")
+    assert " kl. " in page and "UTC" not in page
