@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import KINDS
-from domain.journal.words import N_
+from domain.core.refusal import N_
 
 PROCESS_PARTS = ("code", "working_goal", "dialogue_element", "films", "reviews", "cps_commissioned",
                  "status", "screening", "notes")

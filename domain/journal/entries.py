@@ -11,12 +11,12 @@ from domain.catalogue.entry_kinds import KINDS
 from domain.core import sealed, versions
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Entry, User
+from domain.core.refusal import N_
 from domain.journal import index as journal_index
 from domain.journal import index_pages
 from domain.journal.filters import BAD_DATE
 from domain.journal.items import BROKEN_HEADLINE, TABLE, Item, all_tags, flagged, open_row  # noqa: F401 (the journal API)
 from domain.journal.owned import OwnedTable
-from domain.journal.words import N_
 
 SCHEMA = 1
 OWNED = OwnedTable(Entry, TABLE, "entry")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import KINDS
-from domain.journal.words import N_
+from domain.core.refusal import N_
 
 if TYPE_CHECKING:
     from domain.journal.items import Item

@@ -4,7 +4,7 @@ entry are free text and what the therapist calls them."""
 from __future__ import annotations
 
 from domain.catalogue.entry_kinds import KINDS
-from domain.journal.words import N_
+from domain.core.refusal import N_
 from domain.pii import detect as pii
 
 TEXT_TYPES = ("text", "line")

@@ -12,9 +12,9 @@ from domain.catalogue.entry_kinds import HEAVY_KINDS
 from domain.core import sealed, versions
 from domain.core.db import db, utcnow
 from domain.core.models import Process, User
+from domain.core.refusal import N_, Message
 from domain.journal.entries import Item
 from domain.journal.owned import OwnedTable
-from domain.journal.words import N_, Message
 
 TABLE = "process"
 OWNED = OwnedTable(Process, TABLE, "process")
