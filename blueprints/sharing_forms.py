@@ -14,12 +14,17 @@ from domain.sharing import shares as sharing
 ROLE_CHOICES = {"supervisor": _l("Supervisor (external supervision)"), "peer": _l("Peer (a colleague I trust)")}
 
 
+def _role_choices() -> dict[str, str]:
+    """Resolved when the form is built, in the reader's language (WTForms wants plain str labels)."""
+    return {k: str(v) for k, v in ROLE_CHOICES.items()}
+
+
 def _length(n: int):
     return Length(max=n, message=_l("At most %(max)d characters (you have more)."))
 
 
 class InviteForm(Form):
-    role = Radio(_l("Their role for you"), choices=ROLE_CHOICES, default="supervisor",
+    role = Radio(_l("Their role for you"), choices=_role_choices, default="supervisor",
                  validators=[DataRequired(_l("Choose a role."))])
     # Shown only when an SMTP server is configured; the address is used once and not stored.
     email = StringField(_l("Also send the link by e-mail (optional)"),
@@ -30,7 +35,7 @@ class InviteForm(Form):
 
 
 class RoleForm(Form):
-    role = Radio(_l("Role"), choices=ROLE_CHOICES, validators=[DataRequired(_l("Choose a role."))])
+    role = Radio(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
 
 
 def share_form(contact_choices: dict[str, str], entry_choices: dict[str, str] | None = None, **kw):
