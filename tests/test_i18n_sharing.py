@@ -15,16 +15,15 @@ from domain.core.db import db
 from domain.core.models import ContactLink
 from tests.conftest import Auth, base_config
 from tests.test_invite_mail import FakeSMTP
-from tests.test_sharing_crypto import (
-    connect,
+from tests.test_sharing_crypto import connect, reflect, reply, share_with, write_entry
+from tests.test_sharing_http import (  # the people of the sharing tests
+    html,
     login_client,
     make_person,
-    reflect,
-    reply,
-    share_with,
-    write_entry,
+    post,
+    share_id_of,
+    view_thread,
 )
-from tests.test_sharing_http import html, post, share_id_of, view_thread
 from translations.check import KEYWORDS, ROOT
 
 AREA = ["templates/sharing/*.html", "templates/contacts/*.html", "blueprints/sharing.py", "blueprints/contacts.py",
