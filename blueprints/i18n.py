@@ -1,5 +1,5 @@
-"""Language and local time for every page: Flask-Babel wiring, the language switch, date filters
-and the few strings app.js needs.
+"""Language for every page: Flask-Babel wiring, the language switch, the account's choice of
+language and time zone, and the few strings app.js needs (dates and times: local_time.py).
 
 Which language a page speaks, first match wins (docs/ARCHITECTURE.md, "Language and time"):
 1. the account's own choice (kept sealed in the profile; copied into the signed session cookie
@@ -11,20 +11,11 @@ Times are stored in UTC and shown in the account's time zone (default Europe/Osl
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import (
-    Babel,
-    format_date,
-    format_datetime,
-    get_locale,
-    gettext,
-    lazy_gettext,
-    to_user_timezone,
-)
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
@@ -32,10 +23,12 @@ from wtforms import SelectField
 from wtforms.validators import ValidationError
 
 from blueprints import catalogues, guards
+from blueprints.local_time import FILTERS, day, local_iso, short_day, when  # noqa: F401 (i18n's API)
 from domain.accounts import account
 from domain.catalogue import texts as catalogue_texts
-from domain.core.db import db, utcnow
+from domain.core.db import db
 from domain.core.keyring import CryptoError
+from domain.core.refusal import Message
 
 LANGUAGES = ("nb", "en")
 NAMES = {"nb": "Norsk", "en": "English"}
@@ -75,6 +68,9 @@ def init_app(app: Flask) -> None:
                                    "LANGUAGE_NAMES": NAMES})
     for name, fn in FILTERS.items():
         app.add_template_filter(fn, name)
+    # A domain Message printed as it is ({{ contact.name }} for an unnamed one) is said in the
+    # page's language; everything else passes through untouched.
+    app.jinja_env.finalize = lambda value: say(value) if isinstance(value, Message) else value
     app.register_blueprint(bp)
 
 
@@ -195,56 +191,3 @@ def settings():
         flash(gettext("Language and time zone saved."), "ok")
         return redirect(url_for("settings.index"), code=303)
     return render_template("settings/language.html", form=form), 400 if form.errors else 200
-
-
-# --- dates and times -------------------------------------------------------------------------------
-
-_PATTERNS = {
-    "nb": {"when": "d. MMM y 'kl.' HH:mm", "day": "d. MMMM y", "short": "d. MMM y", "time": "HH:mm"},
-    "en": {"when": "d MMM y, HH:mm", "day": "d MMMM y", "short": "d MMM y", "time": "HH:mm"},
-}
-
-
-def _pattern(name: str) -> str:
-    return _PATTERNS.get(current_language(), _PATTERNS["en"])[name]
-
-
-def when(value: datetime | None, relative: bool = True) -> str:
-    """A stored UTC time as the reader's local date and time: "i dag kl. 14:48", "30. nov. 2026 kl. 14:48"."""
-    if value is None:
-        return ""
-    if relative:
-        local = to_user_timezone(value).date()
-        today = to_user_timezone(utcnow()).date()
-        clock = format_datetime(value, _pattern("time"))
-        if local == today:
-            return gettext("today at %(time)s", time=clock)
-        if local == today - timedelta(days=1):
-            return gettext("yesterday at %(time)s", time=clock)
-    return format_datetime(value, _pattern("when"))
-
-
-def day(value: date | datetime | None) -> str:
-    """A calendar date in words: "30. november 2026". A datetime is first moved to local time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return format_date(value, _pattern("day"))
-
-
-def short_day(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return format_date(value, _pattern("short"))
-
-
-def local_iso(value: datetime | None) -> str:
-    """For <time datetime=…>: the local time with its offset."""
-    return to_user_timezone(value).isoformat(timespec="minutes") if value else ""
-
-
-FILTERS = {"when": when, "exact_when": lambda v: when(v, relative=False), "day": day,
-           "short_day": short_day, "local_iso": local_iso}

@@ -14,7 +14,7 @@ from blueprints.template_filters import tag_named
 from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KINDS
 from domain.core import versions
-from domain.core.db import db, new_id
+from domain.core.db import db, id_ok, new_id
 from domain.core.models import Entry
 from domain.journal import entries as journal
 from domain.journal import filters as journal_filters
@@ -22,7 +22,6 @@ from domain.journal import identifying, processes
 from domain.journal import index as journal_index
 from domain.journal.differences import entry_differences
 from domain.journal.entries import EntryError
-from domain.journal.owned import id_ok
 
 bp = Blueprint("journal", __name__)
 

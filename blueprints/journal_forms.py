@@ -26,9 +26,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from blueprints.forms import Form
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
+from domain.core.db import id_ok
 from domain.journal import differences, processes
 from domain.journal.filters import BAD_DATE, parse_day
-from domain.journal.owned import id_ok
 
 CHOOSE = _l("Please choose from the list.")
 NUMBER = _l("A number from 0 to 999.")

@@ -13,11 +13,10 @@ from blueprints.journal_forms import process_differences, process_form
 from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KINDS
 from domain.core import versions
-from domain.core.db import db, new_id, utcnow
+from domain.core.db import db, id_ok, new_id, utcnow
 from domain.core.models import Process
 from domain.journal import entries as journal
 from domain.journal import processes
-from domain.journal.owned import id_ok
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 

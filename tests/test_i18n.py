@@ -84,8 +84,8 @@ def test_times_are_oslo_time_in_the_locale_format(app, lang, expected):
 
 
 def test_relative_day_reads_today_and_yesterday(app, monkeypatch):
-    from blueprints import i18n
-    monkeypatch.setattr(i18n, "utcnow", lambda: datetime(2026, 11, 30, 20, 0))
+    from blueprints import i18n, local_time
+    monkeypatch.setattr(local_time, "utcnow", lambda: datetime(2026, 11, 30, 20, 0))
     with app.test_request_context("/", headers={"Accept-Language": "nb"}):
         assert i18n.when(datetime(2026, 11, 30, 13, 48)) == "i dag kl. 14:48"
         assert i18n.when(datetime(2026, 11, 29, 23, 30)) == "i dag kl. 00:30"  # local midnight, not UTC
@@ -149,3 +149,14 @@ def test_catalogues_are_valid_and_nothing_is_fuzzy():
         broken += [(area, m.id, [str(e) for e in errors]) for m, errors in cat.check() if errors]
     assert not fuzzy, fuzzy
     assert not broken, broken
+
+
+def test_one_message_has_one_bokmaal_text_in_every_area():
+    """Areas keep their own catalogues; a message two areas share must read the same in both."""
+    texts: dict = {}
+    for area, cat in catalogue_check.catalogues().items():
+        for m in cat:
+            if m.id and m.string:
+                texts.setdefault(catalogue_check._key(m.id), set()).add((str(m.string), area))
+    differing = {k: v for k, v in texts.items() if len({s for s, _a in v}) > 1}
+    assert not differing, differing

@@ -12,14 +12,15 @@ from sqlalchemy import select
 
 from domain.accounts import account as accounts
 from domain.core import keyring
-from domain.core.db import db, for_update, get_for_update, utcnow
+from domain.core.db import db, for_update, get_for_update, id_ok, utcnow
 from domain.core.models import ContactLink, Invitation, User
-from domain.core.refusal import N_, Refusal
+from domain.core.refusal import N_, Message, Refusal
 
 INVITE_TTL = timedelta(days=7)
 ROLES = ("peer", "supervisor")
 # English msgids (N_): the pages translate them.
 ROLE_LABELS = {"peer": N_("Peer"), "supervisor": N_("Supervisor"), "client": N_("Shares with me")}
+UNNAMED = Message(N_("Unnamed colleague"))  # a Message: pages show it in the reader's language
 
 
 @dataclass
@@ -69,10 +70,6 @@ def _form_token(secret: bytes, inviter_id: str, form_id: str) -> tuple[str, str]
     return row_id, keyring.b64e(mac.digest())
 
 
-def _form_id_ok(form_id: str) -> bool:
-    return len(form_id) == 32 and all(ch in "0123456789abcdef" for ch in form_id)
-
-
 def invite(inviter: User, inviter_key: bytes, role: str, now: datetime | None = None,
            form_id: str = "", secret: bytes = b"") -> tuple[Invitation, str]:
     """Create a single-use invitation; returns (row, token). The token goes only into the link.
@@ -80,7 +77,7 @@ def invite(inviter: User, inviter_key: bytes, role: str, now: datetime | None = 
     if role not in ROLES:
         raise Refusal(N_("Choose peer or supervisor."))
     row_id = None
-    if secret and _form_id_ok(form_id):
+    if secret and id_ok(form_id):
         get_for_update(User, inviter.id)  # one inviter's invitations are created one at a time
         row_id, token = _form_token(secret, inviter.id, form_id)
         existing = db.session.get(Invitation, row_id)
@@ -208,7 +205,7 @@ def contacts_of(holder: User, holder_key: bytes) -> list[Contact]:
     out = []
     for link in links:
         other = db.session.get(User, link.other_id)
-        name = _read(link, holder, holder_key).get("name") or "Unnamed colleague"
+        name = _read(link, holder, holder_key).get("name") or UNNAMED
         out.append(Contact(link, name, key_changed=other is not None and other.public_key != link.pinned_key,
                            current_key=other.public_key if other is not None else b""))
     out.sort(key=lambda c: c.name.casefold())
