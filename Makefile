@@ -64,5 +64,5 @@ mutation: $(TEST_STAMP)
 
 # Every user-facing message has its bokmål text (translations/<area>/nb/LC_MESSAGES/messages.po).
 # `make i18n AREA=journal` appends what is missing, empty, to that area's catalogue.
-i18n: $(STAMP)
+i18n: $(RUNTIME_STAMP)
 	$(BIN)/python translations/check.py $(if $(AREA),--add $(AREA),)

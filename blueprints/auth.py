@@ -13,11 +13,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from blueprints import forms, guards, pending, throttle
+from blueprints.i18n import say
 from blueprints.limits import limiter
 from domain.accounts import account as accounts
 from domain.accounts import credentials, login_steps, sessions, twofactor
@@ -69,9 +71,9 @@ def signup():
                                                    form.display_name.data, form.password.data)
     except AccountError as exc:  # a weak password, or the login name is taken
         if isinstance(exc, WeakPassword):
-            form.password.errors = exc.problems
+            form.password.errors = [say(p) for p in exc.problems]
         else:
-            form.login.errors = [str(exc)]
+            form.login.errors = [say(exc)]
         return _form_page("auth/signup.html", form)
     db.session.flush()
     guards.begin_session(user, user_key)
@@ -93,9 +95,9 @@ def recovery_code():
             pending.drop(pending.RECOVERY_CODE)
             current_user.user.recovery_confirmed_at = utcnow()
             db.session.commit()
-            flash("Your recovery code is saved. Keep it somewhere safe, away from this phone.", "ok")
+            flash(_("Your recovery code is saved. Keep it somewhere safe, away from this phone."), "ok")
             return redirect(pending.back_to())
-        form.last_group.errors = ["That does not match the last group of your code. Look again."]
+        form.last_group.errors = [_("That does not match the last group of your code. Look again.")]
     return _form_page("auth/recovery_code.html", form, code=code, groups=code.split("-"))
 
 
@@ -124,7 +126,7 @@ def login():
     observability.count_login(found is not None)
     if found is None:
         # Same words whether the account exists or not.
-        form.password.errors = ["Login name or password is not right."]
+        form.password.errors = [_("Login name or password is not right.")]
         return _form_page("auth/login.html", form)
     user, user_key = found
     db.session.commit()  # a KDF upgrade at login is kept even if the second factor is not given
@@ -158,7 +160,7 @@ def second_factor():
     open_step = pending.second_factor_step()
     if open_step is None:
         db.session.commit()  # an expired step row is deleted
-        flash("Please log in again.", "info")
+        flash(_("Please log in again."), "info")
         return redirect(url_for("auth.login"))
     step, user, user_key, next_url, resume_blob = open_step
     who = throttle.who_for_user(user)
@@ -171,10 +173,10 @@ def second_factor():
         if login_steps.wrong_code(step):
             session.pop("second_factor", None)
             db.session.commit()
-            flash("Too many wrong codes. Please log in again.", "info")
+            flash(_("Too many wrong codes. Please log in again."), "info")
             return redirect(url_for("auth.login"))
         db.session.commit()
-        form.code.errors = ["That code is not right. Codes change every 30 seconds; a backup code works once."]
+        form.code.errors = [_("That code is not right. Codes change every 30 seconds; a backup code works once.")]
     return _form_page("auth/second_factor.html", form)
 
 
@@ -186,7 +188,7 @@ def logout():
     if current_user.is_authenticated:
         guards.end_session()
     db.session.commit()
-    flash("You are logged out.", "ok")
+    flash(_("You are logged out."), "ok")
     return redirect(url_for("auth.login"))
 
 
@@ -202,20 +204,22 @@ def recover():
                                     form.recovery_code.data, form.password.data,
                                     lambda attempt: throttle.guarded(who, "recovery-code", attempt))
     except WeakPassword as exc:
-        form.password.errors = exc.problems
+        form.password.errors = [say(p) for p in exc.problems]
         return _form_page("auth/recover.html", form)
     if found is None:
-        form.recovery_code.errors = [("Login name or recovery code is not right. Check the code "
-                                     "letter by letter; dashes and spaces do not matter.")]
+        form.recovery_code.errors = [_("Login name or recovery code is not right. Check the code "
+                                       "letter by letter; dashes and spaces do not matter.")]
         return _form_page("auth/recover.html", form)
     user, user_key, new_code, had_2fa = found
     guards.begin_session(user, user_key)
     throttle.trust_this_device(who)
     db.session.commit()
     pending.hold_recovery_code(new_code)
-    flash("Your new password is set and your journal is intact. Your old recovery code no longer "
-          "works: here is your new one." + (" Two-factor login was switched off; turn it on again under "
-                                            "Settings." if had_2fa else ""), "ok")
+    flash(_("Your new password is set and your journal is intact. Your old recovery code no longer "
+            "works: here is your new one.") if not had_2fa else
+          _("Your new password is set and your journal is intact. Your old recovery code no longer "
+            "works: here is your new one. Two-factor login was switched off; turn it on again under "
+            "Settings."), "ok")
     return redirect(url_for("auth.recovery_code"))
 
 
@@ -232,7 +236,7 @@ def confirm():
             db.session.commit()
             page = _page_for(target)
             if page != target:
-                flash("Thank you. Please press the button again to continue.", "info")
+                flash(_("Thank you. Please press the button again to continue."), "info")
             return redirect(page)
-        form.password.errors = ["That password is not right."]
+        form.password.errors = [str(forms.WRONG_PASSWORD)]
     return _form_page("auth/confirm.html", form)

@@ -48,11 +48,12 @@ def raise_kdf(memory_kib: int, time_cost: int, parallelism: int) -> None:
 
 
 @fokus.command("demo")
-def demo() -> None:
+@click.option("--language", type=click.Choice(["en", "nb"]), default="en", help="Language of the demo texts.")
+def demo(language: str) -> None:
     """Create the demo therapist, supervisor and colleagues with about 60 fictional entries."""
     from domain.demo import seed as demo_seed
     from domain.demo.content import DEMO_PASSWORD
-    created = demo_seed.seed(guards.kdf_policy(), guards.server_secret())
+    created = demo_seed.seed(guards.kdf_policy(), guards.server_secret(), language=language)
     db.session.commit()
     if not created:
         click.echo("The demo accounts already exist.")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
-from blueprints import guards
+from blueprints import guards, i18n
 from blueprints.access import found_or_404
 from blueprints.forms import EmptyForm
 from blueprints.limits import limiter
@@ -69,7 +70,7 @@ def invite():
             row, token = contacts.invite(current_user.user, guards.user_key(), form.role.data,
                                          form_id=form.invite_id.data or "", secret=guards.server_secret())
         except Refusal as exc:  # e.g. the text "None", which the radio field lets through
-            form.role.errors = [str(exc)]
+            form.role.errors = [i18n.say(exc)]
     if row is None:
         return _index_page(form), 400
     contacts.fold_mailboxes(current_user.user, guards.user_key())
@@ -78,15 +79,15 @@ def invite():
     qr = segno.make(link, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")
     mailed = None
     if form.email.data and mailer.configured(current_app.config):
-        name = accounts.read_profile(current_user.user, guards.user_key()).get("display_name", "A colleague")
-        try:
-            mailer.send_invitation(current_app.config, form.email.data.strip(), name,
-                                   contacts.ROLE_LABELS[row.role], link, row.expires_at.strftime("%d %b %Y"))
-            mailed = "The link was also sent by e-mail."
+        name = accounts.read_profile(current_user.user, guards.user_key()).get("display_name") or gettext("A colleague")
+        try:  # in the inviter's language: this request is theirs
+            mailer.send_invitation(current_app.config, form.email.data.strip(), name, gettext(contacts.ROLE_LABELS[row.role]),
+                                   link, i18n.day(row.expires_at), translate=gettext)
+            mailed = gettext("The link was also sent by e-mail.")
         except mailer.MailError as exc:
-            mailed = str(exc)
+            mailed = i18n.say(exc)
     return render_template("contacts/invite_link.html", link=link, qr=qr, row=row, mailed=mailed,
-                           role=contacts.ROLE_LABELS[row.role])
+                           role=gettext(contacts.ROLE_LABELS[row.role]))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -97,10 +98,10 @@ def invitation(token: str):
     try:
         inv, inviter_name = contacts.open_invitation(token)
     except Refusal as exc:
-        return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+        return render_template("contacts/invitation_gone.html", message=i18n.say(exc)), exc.status
     if not current_user.is_authenticated:
         session["return_to"] = request.path  # come back here after sign-up or login
-    return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, role=contacts.ROLE_LABELS[inv.role],
+    return render_template("contacts/invitation.html", inviter=inviter_name, inv=inv, role=gettext(contacts.ROLE_LABELS[inv.role]),
                            form=EmptyForm() if current_user.is_authenticated else None)
 
 
@@ -114,9 +115,9 @@ def _accept(token: str):
         _link, inviter_name = contacts.accept(token, current_user.user, guards.user_key())
     except Refusal as exc:
         db.session.commit()
-        return render_template("contacts/invitation_gone.html", message=str(exc)), exc.status
+        return render_template("contacts/invitation_gone.html", message=i18n.say(exc)), exc.status
     session.pop("return_to", None)
-    return _saved(f"You are now connected with {inviter_name}.")
+    return _saved(gettext("You are now connected with %(name)s.", name=inviter_name))
 
 
 @bp.route("/contacts/<link_id>", methods=["GET"])
@@ -137,7 +138,7 @@ def change_role(link_id: str):
         contacts.set_role(c.link, form.role.data)
     except Refusal as exc:
         abort(exc.status)
-    return _saved("The role is changed.", link_id)
+    return _saved(gettext("The role is changed."), link_id)
 
 
 @bp.route("/contacts/<link_id>/confirm-key", methods=["POST"])
@@ -145,7 +146,7 @@ def change_role(link_id: str):
 def confirm_key(link_id: str):
     c = _mine_posted(link_id)
     contacts.confirm_key(c.link)
-    return _saved("The new key is confirmed. You can share with this contact again.", link_id)
+    return _saved(gettext("The new key is confirmed. You can share with this contact again."), link_id)
 
 
 @bp.route("/contacts/<link_id>/remove", methods=["POST"])
@@ -155,5 +156,5 @@ def remove(link_id: str):
     sharing.end_between(current_user.user, guards.user_key(), c.other_id)
     contacts.remove(current_user.id, c.other_id)
     db.session.commit()
-    flash(f"{c.name} is removed. Everything you shared with each other is no longer shared.", "ok")
+    flash(gettext("%(name)s is removed. Everything you shared with each other is no longer shared.", name=c.name), "ok")
     return redirect(url_for("contacts.index"))

@@ -5,28 +5,34 @@ import json
 import zlib
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from blueprints import guards, pending, throttle
-from blueprints.forms import EmptyForm, Form, PasswordCheckForm
+from blueprints import guards, i18n, pending, throttle
+from blueprints.forms import WRONG_CODE, WRONG_PASSWORD, EmptyForm, Form, PasswordCheckForm
 from blueprints.journal_forms import MultiCheckboxField
 from domain.accounts import attempts, twofactor
 from domain.core import keyring
 from domain.core.db import db, utcnow
 from domain.data import entry_pdf, erasure, importing, portability
+from domain.data.wording import Reader
 from domain.journal import entries as journal
 from domain.sharing import contacts
 
 bp = Blueprint("data", __name__, url_prefix="/settings/data")
 
 IMPORT_MAX = 25 * 1024 * 1024  # an export of thousands of entries is several MB
+# What the delete form asks to be typed; the English words are accepted in every language.
+DELETE_PHRASE = _l("delete my journal")
 
 
 class ImportForm(Form):
-    file = FileField("Fokus export file (.json)")
+    file = FileField(_l("Fokus export file (.json)"))
 
 
 class ConfirmImportForm(Form):
@@ -34,10 +40,11 @@ class ConfirmImportForm(Form):
 
 
 class DeleteForm(PasswordCheckForm):
-    code = StringField("Two-factor code (if you use it)", validators=[Length(max=40)])
-    confirm = StringField('Type "delete my journal" to confirm', validators=[DataRequired("Please type it.")])
-    understood = BooleanField("I understand that nothing can be recovered afterwards.",
-                              validators=[DataRequired("Please confirm.")])
+    code = StringField(_l("Two-factor code (if you use it)"), validators=[Length(max=40)])
+    confirm = StringField(_l("Type “%(phrase)s” to confirm", phrase=DELETE_PHRASE),
+                          validators=[DataRequired(_l("Please type it."))])
+    understood = BooleanField(_l("I understand that nothing can be recovered afterwards."),
+                              validators=[DataRequired(_l("Please confirm."))])
 
 
 def _names() -> dict[str, str]:
@@ -50,6 +57,11 @@ def _stamp() -> str:
 
 def _download(body: bytes, mimetype: str, name: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _reader() -> Reader:
+    """Exports speak the request's language; dates in words, times in the reader's time zone."""
+    return Reader(say=_, day=i18n.day, when=i18n.FILTERS["exact_when"])
 
 
 def _items() -> list:
@@ -69,7 +81,8 @@ def index():
 
 def _pdf_form(items, formdata=None):
     class PdfForm(Form):
-        entries = MultiCheckboxField("Entries", choices={i.row.id: f"{i.day:%d %b %Y} · {i.headline}" for i in items})
+        entries = MultiCheckboxField(_l("Entries"), choices={i.row.id: f"{i18n.short_day(i.day)} · {i.headline}"
+                                                               for i in items})
     return PdfForm(formdata=formdata) if formdata is not None else PdfForm()
 
 
@@ -91,7 +104,7 @@ def export_json():
 @guards.fresh_login_required
 def export_zip():
     dump = _export()
-    return _download(portability.markdown_zip(dump), "application/zip", f"fokus-markdown-{_stamp()}.zip")
+    return _download(portability.markdown_zip(dump, _reader()), "application/zip", f"fokus-markdown-{_stamp()}.zip")
 
 
 @bp.route("/export.pdf", methods=["POST"])
@@ -100,10 +113,10 @@ def export_pdf():
     items = _items()
     form = _pdf_form(items, request.form)
     if not form.validate_on_submit() or not form.entries.data:
-        form.entries.errors = list(form.entries.errors) or ["Choose at least one entry."]
+        form.entries.errors = list(form.entries.errors) or [_("Choose at least one entry.")]
         return _page(items, pdf_form=form), 400
     chosen = set(form.entries.data)
-    body = entry_pdf.render([(i.data, i.row.created_at.strftime("%Y-%m-%d")) for i in items if i.row.id in chosen])
+    body = entry_pdf.render([(i.data, i.row.created_at.isoformat()) for i in items if i.row.id in chosen], _reader())
     return _download(body, "application/pdf", f"fokus-entries-{_stamp()}.pdf")
 
 
@@ -114,14 +127,14 @@ def import_preview():
     form = ImportForm()
     items = _items()
     if not form.validate_on_submit() or not form.file.data:
-        form.file.errors = list(form.file.errors) or ["Choose the .json file from a Fokus export."]
+        form.file.errors = list(form.file.errors) or [_("Choose the .json file from a Fokus export.")]
         return _page(items, import_form=form), 400
     raw = form.file.data.read(IMPORT_MAX + 1)
     try:
         dump = importing.parse(raw)
         plan = importing.plan(current_user.user, guards.user_key(), dump)
     except importing.ImportError_ as exc:
-        form.file.errors = [str(exc)]
+        form.file.errors = [i18n.say(exc)]
         return _page(items, import_form=form), 400
     # The preview carries the file to the confirm step sealed (blueprints/pending.py): the server
     # keeps nothing between the two requests.
@@ -145,11 +158,13 @@ def import_confirm():
         abort(400)
     except importing.ImportError_ as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(i18n.say(exc), "error")
         return redirect(url_for("data.index")), 303
     db.session.commit()
-    flash(f"Imported {added} entries and {len(plan.processes)} processes. "
-          f"{len(plan.duplicates)} duplicates were skipped.", "ok")
+    flash(" ".join((ngettext("Imported %(num)d entry.", "Imported %(num)d entries.", added),
+                    ngettext("%(num)d process added.", "%(num)d processes added.", len(plan.processes)),
+                    ngettext("%(num)d duplicate was skipped.", "%(num)d duplicates were skipped.",
+                             len(plan.duplicates)))), "ok")
     return redirect(url_for("journal.index"))
 
 
@@ -162,12 +177,12 @@ def delete_account():
         who = throttle.who_for_user(user)
         key = throttle.password_key(user, form.password.data, who)
         if key is None:
-            form.password.errors = ["That password is not right."]
+            form.password.errors = [str(WRONG_PASSWORD)]
         elif user.totp_enabled and not throttle.guarded(who, "second-factor",
                                                         lambda: twofactor.verify(user, key, form.code.data or "")):
-            form.code.errors = ["That code is not right."]
-        elif form.confirm.data.strip().casefold() != "delete my journal":
-            form.confirm.errors = ['Please type exactly: delete my journal']
+            form.code.errors = [str(WRONG_CODE)]
+        elif form.confirm.data.strip().casefold() not in ("delete my journal", str(DELETE_PHRASE).casefold()):
+            form.confirm.errors = [_("Please type exactly: %(phrase)s", phrase=DELETE_PHRASE)]
         else:
             user_id = user.id
             attempts.forget_account(who.account)
@@ -178,7 +193,7 @@ def delete_account():
             db.session.commit()
             erasure.compact_sqlite()
             db.session.commit()
-            flash("Your account and your journal are deleted. Thank you for the work you do.", "ok")
+            flash(_("Your account and your journal are deleted. Thank you for the work you do."), "ok")
             return redirect(url_for("home.index"))
     return render_template("data/delete.html", form=form, has_2fa=user.totp_enabled), \
         400 if form.is_submitted() else 200

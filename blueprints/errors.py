@@ -4,6 +4,7 @@ from __future__ import annotations
 import traceback
 
 from flask import Flask, current_app, make_response, render_template
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -12,24 +13,25 @@ from domain.core.db import db
 from domain.core.sealed import StaleKey
 
 MESSAGES = {
-    400: ("That request could not be read", ("Something in what was sent did not make sense. "
-          "Go back, check the form and try again.")),
-    401: ("Please log in again", "Your session has ended. Log in again to continue."),
-    403: ("Not for you", "You do not have access to this page."),
-    404: ("Not found", "There is nothing here, or it is not yours to see."),
-    405: ("Not allowed", "That action is not possible on this page."),
-    409: ("Changed elsewhere", "This changed on another device a moment ago. Reload the page and try again."),
-    410: ("No longer available", "This is no longer shared with you."),
-    413: ("Too much at once", "What you sent is larger than Fokus accepts. Shorten it and try again."),
-    429: ("Please slow down", "There were too many attempts. Wait a little, then try again."),
-    500: ("Something went wrong on our side", ("Nothing you typed was logged. "
-          "Please try again; if it keeps happening, tell your Fokus administrator.")),
-    503: ("Busy right now", "The server is busy. Please try again in a moment."),
+    400: (_l("That request could not be read"), _l("Something in what was sent did not make sense. "
+                                                  "Go back, check the form and try again.")),
+    401: (_l("Please log in again"), _l("Your session has ended. Log in again to continue.")),
+    403: (_l("Not for you"), _l("You do not have access to this page.")),
+    404: (_l("Not found"), _l("There is nothing here, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("That action is not possible on this page.")),
+    409: (_l("Changed elsewhere"), _l("This changed on another device a moment ago. Reload the page and try again.")),
+    410: (_l("No longer available"), _l("This is no longer shared with you.")),
+    413: (_l("Too much at once"), _l("What you sent is larger than Fokus accepts. Shorten it and try again.")),
+    429: (_l("Please slow down"), _l("There were too many attempts. Wait a little, then try again.")),
+    500: (_l("Something went wrong on our side"), _l("Nothing you typed was logged. Please try again; "
+                                                     "if it keeps happening, tell your Fokus administrator.")),
+    503: (_l("Busy right now"), _l("The server is busy. Please try again in a moment.")),
 }
-DATABASE_TEXT = ("Fokus could not reach its database just now. Nothing was lost: "
-                 "please try again in a moment.")
-CONFLICT_TEXT = ("This changed on another device a moment ago, so nothing was saved. "
-                 "Go back, reload the page and try again; your text is still in the form.")
+DATABASE_TEXT = _l("Fokus could not reach its database just now. Nothing was lost: "
+                   "please try again in a moment.")
+TRY_AGAIN = _l("Please try again")
+CONFLICT_TEXT = _l("This changed on another device a moment ago, so nothing was saved. "
+                   "Go back, reload the page and try again; your text is still in the form.")
 
 
 def init_app(app: Flask) -> None:
@@ -94,7 +96,16 @@ def _plain_if_broken(code: int, text: str, retry_after: str | None = None):
         return page(code, retry_after, text=text)
     except Exception:  # noqa: BLE001
         _rollback()
-        resp = make_response(f"<!doctype html><title>Fokus</title><h1>Please try again</h1><p>{text}</p>", code)
+        resp = make_response(f"<!doctype html><title>Fokus</title><h1>{_words(TRY_AGAIN)}</h1>"
+                             f"<p>{_words(text)}</p>", code)
         if retry_after:
             resp.headers["Retry-After"] = retry_after
         return resp
+
+
+def _words(text) -> str:
+    """Translated if the language can still be chosen, else the English msgid."""
+    try:
+        return str(text)
+    except Exception:  # noqa: BLE001 - the page that explains a broken database must not break
+        return getattr(text, "_args", (text,))[0]

@@ -1,8 +1,10 @@
-"""Account forms. Each POST view validates a FlaskForm, so every form carries a CSRF token."""
+"""Account forms. Each POST view validates a FlaskForm, so every form carries a CSRF token.
+Labels and messages are lazy: they are read in the language of the request that shows them."""
 from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -11,76 +13,83 @@ from domain.accounts.account import LOGIN_MAX, LOGIN_MIN, NAME_MAX, PASSWORD_MAX
 
 LOGIN_RE = re.compile(r"^[\w.+@-]+$")
 
-_REQUIRED = "Please fill this in."
+_REQUIRED = _l("Please fill this in.")
+LOGIN_LABEL = _l("Login name or e-mail")
+NEW_PASSWORD_LABEL = _l("New password (at least 12 characters)")
+WRONG_PASSWORD = _l("That password is not right.")
+WRONG_CODE = _l("That code is not right.")
+
+
+def at_most(n: int):
+    return _l("At most %(num)d characters.", num=n)
 
 
 class Form(FlaskForm):
     """Base form. A failed CSRF check is shown on the form by _macros.form_errors, with the
     user's other input kept, instead of a bare error page."""
 
-    CSRF_MESSAGE = ("This form expired or came from somewhere else. Nothing you typed is lost: "
-                    "please check it and send it again.")
+    CSRF_MESSAGE = _l("This form expired or came from somewhere else. Nothing you typed is lost: "
+                      "please check it and send it again.")
 
 
 def _login_chars(_form, field):
     if field.data and not LOGIN_RE.match(field.data.strip()):
-        raise ValidationError("Use letters, digits and . _ - + @ only (an e-mail address is fine).")
+        raise ValidationError(_l("Use letters, digits and . _ - + @ only (an e-mail address is fine)."))
 
 
-def password_field(label: str) -> PasswordField:
-    return PasswordField(label, validators=[DataRequired(_REQUIRED),
-                                            Length(max=PASSWORD_MAX, message=f"At most {PASSWORD_MAX} characters.")])
+def password_field(label) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(_REQUIRED), Length(max=PASSWORD_MAX, message=at_most(PASSWORD_MAX))])
 
 
 def confirm_field(other: str) -> PasswordField:
-    return PasswordField("Repeat the password", validators=[
-        DataRequired(_REQUIRED), EqualTo(other, message="The two passwords are not the same.")])
+    return PasswordField(_l("Repeat the password"), validators=[
+        DataRequired(_REQUIRED), EqualTo(other, message=_l("The two passwords are not the same."))])
+
+
+def login_field(*checks) -> StringField:
+    return StringField(LOGIN_LABEL, validators=[DataRequired(_REQUIRED), *checks])
 
 
 class SignupForm(Form):
-    login = StringField("Login name or e-mail", validators=[
-        DataRequired(_REQUIRED),
-        Length(min=LOGIN_MIN, max=LOGIN_MAX, message=f"Between {LOGIN_MIN} and {LOGIN_MAX} characters."),
-        _login_chars])
-    display_name = StringField("Your name as colleagues will see it", validators=[
-        DataRequired(_REQUIRED), Length(max=NAME_MAX, message=f"At most {NAME_MAX} characters.")])
-    password = password_field("Password (at least 12 characters)")
+    login = login_field(Length(min=LOGIN_MIN, max=LOGIN_MAX, message=_l(
+        "Between %(low)d and %(high)d characters.", low=LOGIN_MIN, high=LOGIN_MAX)), _login_chars)
+    display_name = StringField(_l("Your name as colleagues will see it"), validators=[
+        DataRequired(_REQUIRED), Length(max=NAME_MAX, message=at_most(NAME_MAX))])
+    password = password_field(_l("Password (at least 12 characters)"))
     confirm = confirm_field("password")
-    understood = BooleanField("I understand that if I lose both my password and my recovery code, "
-                              "nobody can recover my journal.",
-                              validators=[DataRequired("Please confirm that you have read this.")])
+    understood = BooleanField(_l("I understand that if I lose both my password and my recovery code, "
+                                 "nobody can recover my journal."),
+                              validators=[DataRequired(_l("Please confirm that you have read this."))])
 
 
 class LoginForm(Form):
-    login = StringField("Login name or e-mail", validators=[
-        DataRequired(_REQUIRED), Length(max=LOGIN_MAX, message=f"At most {LOGIN_MAX} characters.")])
-    password = password_field("Password")
+    login = login_field(Length(max=LOGIN_MAX, message=at_most(LOGIN_MAX)))
+    password = password_field(_l("Password"))
     # Sealed copy of a form that was posted after the session ended (see auth.login).
     resume = HiddenField()
 
 
 class ConfirmCodeForm(Form):
-    last_group = StringField("Type the last group of your code", validators=[
-        DataRequired(_REQUIRED), Length(max=20, message="At most 20 characters.")])
+    last_group = StringField(_l("Type the last group of your code"), validators=[
+        DataRequired(_REQUIRED), Length(max=20, message=at_most(20))])
 
 
 class RecoverForm(Form):
-    login = StringField("Login name or e-mail", validators=[
-        DataRequired(_REQUIRED), Length(max=LOGIN_MAX, message=f"At most {LOGIN_MAX} characters.")])
-    recovery_code = StringField("Recovery code", validators=[
-        DataRequired(_REQUIRED), Length(max=80, message="At most 80 characters.")])
-    password = password_field("New password (at least 12 characters)")
+    login = login_field(Length(max=LOGIN_MAX, message=at_most(LOGIN_MAX)))
+    recovery_code = StringField(_l("Recovery code"), validators=[
+        DataRequired(_REQUIRED), Length(max=80, message=at_most(80))])
+    password = password_field(NEW_PASSWORD_LABEL)
     confirm = confirm_field("password")
 
 
 class PasswordChangeForm(Form):
-    current = password_field("Current password")
-    password = password_field("New password (at least 12 characters)")
+    current = password_field(_l("Current password"))
+    password = password_field(NEW_PASSWORD_LABEL)
     confirm = confirm_field("password")
 
 
 class PasswordCheckForm(Form):
-    password = password_field("Password")
+    password = password_field(_l("Password"))
 
 
 class EmptyForm(Form):
@@ -88,5 +97,5 @@ class EmptyForm(Form):
 
 
 class SecondFactorForm(Form):
-    code = StringField("Code from your authenticator app, or a backup code", validators=[
-        DataRequired(_REQUIRED), Length(max=40, message="At most 40 characters.")])
+    code = StringField(_l("Code from your authenticator app, or a backup code"), validators=[
+        DataRequired(_REQUIRED), Length(max=40, message=at_most(40))])

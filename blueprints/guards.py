@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import MultiDict
@@ -45,7 +46,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = lazy_gettext("Please log in to continue.")
+    login_manager.localize_callback = str  # flashed as text, in the reader's language
     login_manager.login_message_category = "info"
     # Our server-side session rows do the job of session protection (IP checks would log out
     # therapists whose phones move between mobile networks).
@@ -202,8 +204,8 @@ def _unauthorized():
                    "t": int(time.time())}
         form = LoginForm(formdata=None)
         form.resume.data = keyring.b64e(keyring.seal(_resume_key(), json.dumps(payload).encode(), _resume_aad()))
-        note = ("Your session ended, so please log in again. What you typed is kept and "
-                "will be back in the form right after.")
+        note = gettext("Your session ended, so please log in again. What you typed is kept and "
+                       "will be back in the form right after.")
         return render_template("auth/login.html", form=form, resume_note=note), 401
     if request.method != "GET":
         abort(401)

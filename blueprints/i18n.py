@@ -1,5 +1,5 @@
-"""Language and local time for every page: Flask-Babel wiring, the language switch, date filters
-and the few strings app.js needs.
+"""Language for every page: Flask-Babel wiring, the language switch, the account's choice of
+language and time zone, and the few strings app.js needs (dates and times: local_time.py).
 
 Which language a page speaks, first match wins (docs/ARCHITECTURE.md, "Language and time"):
 1. the account's own choice (kept sealed in the profile; copied into the signed session cookie
@@ -11,41 +11,30 @@ Times are stored in UTC and shown in the account's time zone (default Europe/Osl
 """
 from __future__ import annotations
 
-import os
-import tempfile
-from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import (
-    Babel,
-    format_date,
-    format_datetime,
-    get_locale,
-    gettext,
-    lazy_gettext,
-    to_user_timezone,
-)
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
-from blueprints import guards
+from blueprints import catalogues, guards
+from blueprints.local_time import FILTERS, day, local_iso, short_day, when  # noqa: F401 (i18n's API)
 from domain.accounts import account
-from domain.core.db import db, utcnow
+from domain.catalogue import texts as catalogue_texts
+from domain.core.db import db
 from domain.core.keyring import CryptoError
+from domain.core.refusal import Message
 
 LANGUAGES = ("nb", "en")
 NAMES = {"nb": "Norsk", "en": "English"}
 DEFAULT_TZ = "Europe/Oslo"
 COOKIE = "lang"
 COOKIE_AGE = 365 * 24 * 3600
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 bp = Blueprint("i18n", __name__)
 
@@ -59,20 +48,29 @@ JS_STRINGS = {
                                   "will be back."),
     "draft_not_saved": lazy_gettext("Draft not saved yet; your text is still here."),
     "offline": lazy_gettext("Offline? Your text is still here; press Save when you can."),
+    # static/passkeys.js
+    "passkey_too_many": lazy_gettext("Too many attempts. Please wait a minute and try again."),
+    "passkey_failed": lazy_gettext("Something went wrong. Please try again."),
+    "passkey_cancelled": lazy_gettext("The passkey request was cancelled or timed out."),
+    "passkey_name": lazy_gettext("Please give the passkey a name."),
 }
 
 
 def init_app(app: Flask) -> None:
-    directory = _compiled_catalogues(Path(app.instance_path))
+    directory = catalogues.compiled(Path(app.instance_path))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = directory
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    catalogue_texts.use_language(current_language)  # catalogue words follow the page's language
     app.before_request(_remember_account_choice)
     app.context_processor(lambda: {"page_lang": current_language, "js_strings": js_strings,
                                    "LANGUAGE_NAMES": NAMES})
     for name, fn in FILTERS.items():
         app.add_template_filter(fn, name)
+    # A domain Message printed as it is ({{ contact.name }} for an unnamed one) is said in the
+    # page's language; everything else passes through untouched.
+    app.jinja_env.finalize = lambda value: say(value) if isinstance(value, Message) else value
     app.register_blueprint(bp)
 
 
@@ -116,7 +114,8 @@ def say(err: Exception) -> str:
     params) in the reader's language."""
     message = getattr(err, "message", None) or str(err)
     params = getattr(err, "params", None) or {}
-    return gettext(message, **params)
+    # A param may itself be a message (domain.core.refusal.Message): said first, in the same language.
+    return gettext(message, **{k: say(v) if hasattr(v, "message") else v for k, v in params.items()})
 
 
 def js_strings() -> dict:
@@ -192,87 +191,3 @@ def settings():
         flash(gettext("Language and time zone saved."), "ok")
         return redirect(url_for("settings.index"), code=303)
     return render_template("settings/language.html", form=form), 400 if form.errors else 200
-
-
-# --- dates and times -------------------------------------------------------------------------------
-
-_PATTERNS = {
-    "nb": {"when": "d. MMM y 'kl.' HH:mm", "day": "d. MMMM y", "short": "d. MMM y", "time": "HH:mm"},
-    "en": {"when": "d MMM y, HH:mm", "day": "d MMMM y", "short": "d MMM y", "time": "HH:mm"},
-}
-
-
-def _pattern(name: str) -> str:
-    return _PATTERNS.get(current_language(), _PATTERNS["en"])[name]
-
-
-def when(value: datetime | None, relative: bool = True) -> str:
-    """A stored UTC time as the reader's local date and time: "i dag kl. 14:48", "30. nov. 2026 kl. 14:48"."""
-    if value is None:
-        return ""
-    if relative:
-        local = to_user_timezone(value).date()
-        today = to_user_timezone(utcnow()).date()
-        clock = format_datetime(value, _pattern("time"))
-        if local == today:
-            return gettext("today at %(time)s", time=clock)
-        if local == today - timedelta(days=1):
-            return gettext("yesterday at %(time)s", time=clock)
-    return format_datetime(value, _pattern("when"))
-
-
-def day(value: date | datetime | None) -> str:
-    """A calendar date in words: "30. november 2026". A datetime is first moved to local time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return format_date(value, _pattern("day"))
-
-
-def short_day(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return format_date(value, _pattern("short"))
-
-
-def local_iso(value: datetime | None) -> str:
-    """For <time datetime=…>: the local time with its offset."""
-    return to_user_timezone(value).isoformat(timespec="minutes") if value else ""
-
-
-FILTERS = {"when": when, "exact_when": lambda v: when(v, relative=False), "day": day,
-           "short_day": short_day, "local_iso": local_iso}
-
-
-# --- compiled catalogues ---------------------------------------------------------------------------
-
-def _compiled_catalogues(instance: Path) -> str:
-    """One catalogue folder per area (translations/<area>/nb/LC_MESSAGES/messages.po), so work on two
-    areas never edits the same file; Flask-Babel merges them. The .mo files are compiled next to the
-    .po files when missing or older; where the source tree is read-only (a container), into the
-    instance folder instead."""
-    for root in (TRANSLATIONS, instance / "translations"):
-        try:
-            _compile_all(TRANSLATIONS, root)
-        except OSError:
-            continue
-        return ";".join(str(root / area.name) for area in sorted(TRANSLATIONS.iterdir()) if (area / "nb").is_dir())
-    return str(TRANSLATIONS)
-
-
-def _compile_all(source: Path, target: Path) -> None:
-    for po in source.glob("*/*/LC_MESSAGES/*.po"):
-        mo = target / po.relative_to(source).with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        mo.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        # Write beside, then rename: several workers may start at once.
-        fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            write_mo(out, catalog)
-        os.replace(tmp, mo)

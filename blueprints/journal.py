@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints import guards, search_state
 from blueprints import journal_forms as forms
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
+from blueprints.i18n import say
 from blueprints.template_filters import tag_named
 from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KINDS
 from domain.core import versions
-from domain.core.db import db, new_id
+from domain.core.db import db, id_ok, new_id
 from domain.core.models import Entry
 from domain.journal import entries as journal
 from domain.journal import filters as journal_filters
@@ -20,7 +22,6 @@ from domain.journal import identifying, processes
 from domain.journal import index as journal_index
 from domain.journal.differences import entry_differences
 from domain.journal.entries import EntryError
-from domain.journal.owned import id_ok
 
 bp = Blueprint("journal", __name__)
 
@@ -57,7 +58,7 @@ def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None,
     try:
         data = journal.clean(data, {p.row.id for p in procs}, draft)
     except EntryError as exc:
-        forms.show_refusal(form, exc.field, str(exc))
+        forms.show_refusal(form, exc.field, say(exc))
         return None, 400, {}
     if not draft and not form.pii_ack.data:
         warnings = identifying.findings(kind_id, form.data)
@@ -76,7 +77,7 @@ def _conflict(form, kind_id: str, procs, conflict: versions.Conflict):
     db.session.rollback()
     form.version.data = str(conflict.version)
     form.pii_ack.data = "1"   # the privacy check was answered before the conflict showed
-    diffs = entry_differences(kind_id, conflict.mine, conflict.theirs, {p.row.id: p.code for p in procs})
+    diffs = entry_differences(kind_id, conflict.mine, conflict.theirs, {p.row.id: p.code for p in procs}, word=_)
     return _render_form(form, kind_id, conflict.row, 409, conflict=diffs,
                         is_draft=conflict.theirs.get("status") == "draft")
 
@@ -91,7 +92,7 @@ def _submit(form, kind_id: str, entry: Entry | None, procs, is_draft: bool = Fal
     except versions.Conflict as conflict:
         return _conflict(form, kind_id, procs, conflict)
     if row is not None:
-        flash("Saved as a draft." if entry is None and action == "draft" else "Saved.", "ok")
+        flash(_("Saved as a draft.") if entry is None and action == "draft" else _("Saved."), "ok")
         return redirect(url_for("journal.view", entry_id=row.id))
     return _render_form(form, kind_id, entry, status, warnings, is_draft=is_draft)
 
@@ -115,7 +116,7 @@ def new(kind_id: str):
 def _resume_new(formdata, kind_id: str):
     forms.fresh_csrf_after_login()
     _procs, choices = _process_choices()
-    flash("Welcome back. Your text is still here: check it and save.", "info")
+    flash(_("Welcome back. Your text is still here: check it and save."), "info")
     return _render_form(forms.entry_form(kind_id, choices, formdata=formdata), kind_id, None)
 
 
@@ -146,7 +147,7 @@ def _resume_edit(formdata, entry_id: str):
     row = owned_or_404(journal.get_owned, entry_id)
     data = journal.read(row, guards.user_key())
     _procs, choices = _process_choices()
-    flash("Welcome back. Your changes are still here: check them and save.", "info")
+    flash(_("Welcome back. Your changes are still here: check them and save."), "info")
     return _render_form(forms.entry_form(data["kind"], choices, formdata=formdata), data["kind"], row,
                         is_draft=data.get("status") == "draft")
 
@@ -154,7 +155,7 @@ def _resume_edit(formdata, entry_id: str):
 def _deleted(row: Entry):
     journal.delete(row, guards.user_key())
     db.session.commit()
-    flash("The entry is deleted.", "ok")
+    flash(_("The entry is deleted."), "ok")
     return redirect(url_for("journal.index"))
 
 
@@ -203,7 +204,7 @@ def autosave():
                                  forms.entry_data_from(form, kind_id), {p.row.id for p in procs},
                                  versions.base_version(form.version.data))
     except EntryError as exc:
-        return jsonify(ok=False, errors={exc.field: [str(exc)]}), 400
+        return jsonify(ok=False, errors={exc.field: [say(exc)]}), 400
     except versions.Conflict as conflict:
         # Quietly: the page says a newer version exists; Save then shows both texts.
         db.session.rollback()
@@ -230,7 +231,7 @@ def index():
         return redirect(search_state.entries_url(**search_state.clean(request.args)), 303)
     state, expired = search_state.requested(request.args)
     if expired:
-        flash("That search has expired. Please search again.", "info")
+        flash(_("That search has expired. Please search again."), "info")
     f = journal_filters.parse(state)
     index = journal_index.view(current_user.user, guards.user_key(), guards.session_row().id)
     procs = processes.all_items(current_user.id, guards.user_key())

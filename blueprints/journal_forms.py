@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 from flask import current_app, g
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,11 +26,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from blueprints.forms import Form
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
+from domain.core.db import id_ok
 from domain.journal import differences, processes
-from domain.journal.owned import id_ok
+from domain.journal.filters import BAD_DATE, parse_day
 
-BAD_DATE = "Please give a real date (for example 2026-03-14)."
-CHOOSE = "Please choose from the list."
+CHOOSE = _l("Please choose from the list.")
+NUMBER = _l("A number from 0 to 999.")
 
 
 def _allowed(field) -> set[str]:
@@ -58,11 +61,15 @@ class Select(SelectField):
 
 
 class Date(DateField):
+    """Takes what people type as well as what a date picker sends: 2026-11-30, 30.11.2026, 30.11.26."""
+
     def process_formdata(self, valuelist):
+        raw = " ".join(valuelist or []).strip()
         try:
-            super().process_formdata(valuelist)
+            self.data = parse_day(raw) if raw else None
         except ValueError as exc:
-            raise ValueError(BAD_DATE) from exc
+            self.data = None
+            raise ValueError(gettext(BAD_DATE)) from exc
 
 
 def _choices(vocab) -> dict[str, str]:
@@ -70,22 +77,22 @@ def _choices(vocab) -> dict[str, str]:
 
 
 def _length(n: int):
-    return Length(max=n, message=f"At most {n} characters (you have more).")
+    return Length(max=n, message=_l("At most %(max)d characters (you have more)."))
 
 
 class FilmRefForm(PlainForm):
-    film = StringField("Film", validators=[Optional(), _length(12)])
-    timestamp = StringField("Time", validators=[
-        Optional(), Regexp(r"^\d{1,2}(:\d{2}){1,2}$", message="Write the time as mm:ss, e.g. 04:12.")])
-    shows = StringField("What it shows", validators=[Optional(), _length(LINE_MAX)])
+    film = StringField(_l("Film"), validators=[Optional(), _length(12)])
+    timestamp = StringField(_l("Time"), validators=[
+        Optional(), Regexp(r"^\d{1,2}(:\d{2}){1,2}$", message=_l("Write the time as mm:ss, e.g. 04:12."))])
+    shows = StringField(_l("What it shows"), validators=[Optional(), _length(LINE_MAX)])
 
 
 def _tags(_form, field):
     tags = parse_tags(field.data or "")
     if len(tags) > TAGS_MAX:
-        raise ValidationError(f"At most {TAGS_MAX} tags.")
+        raise ValidationError(gettext("At most %(num)d tags.", num=TAGS_MAX))
     if any(len(t) > TAG_MAX for t in tags):
-        raise ValidationError(f"Each tag at most {TAG_MAX} characters.")
+        raise ValidationError(gettext("Each tag at most %(num)d characters.", num=TAG_MAX))
 
 
 def parse_tags(text: str) -> list[str]:
@@ -121,16 +128,16 @@ def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=No
                            if k != "urgent" or kind_id == "ethical_dilemma"}
 
     class EntryForm(Form):
-        title = StringField("Short title (optional)", validators=[Optional(), _length(TITLE_MAX)])
-        visit_date = Date("Date of the visit", validators=[Optional()])
-        process_id = Select("Guidance process", choices={"": "None", **dict(process_choices)},
+        title = StringField(_l("Short title (optional)"), validators=[Optional(), _length(TITLE_MAX)])
+        visit_date = Date(_l("Date of the visit"), validators=[Optional()])
+        process_id = Select(_l("Guidance process"), choices={"": gettext("None"), **dict(process_choices)},
                                  validators=[Optional()])
-        themes_ = MultiCheckboxField("Themes", choices={t.id: t.name for t in themes.THEMES})
-        subthemes = MultiCheckboxField("Subthemes", choices={s.id: s.name for t in themes.THEMES
+        themes_ = MultiCheckboxField(_l("Themes"), choices={t.id: t.name for t in themes.THEMES})
+        subthemes = MultiCheckboxField(_l("Subthemes"), choices={s.id: s.name for t in themes.THEMES
                                                              for s in t.active_subthemes})
-        tags = StringField("My tags", validators=[Optional(), _length(600), _tags],
-                           description="Separate with commas, e.g. first visit, night shift")
-        supervision = Radio("Bring to supervision?", choices=supervision_choices, default="no",
+        tags = StringField(_l("My tags"), validators=[Optional(), _length(600), _tags],
+                           description=_l("Separate with commas, e.g. first visit, night shift"))
+        supervision = Radio(_l("Bring to supervision?"), choices=supervision_choices, default="no",
                                  validators=[Optional()])
         films = FieldList(FormField(FilmRefForm), min_entries=1, max_entries=FILM_REFS_MAX)
         draft_id = HiddenField()
@@ -146,22 +153,22 @@ def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=No
 
 def process_form(formdata=None, data=None):
     class ProcessForm(Form):
-        code = StringField("Process code", validators=[DataRequired("Please give the process a code."),
+        code = StringField(_l("Process code"), validators=[DataRequired(_l("Please give the process a code.")),
                                                        _length(processes.CODE_MAX)],
-                           description="A code, never a name or birth date, e.g. MM-25-03.")
-        working_goal = TextAreaField("Working goal", validators=[Optional(), _length(1000)])
-        dialogue_element = StringField("Dialogue element in focus", validators=[Optional(), _length(LINE_MAX)],
-                                       description="e.g. following the child's initiative, naming, turn-taking")
-        films = IntegerField("Films so far", default=0, validators=[
-            Optional(), NumberRange(0, 999, "A number from 0 to 999.")])
-        reviews = IntegerField("Reviews so far", default=0, validators=[
-            Optional(), NumberRange(0, 999, "A number from 0 to 999.")])
-        cps_commissioned = BooleanField("Commissioned by child protection services")
-        status = Radio("Status", choices=_choices(themes.PROCESS_STATUS), default="ongoing",
+                           description=_l("A code, never a name or birth date, e.g. MM-25-03."))
+        working_goal = TextAreaField(_l("Working goal"), validators=[Optional(), _length(1000)])
+        dialogue_element = StringField(_l("Dialogue element in focus"), validators=[Optional(), _length(LINE_MAX)],
+                                       description=_l("e.g. following the child's initiative, naming, turn-taking"))
+        films = IntegerField(_l("Films so far"), default=0, validators=[
+            Optional(), NumberRange(0, 999, NUMBER)])
+        reviews = IntegerField(_l("Reviews so far"), default=0, validators=[
+            Optional(), NumberRange(0, 999, NUMBER)])
+        cps_commissioned = BooleanField(_l("Commissioned by child welfare services (barnevernet)"))
+        status = Radio(_l("Status"), choices=_choices(themes.PROCESS_STATUS), default="ongoing",
                             validators=[Optional()])
-        screening = MultiCheckboxField("Vulnerable-dyad screening", choices=_choices(themes.SCREENING_FLAGS))
-        notes = TextAreaField("Notes", validators=[Optional(), _length(2000)])
-        code_ack = BooleanField("This code is not a name or a birth date")
+        screening = MultiCheckboxField(_l("Vulnerable-dyad screening"), choices=_choices(themes.SCREENING_FLAGS))
+        notes = TextAreaField(_l("Notes"), validators=[Optional(), _length(2000)])
+        code_ack = BooleanField(_l("This code is not a name or a birth date"))
         form_id = HiddenField()   # chosen when the form opens: a double submit makes one process
         version = HiddenField()
 
@@ -198,10 +205,9 @@ def form_data_from_entry(data: dict) -> dict:
     out["themes_"] = data.get("themes", [])
     out["tags"] = ", ".join(data.get("tags", []))
     out["films"] = data.get("film_refs") or [{}]
-    if data.get("visit_date"):
-        out["visit_date"] = date.fromisoformat(data["visit_date"])
-    if data.get("follow_up"):
-        out["follow_up"] = date.fromisoformat(data["follow_up"])
+    for name in ("visit_date", "follow_up"):
+        if data.get(name):
+            out[name] = date.fromisoformat(data[name])
     if data.get("intensity") is not None:
         out["intensity"] = str(data["intensity"])
     return out
@@ -209,7 +215,7 @@ def form_data_from_entry(data: dict) -> dict:
 
 def process_differences(form, mine: dict, theirs: dict) -> list[tuple[str, str, str]]:
     labels = {name: str(form[name].label.text) for name in differences.PROCESS_PARTS}
-    return differences.process_differences(labels, mine, theirs)
+    return differences.process_differences(labels, mine, theirs, word=gettext)
 
 
 # --- handling a posted entry form ---------------------------------------------------------------

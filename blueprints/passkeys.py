@@ -17,12 +17,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints import auth, guards, pending, throttle
-from blueprints.forms import EmptyForm, Form, PasswordCheckForm
+from blueprints.forms import WRONG_PASSWORD, EmptyForm, Form, PasswordCheckForm, at_most
+from blueprints.i18n import say
 from blueprints.limits import limiter
 from domain.accounts import account as accounts
 from domain.accounts import passkeys, sessions
@@ -37,7 +40,8 @@ PASSKEY_LIMIT = "5 per minute; 20 per hour; 60 per day"
 bp = Blueprint("passkeys", __name__)
 
 PENDING_TTL = 300
-_CHECK_FAILED = "That passkey could not be checked. Please try again."
+_CHECK_FAILED = _l("That passkey could not be checked. Please try again.")
+_EXPIRED = _l("This page expired. Please reload it and try again.")
 
 
 class StartForm(Form):
@@ -45,8 +49,8 @@ class StartForm(Form):
 
 
 class AddForm(Form):
-    name = StringField("Name", validators=[DataRequired("Please give the passkey a name."),
-                                           Length(max=60, message="At most 60 characters.")])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please give the passkey a name.")),
+                                               Length(max=60, message=at_most(60))])
     credential = HiddenField(validators=[DataRequired(), Length(max=20000)])
     prf = HiddenField(validators=[Optional(), Length(max=100)])
 
@@ -74,8 +78,8 @@ def _prf(text: str | None) -> bytes | None:
     return out if len(out) == keyring.PRF_LEN else None
 
 
-def _refuse(message: str, status: int = 400):
-    return jsonify(error=message), status
+def _refuse(message, status: int = 400):
+    return jsonify(error=str(message)), status
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -93,12 +97,12 @@ def index():
 @limiter.limit(auth.AUTH_LIMIT)
 def register_options():
     if not StartForm().validate_on_submit():
-        return _refuse("This page expired. Please reload it and try again.")
+        return _refuse(_EXPIRED)
     label = accounts.read_profile(current_user.user, guards.user_key()).get("display_name") or "Fokus"
     try:
         row_id, options = passkeys.registration_options(current_user.user, label, _rp()[0])
     except passkeys.PasskeyError as exc:
-        return _refuse(str(exc), 409)
+        return _refuse(say(exc), 409)
     session["pk_register"] = row_id
     db.session.commit()
     return current_app.response_class(options, mimetype="application/json")
@@ -110,7 +114,7 @@ def register_options():
 def add():
     form = AddForm()
     if not form.validate_on_submit():
-        return _refuse(" ".join(form.name.errors) or "This page expired. Please reload it and try again.")
+        return _refuse(" ".join(map(str, form.name.errors)) or _EXPIRED)
     rp_id, origin = _rp()
     try:
         challenge = passkeys.take_challenge(session.pop("pk_register", None), "register")
@@ -118,13 +122,13 @@ def add():
                                     rp_id, origin, form.name.data.strip(), _prf(form.prf.data))
     except passkeys.PasskeyError as exc:
         db.session.commit()
-        return _refuse(str(exc))
+        return _refuse(say(exc))
     db.session.commit()
     if passkey.uk_by_prf is not None:
-        flash("Passkey added. It opens your journal on its own.", "ok")
+        flash(_("Passkey added. It opens your journal on its own."), "ok")
     else:
-        flash("Passkey added. This device cannot unlock your journal with it, so you will type your "
-              "password after it.", "ok")
+        flash(_("Passkey added. This device cannot unlock your journal with it, so you will type your "
+                "password after it."), "ok")
     return jsonify(redirect=url_for("passkeys.index"), id=keyring.b64e(passkey.credential_id))
 
 
@@ -136,7 +140,7 @@ def remove(passkey_id: str):
     if not passkeys.remove(current_user.user, passkey_id):
         abort(404)
     db.session.commit()
-    flash("Passkey removed. It can no longer log in or unlock your journal.", "ok")
+    flash(_("Passkey removed. It can no longer log in or unlock your journal."), "ok")
     return redirect(url_for("passkeys.index"))
 
 
@@ -147,7 +151,7 @@ def remove(passkey_id: str):
 def login_options():
     form = StartForm()
     if not form.validate_on_submit():
-        return _refuse("This page expired. Please reload it and try again.")
+        return _refuse(_EXPIRED)
     known = [k for k in (form.known.data or "").split(",") if k]
     row_id, options = passkeys.login_options(_rp()[0], known)
     session["pk_login"] = row_id
@@ -168,7 +172,7 @@ def login():
         result = passkeys.authenticate(challenge, form.credential.data, rp_id, origin, _prf(form.prf.data))
     except passkeys.PasskeyError as exc:
         db.session.commit()
-        return _refuse(str(exc))
+        return _refuse(say(exc))
     db.session.commit()
     if result.needs_prf and not form.retried.data:
         # A passkey that can unlock, chosen from the device's list: ask once more, naming it.
@@ -200,7 +204,7 @@ def password():
     """After a passkey that cannot unlock: the password opens the user key (two factors together)."""
     user = _pending_user()
     if user is None:
-        flash("Please log in again.", "info")
+        flash(_("Please log in again."), "info")
         return redirect(url_for("auth.login"))
     form = PasswordCheckForm()
     if form.validate_on_submit():
@@ -211,7 +215,7 @@ def password():
             _open_session(user, user_key, fresh=True)
             return redirect(_after_login(user, user_key))
         db.session.commit()
-        form.password.errors = ["That password is not right."]
+        form.password.errors = [str(WRONG_PASSWORD)]
     return render_template("passkeys/password.html", form=form), 400 if form.is_submitted() else 200
 
 

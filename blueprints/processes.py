@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints import guards
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
+from blueprints.i18n import say
 from blueprints.journal_forms import process_differences, process_form
 from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KINDS
 from domain.core import versions
-from domain.core.db import db, new_id, utcnow
+from domain.core.db import db, id_ok, new_id, utcnow
 from domain.core.models import Process
 from domain.journal import entries as journal
 from domain.journal import processes
-from domain.journal.owned import id_ok
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -34,8 +35,8 @@ def _save(form, row: Process | None):
         return None, 400, []
     warnings = processes.code_questions(row, guards.user_key(), form.code.data)
     if warnings and not form.code_ack.data:
-        form.code_ack.errors = ["Tick this box to keep the code anyway, or change it."]
-        return None, 400, warnings
+        form.code_ack.errors = [_("Tick this box to keep the code anyway, or change it.")]
+        return None, 400, [say(w) for w in warnings]
     data = _data_from(form)
     target = row.id if row is not None else (form.form_id.data if id_ok(form.form_id.data) else None)
     row = processes.save(current_user.user, guards.user_key(), target, data,
@@ -55,7 +56,7 @@ def _save_or_conflict(form, row: Process | None):
         return None, (render_template("processes/form.html", form=form, row=conflict.row, warnings=[],
                                       conflict=diffs), 409)
     if saved is not None:
-        flash("The process is saved.", "ok")
+        flash(_("The process is saved."), "ok")
         return saved, redirect(url_for("processes.view", process_id=saved.id))
     return None, (render_template("processes/form.html", form=form, row=row, warnings=warnings), status)
 
@@ -86,7 +87,7 @@ def view(process_id: str):
                if i.data.get("process_id") == row.id and not i.is_draft]
     reasons = processes.supervision_reasons(data, entries, utcnow().date())
     return render_template("processes/view.html", p=processes.ProcessItem(row, data), entries=entries,
-                           reasons=reasons, themes=themes, kinds=KINDS)
+                           reasons=[say(r) for r in reasons], themes=themes, kinds=KINDS)
 
 
 @bp.route("/<process_id>/edit", methods=["GET", "POST"])
@@ -109,6 +110,6 @@ def delete(process_id: str):
     if form.validate_on_submit():
         processes.delete(row, journal.all_items(current_user.id, key), key)
         db.session.commit()
-        flash("The process is deleted. Its entries are kept, without the link.", "ok")
+        flash(_("The process is deleted. Its entries are kept, without the link."), "ok")
         return redirect(url_for("processes.index"))
     return render_template("processes/delete.html", p=p, form=form), 400 if form.is_submitted() else 200

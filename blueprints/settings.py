@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from blueprints import guards, pending, throttle
-from blueprints.forms import EmptyForm, PasswordChangeForm, PasswordCheckForm
+from blueprints.forms import WRONG_PASSWORD, EmptyForm, PasswordChangeForm, PasswordCheckForm
+from blueprints.i18n import say
 from domain.accounts import account as accounts
 from domain.accounts import credentials, sessions
 from domain.accounts.account import AccountError
@@ -32,15 +35,16 @@ def password():
             credentials.change_password(guards.kdf_policy(), current_user.user, guards.user_key(), form.current.data,
                                         form.password.data, lambda attempt: throttle.guarded(who, "password", attempt))
         except WeakPassword as exc:
-            form.password.errors = exc.problems
+            form.password.errors = [say(p) for p in exc.problems]
         except AccountError as exc:
-            form.current.errors = [str(exc)]
+            form.current.errors = [say(exc)]
         else:
             ended = sessions.end_all(current_user.id, keep=guards.session_row().id)
             sessions.mark_fresh(guards.session_row())
             db.session.commit()
-            flash("Your password is changed." + (f" {ended} other session(s) were logged out."
-                                                 if ended else ""), "ok")
+            flash(ngettext("Your password is changed. %(num)d other session was logged out.",
+                           "Your password is changed. %(num)d other sessions were logged out.", ended)
+                  if ended else _("Your password is changed."), "ok")
             return redirect(url_for("settings.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("settings/password.html", form=form), status
@@ -58,7 +62,7 @@ def recovery_code():
             db.session.commit()
             pending.hold_recovery_code(code)
             return redirect(url_for("auth.recovery_code"))
-        form.password.errors = ["That password is not right."]
+        form.password.errors = [str(WRONG_PASSWORD)]
     status = 400 if form.is_submitted() else 200
     return render_template("settings/new_code.html", form=form), status
 
@@ -68,7 +72,18 @@ def recovery_code():
 def sessions_page():
     rows = sessions.list_for(current_user.id)
     return render_template("settings/sessions.html", rows=rows, current=guards.session_row().id,
-                           form=EmptyForm())
+                           form=EmptyForm(), device_name=device_name)
+
+
+def device_name(summary: str | None) -> str:
+    """The stored label ("Firefox on Android", domain/accounts/sessions.py) in the reader's language."""
+    if not summary:
+        return _("Unknown device")
+    browser, _on, system = summary.partition(" on ")
+    if not system:
+        return summary
+    words = {"Browser": _("Browser"), "unknown system": _("unknown system")}
+    return _("%(browser)s on %(system)s", browser=words.get(browser, browser), system=words.get(system, system))
 
 
 @bp.route("/sessions/<row_id>/end", methods=["POST"])
@@ -85,7 +100,7 @@ def end_session(row_id: str):
         return redirect(url_for("auth.login"))
     sessions.end(row.id)
     db.session.commit()
-    flash("That session is logged out.", "ok")
+    flash(_("That session is logged out."), "ok")
     return redirect(url_for("settings.sessions_page"))
 
 
@@ -96,5 +111,5 @@ def end_others():
         abort(400)
     n = sessions.end_all(current_user.id, keep=guards.session_row().id)
     db.session.commit()
-    flash(f"{n} other session(s) logged out.", "ok")
+    flash(ngettext("%(num)d other session logged out.", "%(num)d other sessions logged out.", n), "ok")
     return redirect(url_for("settings.sessions_page"))

@@ -3,10 +3,11 @@ shared entry with structured reflection, and the thread. Every route asks domain
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from blueprints import guards
+from blueprints import guards, i18n
 from blueprints.access import allowed_or_404
 from blueprints.forms import EmptyForm
 from blueprints.sharing_forms import SECTION_LABELS, ReflectionForm, ReplyForm, share_form
@@ -23,7 +24,7 @@ bp = Blueprint("sharing", __name__)
 
 def _contact_choices() -> tuple[list[contacts.Contact], dict[str, str]]:
     people = contacts.contacts_of(current_user.user, guards.user_key())
-    return people, {c.other_id: f"{c.name} ({c.role_label.lower()})" for c in people}
+    return people, {c.other_id: f"{c.name} ({gettext(c.role_label).lower()})" for c in people}
 
 
 def _do_share(form, entry_ids: list[str]):
@@ -34,13 +35,13 @@ def _do_share(form, entry_ids: list[str]):
         rows = sharing.share(current_user.user, guards.user_key(), entry_ids, list(form.readers.data or []),
                              (form.question.data or "").strip(), form.expires_at())
     except Refusal as exc:
-        form.readers.errors = list(form.readers.errors) + [str(exc)]
+        form.readers.errors = list(form.readers.errors) + [i18n.say(exc)]
         form.refusal_status = exc.status  # e.g. 409 when a contact's key changed
         return None
     db.session.commit()
-    flash(f"Shared: {len(rows)} {'share' if len(rows) == 1 else 'shares'}. You can end them any time.", "ok")
-    return redirect(url_for("sharing.manage", entry_id=entry_ids[0]) if len(entry_ids) == 1
-                    else url_for("sharing.outbox"))
+    flash(ngettext("Shared: %(num)d share. You can end it any time.",
+                   "Shared: %(num)d shares. You can end them any time.", len(rows)), "ok")
+    return redirect(url_for("sharing.manage", entry_id=entry_ids[0]) if len(entry_ids) == 1 else url_for("sharing.outbox"))
 
 
 def _share_dialog(form, items: list[journal.Item], people, entry_ids: list[str], agenda: bool):
@@ -51,7 +52,7 @@ def _share_dialog(form, items: list[journal.Item], people, entry_ids: list[str],
         if done is not None:
             return done
     elif request.method == "POST":
-        form.entries.errors = ["Choose at least one entry."]
+        form.entries.errors = [gettext("Choose at least one entry.")]
     status = getattr(form, "refusal_status", 400) if form.is_submitted() else 200
     return render_template("sharing/share.html", form=form, items=items, people=people, kinds=KINDS, agenda=agenda,
                            warnings=sharing.identifying_details(items, form.question.data or "")), status
@@ -111,7 +112,7 @@ def revoke(share_id: str):
         except Refusal as exc:
             abort(exc.status)
         db.session.commit()
-        flash("No longer shared. They may have kept what they already read; nothing new reaches them.", "ok")
+        flash(gettext("No longer shared. They may have kept what they already read; nothing new reaches them."), "ok")
     return redirect(url_for("sharing.manage", entry_id=decision.entry.id))
 
 
@@ -159,14 +160,13 @@ def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=N
     own_draft = next((m for m in messages if m.item.draft), None)
     if reflection_form is None and is_reader and share.reflected_at is None:
         reflection_form = ReflectionForm.from_draft(own_draft.content if own_draft else None)
-    other = _names().get(share.owner_id if is_reader else share.reader_id) or "Your colleague"
-    page = render_template("sharing/thread.html", decision=decision, share=share, item=journal.Item(decision.entry, data),
-                           kind=KINDS[data["kind"]], question=sharing.question(share, entry_key),
+    other = _names().get(share.owner_id if is_reader else share.reader_id) or gettext("Your colleague")
+    return render_template("sharing/thread.html", share=share, item=journal.Item(decision.entry, data), other=other,
+                           kind=KINDS[data["kind"]], question=sharing.question(share, entry_key), is_reader=is_reader,
                            messages=[m for m in messages if not m.item.draft], reflection_form=reflection_form,
-                           reply_form=reply_form or ReplyForm(data={"reply_id": new_id()}), sections=SECTION_LABELS,
-                           other=other, is_reader=is_reader, edited=sharing.edited_since_seen(decision),
-                           has_draft=own_draft is not None, ended=not sharing.is_active(share), seen_form=EmptyForm())
-    return page, status
+                           reply_form=reply_form or ReplyForm(data={"reply_id": new_id()}), seen_form=EmptyForm(),
+                           sections=SECTION_LABELS, edited=sharing.edited_since_seen(decision),
+                           ended=not sharing.is_active(share)), status
 
 
 def _decide_thread(share_id: str, held: bool = False):
@@ -213,7 +213,7 @@ def _write_to_thread(share_id: str, action: sharing.Access, form, form_name: str
     try:
         write(decision, key)
     except Refusal as exc:
-        errors_on.errors = [str(exc)]
+        errors_on.errors = [i18n.say(exc)]
         return _thread_page(decision, exc.status, **{form_name: form})
     db.session.commit()
     if done:
@@ -226,9 +226,9 @@ def _write_to_thread(share_id: str, action: sharing.Access, form, form_name: str
 def reflection(share_id: str):
     form = ReflectionForm()
     submit = request.form.get("action") == "submit"
+    done = gettext("Your reflection is sent.") if submit else gettext("Draft saved. Only you can see it.")
     return _write_to_thread(share_id, sharing.Access.REFLECT, form, "reflection_form", form.context, lambda decision, key:
-                            sharing.save_reflection(decision.share, current_user.user, key, form.sections(), submit),
-                            done="Your reflection is sent." if submit else "Draft saved. Only you can see it.")
+                            sharing.save_reflection(decision.share, current_user.user, key, form.sections(), submit), done=done)
 
 
 @bp.route("/shares/<share_id>/reply", methods=["POST"])

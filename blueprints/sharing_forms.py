@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -10,50 +11,57 @@ from blueprints.forms import Form
 from blueprints.journal_forms import Date, MultiCheckboxField, Radio
 from domain.sharing import shares as sharing
 
-ROLE_CHOICES = {"supervisor": "Supervisor (external supervision)", "peer": "Peer (a colleague I trust)"}
+ROLE_CHOICES = {"supervisor": _l("Supervisor (external supervision)"), "peer": _l("Peer (a colleague I trust)")}
+
+
+def _role_choices() -> dict[str, str]:
+    """Resolved when the form is built, in the reader's language (WTForms wants plain str labels)."""
+    return {k: str(v) for k, v in ROLE_CHOICES.items()}
 
 
 def _length(n: int):
-    return Length(max=n, message=f"At most {n} characters (you have more).")
+    return Length(max=n, message=_l("At most %(max)d characters (you have more)."))
 
 
 class InviteForm(Form):
-    role = Radio("Their role for you", choices=ROLE_CHOICES, default="supervisor",
-                 validators=[DataRequired("Choose a role.")])
+    role = Radio(_l("Their role for you"), choices=_role_choices, default="supervisor",
+                 validators=[DataRequired(_l("Choose a role."))])
     # Shown only when an SMTP server is configured; the address is used once and not stored.
-    email = StringField("Also send the link by e-mail (optional)",
+    email = StringField(_l("Also send the link by e-mail (optional)"),
                         validators=[Optional(), _length(254),
-                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That does not look like an e-mail address.")])
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an e-mail address."))])
     # Chosen when the form is shown: the same form sent twice gives one invitation and one link.
     invite_id = HiddenField()
 
 
 class RoleForm(Form):
-    role = Radio("Role", choices=ROLE_CHOICES, validators=[DataRequired("Choose a role.")])
+    role = Radio(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
 
 
 def share_form(contact_choices: dict[str, str], entry_choices: dict[str, str] | None = None, **kw):
     class ShareForm(Form):
-        readers = MultiCheckboxField("Share with", choices=contact_choices)
-        question = TextAreaField("What I want help with (optional)",
+        readers = MultiCheckboxField(_l("Share with"), choices=contact_choices)
+        question = TextAreaField(_l("What I want help with (optional)"),
                                  validators=[Optional(), _length(sharing.QUESTION_MAX)])
-        expires = Date("Readable until (optional)", validators=[Optional()])
+        expires = Date(_l("Readable until (optional)"), validators=[Optional()])
 
         def expires_at(self) -> datetime | None:
             """The chosen day's end (readable through that whole day), or None for no end."""
             return datetime.combine(self.expires.data, time(23, 59)) if self.expires.data else None
 
     if entry_choices is not None:
-        ShareForm.entries = MultiCheckboxField("Entries", choices=entry_choices)
+        ShareForm.entries = MultiCheckboxField(_l("Entries"), choices=entry_choices)
     return ShareForm(**kw)
 
 
 SECTION_LABELS = {
-    "context": ("Context and mandate", "The frame around the work: child protection, the mandate, time."),
-    "alliance": ("Alliance and safety", "How safe the work feels for the parents, and what could help."),
-    "positive": ("Positive moments and clip choice", "Moments worth showing, and how to show them."),
-    "feelings": ("Your feelings: what is yours, what is theirs", "Sorting what belongs to you and what to them."),
-    "next_step": ("Agreed next step", "One concrete thing to try or decide."),
+    "context": (_l("Context and mandate"),
+                _l("The frame around the work: child welfare services (barnevernet), the mandate, time.")),
+    "alliance": (_l("Alliance and safety"), _l("How safe the work feels for the parents, and what could help.")),
+    "positive": (_l("Positive moments and clip choice"), _l("Moments worth showing, and how to show them.")),
+    "feelings": (_l("Your feelings: what is yours, what is theirs"),
+                 _l("Sorting what belongs to you and what to them.")),
+    "next_step": (_l("Agreed next step"), _l("One concrete thing to try or decide.")),
 }
 
 
@@ -63,7 +71,7 @@ class ReflectionForm(Form):
     positive = TextAreaField(SECTION_LABELS["positive"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
     feelings = TextAreaField(SECTION_LABELS["feelings"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
     next_step = TextAreaField(SECTION_LABELS["next_step"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
-    follow_up = Date("Follow up on (optional)", validators=[Optional()])
+    follow_up = Date(_l("Follow up on (optional)"), validators=[Optional()])
 
     @classmethod
     def from_draft(cls, draft: dict | None) -> ReflectionForm:
@@ -85,6 +93,6 @@ class ReflectionForm(Form):
 
 
 class ReplyForm(Form):
-    text = TextAreaField("Your reply", validators=[DataRequired("Write something first."),
+    text = TextAreaField(_l("Your reply"), validators=[DataRequired(_l("Write something first.")),
                                                    _length(sharing.REPLY_MAX)])
     reply_id = HiddenField()

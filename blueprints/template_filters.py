@@ -2,13 +2,15 @@
 `register(app)` from the app factory. Small and presentational; rules stay in domain/."""
 from __future__ import annotations
 
-import calendar
 import hashlib
 import hmac
+from datetime import date
 
-from flask import Flask, g
+from babel.dates import format_date
+from flask import Flask, g, has_request_context
+from flask_babel import get_locale
 
-from blueprints import guards, search_state
+from blueprints import guards, i18n, search_state
 from domain.catalogue import themes
 from domain.core import keyring
 
@@ -44,10 +46,29 @@ def entries_url(**values) -> str:
     return search_state.entries_url(**values)
 
 
-def short_month(month: str) -> str:
-    """"2026-03" -> "Mar 26": fits under a column on a phone."""
+def _month(month: str, pattern: str) -> str:
     year, mon = month.split("-")
-    return f"{calendar.month_abbr[int(mon)]} {year[2:]}"
+    # Outside a request (a PDF built in a test or a job) months are named in English.
+    locale = (get_locale() if has_request_context() else None) or "en"
+    return format_date(date(int(year), int(mon), 1), pattern, locale=locale)
+
+
+def iso_day(value: str) -> str:
+    """A date field's stored ISO string in words ("30. november 2026"); anything else as it is."""
+    try:
+        return i18n.day(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def short_month(month: str) -> str:
+    """"2026-03" -> "Mar 26" / "mar 26": fits under a column on a phone."""
+    return _month(month, "LLL yy")
+
+
+def month_name(month: str) -> str:
+    """"2026-03" -> "March 2026" / "mars 2026"."""
+    return _month(month, "LLLL y")
 
 
 # Small adapters from trend results to chart rows (label, value, highlight).
@@ -81,7 +102,7 @@ def status_row(pair: tuple, vocab) -> tuple[str, int, bool]:
 
 
 FILTERS = (tag_ref, vocab_label, theme_name, subtheme_name, row_total, single, bright_heavy, mean_series,
-           feeling_row, status_row)
+           feeling_row, status_row, month_name, short_month, iso_day)
 
 
 def register(app: Flask) -> None:

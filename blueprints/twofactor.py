@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import segno
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints import guards, pending, throttle
-from blueprints.forms import EmptyForm, PasswordCheckForm, SecondFactorForm
+from blueprints.forms import WRONG_CODE, WRONG_PASSWORD, EmptyForm, PasswordCheckForm, SecondFactorForm
 from blueprints.limits import limiter
 from domain.accounts import account as accounts
 from domain.accounts import twofactor
@@ -49,8 +50,8 @@ def setup():
             pending.drop(PENDING)
             db.session.commit()
             return render_template("settings/backup_codes.html", codes=codes)
-        form.code.errors = ["That code is not right. Check the time on your phone and try the newest code."]
-    label = accounts.read_profile(current_user.user, guards.user_key()).get("display_name", "Fokus user")
+        form.code.errors = [_("That code is not right. Check the time on your phone and try the newest code.")]
+    label = accounts.read_profile(current_user.user, guards.user_key()).get("display_name", _("Fokus user"))
     uri = twofactor.provisioning_uri(secret, label)
     qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2, dark="#1c2321", light="#ffffff")
     grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
@@ -67,13 +68,13 @@ def disable():
     if form.validate_on_submit():
         who = throttle.who_for_user(user)
         if throttle.password_key(user, form.password.data, who) is None:
-            form.password.errors = ["That password is not right."]
+            form.password.errors = [str(WRONG_PASSWORD)]
         elif not throttle.guarded(who, "second-factor", lambda: twofactor.verify(user, guards.user_key(), form.code.data)):
-            form.code.errors = ["That code is not right."]
+            form.code.errors = [str(WRONG_CODE)]
         else:
             twofactor.disable(user)
             db.session.commit()
-            flash("Two-factor login is off.", "ok")
+            flash(_("Two-factor login is off."), "ok")
             return redirect(url_for("twofactor.index"))
         db.session.commit()
     return _page(form), 400

@@ -5,6 +5,11 @@
 (function () {
   "use strict";
   var STORE = "fokus-passkeys"; // credential ids registered from this browser (not secret)
+  // Words in the page's language: <body data-i18n> (blueprints/i18n.py JS_STRINGS), English fallback.
+  var T = (function () {
+    try { return JSON.parse(document.body.dataset.i18n || "{}"); } catch (e) { return {}; }
+  })();
+  function t(key, fallback) { return T[key] || fallback; }
 
   function toBytes(b64) {
     var s = atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((b64.length + 3) % 4));
@@ -30,9 +35,9 @@
     Object.keys(fields).forEach(function (k) { body.append(k, fields[k]); });
     return fetch(url, { method: "POST", body: body, credentials: "same-origin" }).then(function (res) {
       if (res.redirected) { window.location.href = res.url; return new Promise(function () {}); }
-      if (res.status === 429) throw new Error("Too many attempts. Please wait a minute and try again.");
+      if (res.status === 429) throw new Error(t("passkey_too_many", "Too many attempts. Please wait a minute and try again."));
       return res.json().catch(function () { return {}; }).then(function (data) {
-        if (!res.ok || !Object.keys(data).length) throw new Error(data.error || "Something went wrong. Please try again.");
+        if (!res.ok || !Object.keys(data).length) throw new Error(data.error || t("passkey_failed", "Something went wrong. Please try again."));
         return data;
       });
     });
@@ -47,7 +52,7 @@
   }
   function showError(box, err) {
     box.textContent = err && err.name === "NotAllowedError"
-      ? "The passkey request was cancelled or timed out." : (err && err.message) || String(err);
+      ? t("passkey_cancelled", "The passkey request was cancelled or timed out.") : (err && err.message) || String(err);
     box.hidden = false;
   }
 
@@ -94,7 +99,7 @@
     var box = document.getElementById("passkey-error"), csrf = form.querySelector("[name=csrf_token]").value;
     var name = form.querySelector("[name=name]").value.trim();
     box.hidden = true;
-    if (!name) { showError(box, new Error("Please give the passkey a name.")); return; }
+    if (!name) { showError(box, new Error(t("passkey_name", "Please give the passkey a name."))); return; }
     var salt;
     post(form.dataset.options, { csrf_token: csrf }).then(function (o) {
       o = creationOptions(o);

@@ -20,7 +20,7 @@ from tests.conftest import PASSWORD, csrf_from
 
 NEW_PASSWORD = "violet umbrella orbit canyon 77"
 THIRD_PASSWORD = "gravel lantern mosaic thunder 19"
-CSRF_MESSAGE = Form.CSRF_MESSAGE
+CSRF_MESSAGE = str(Form.CSRF_MESSAGE)  # lazy: English outside a request
 REQUIRED = "Please fill this in."
 
 

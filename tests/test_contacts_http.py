@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from blueprints import i18n
 from domain.core import keyring
 from domain.core.db import db, utcnow
 from domain.core.models import ContactLink, Entry, Invitation, Share, User
@@ -50,7 +51,8 @@ def test_the_invite_page_shows_a_single_use_link_and_a_qr_code_and_stores_only_a
     token = link.rsplit("/", 1)[-1]
     assert link.startswith("http://localhost/invite/") and len(token) >= 40
     assert 'src="data:image/svg+xml' in page
-    assert (utcnow() + timedelta(days=7)).strftime("%d %b %Y") in page
+    with app.test_request_context():
+        assert i18n.day(utcnow() + timedelta(days=7)) in page  # the local day, in words
     assert token.encode() not in raw_database_bytes(app)
     assert b"Tess Person" not in raw_database_bytes(app)              # the inviter's name is sealed
     assert "1 unused invitation still open" in html(tess.get("/contacts"))

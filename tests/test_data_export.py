@@ -183,7 +183,7 @@ def _check_markdown(raw: bytes, entries: dict) -> None:
         (name,) = [n for n, t in notes.items() if mark in t]
         text = notes[name]
         kind = KINDS[want["kind"]]
-        assert text.startswith(f"# title {want['kind']}\n") and f"*{kind.label}*, 2025-03-14" in text
+        assert text.startswith(f"# title {want['kind']}\n") and f"*{kind.label}*, 14 March 2025" in text  # prose: the date in words
         assert want["kind"].replace("_", "-") in name
         for f in KINDS[want["kind"]].fields:
             assert f"## {f.label}\n\n{entry_kinds.display(f, want[f.name])}\n" in text, (mark, f.name)

@@ -56,6 +56,22 @@ def test_demo_command_seeds_once(app, client, auth):
     assert "Nothing yet" in text(client.get("/"))
 
 
+def test_demo_in_bokmaal(app, client, auth):
+    # The same demo in Norwegian words: the entries read in bokmål, and their catalogue labels
+    # follow the reader's language because only ids are stored.
+    result = app.test_cli_runner().invoke(args=["fokus", "demo", "--language", "nb"])
+    assert result.exit_code == 0, result.output
+    assert _counts(app)[0] == len(DEMO_USERS)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "nb"
+    assert auth.login("demo", DEMO_PASSWORD).status_code == 302
+    assert "Demo-terapeut" in text(client.get("/"))
+    found = text(search(client, "q=fyrtårn"))
+    assert "Fyrtårnet til babyen hennes" in found and "lighthouse" not in found.lower()
+    page = text(client.get("/processes/"))
+    assert "MM-24-07" in page and "Avsluttet tidlig" in page
+    assert "fyrtårn".encode() not in raw_database_bytes(app)
+
+
 def test_demo_spans_six_months_with_linked_processes(app):
     from blueprints import guards
     from domain.accounts import account as accounts

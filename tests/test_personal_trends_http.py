@@ -75,7 +75,8 @@ def test_counts_for_each_period(therapist, period):
     shown = period if period in ("3", "6", "12", "all") else "6"
     assert re.search(rf'value="{shown}" checked', html)
     months, rows = per_month_table(html)
-    assert months == [month(b) for b in range(n_months - 1, -1, -1)]
+    from blueprints.template_filters import short_month
+    assert months == [short_month(month(b)) for b in range(n_months - 1, -1, -1)]
     assert rows == expected_by_month(n_months)
     by_kind = figure_table(html, "By kind")
     assert sum(int(v) for v in by_kind.values()) == total

@@ -35,11 +35,11 @@ def test_list_new_view_edit(client, user):
         "films": "4", "reviews": "3", "cps_commissioned": "y", "status": "ongoing", "notes": "slow start"}))
     view = text(client.get(f"/processes/{pid}"))
     for shown in ("The process is saved.", "MM-25-03", "following the child", "naming", "4 films, 3 reviews",
-                  "commissioned by CPS", "Ongoing", "slow start", "No entries linked yet."):
+                  "commissioned by child welfare services", "Ongoing", "slow start", "No entries linked yet."):
         assert shown in view, shown
     assert "Worth bringing to supervision early" not in view
     listing = text(client.get("/processes/"))
-    assert "MM-25-03" in listing and "CPS" in listing
+    assert "MM-25-03" in listing and "child welfare" in listing
 
     edit = text(client.get(f"/processes/{pid}/edit"))
     assert 'value="MM-25-03"' in edit and "following the child" in edit and "slow start" in edit
@@ -47,7 +47,7 @@ def test_list_new_view_edit(client, user):
                                             "screening": ["parental_insecurity"]},
                                    url=f"/processes/{pid}/edit")) == pid
     view = text(client.get(f"/processes/{pid}"))
-    assert "Ended early" in view and "5 films" in view and "commissioned by CPS" not in view
+    assert "Ended early" in view and "5 films" in view and "commissioned by child welfare services" not in view
     assert "Worth bringing to supervision early" in view
     assert "parent&#39;s insecurity strains the alliance" in view.lower()
     assert "screening flags: 1" in text(client.get("/processes/"))

@@ -219,7 +219,7 @@ def test_password_change_logs_out_other_sessions(app, auth, client):
     r = auth.post("/settings/password", {"current": PASSWORD, "password": NEW_PASSWORD,
                                          "confirm": NEW_PASSWORD})
     assert r.status_code == 302
-    assert "1 other session(s) were logged out" in html(client.get("/settings/"))
+    assert "1 other session was logged out" in html(client.get("/settings/"))
     assert_logged_in(client)
     assert_logged_out(other)
     assert_logged_out(replay(app, other_cookie))
@@ -333,7 +333,7 @@ def test_end_other_sessions(app, auth, client):
     text = html(client.get("/settings/sessions"))
     r = client.post("/settings/sessions/end-others", data={"csrf_token": csrf_from(text)})
     assert r.status_code == 302
-    assert "2 other session(s) logged out." in html(client.get("/settings/sessions"))
+    assert "2 other sessions logged out." in html(client.get("/settings/sessions"))
     for device in devices:
         assert_logged_out(device)
     assert_logged_in(client)

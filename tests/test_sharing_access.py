@@ -177,6 +177,8 @@ EXEMPT = {
         ("passkeys.index", "GET"), ("passkeys.register_options", "POST"), ("passkeys.add", "POST"),
         ("passkeys.remove", "POST"), ("passkeys.login_options", "POST"), ("passkeys.login", "POST"),
         ("passkeys.password", "GET"), ("passkeys.password", "POST")]},
+    **{(e, m): "language and time zone, covered by tests/security/test_sec_routes.py and test_i18n.py" for e, m in [
+        ("i18n.settings", "GET"), ("i18n.settings", "POST"), ("i18n.switch", "POST")]},
 }
 
 

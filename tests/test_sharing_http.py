@@ -284,7 +284,8 @@ def test_an_expiry_date_in_the_past_is_refused_with_the_question_kept(app):
     with app.app_context():
         (row,) = db.session.scalars(select(Share)).all()
         assert row.expires_at.date().isoformat() == later
-    assert (date.today() + timedelta(days=10)).strftime("%d %b %Y") in html(tess.get(f"/entries/{eid}/sharing"))
+    until = date.today() + timedelta(days=10)
+    assert f"until {until.day} {until:%b %Y}" in html(tess.get(f"/entries/{eid}/sharing"))  # the chosen day, local format
 
 
 def test_a_changed_contact_key_refuses_sharing_with_409_until_confirmed(app):
@@ -435,7 +436,7 @@ def test_the_access_log_shows_the_reader_opening_and_holds_only_ids_and_times(ap
     assert "Nobody has opened it" in html(tess.get(f"/entries/{eid}/sharing"))  # a GET writes nothing
     assert view_thread(sam, sid).status_code == 200
     manage = html(tess.get(f"/entries/{eid}/sharing"))
-    assert re.search(r"Sam Reader opened it · \d\d \w{3} \d{4} \d\d:\d\d UTC", manage), manage
+    assert re.search(r"Sam Reader opened it · \d{1,2} \w{3} \d{4}, \d\d:\d\d<", manage), manage
     with app.app_context():
         cols = {c["name"]: str(c["type"]) for c in inspect(db.engine).get_columns("access_events")}
         assert set(cols) == {"id", "entry_id", "actor_id", "action", "at"}

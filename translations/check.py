@@ -6,7 +6,7 @@ them against the bokmål catalogues of every area (translations/<area>/nb/LC_MES
     python translations/check.py --fill journal nb.json   # set msgstr from {"msgid": "bokmål", ...}
                                                           # (a plural: {"singular": ["én", "flere"]})
 
-`make i18n` runs the first form; tests/test_i18n_catalogue.py asserts the same in CI.
+`make i18n` runs the first form; tests/test_i18n.py asserts the same in CI.
 """
 from __future__ import annotations
 

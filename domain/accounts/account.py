@@ -17,17 +17,18 @@ from domain.core import keyring, server_keys
 from domain.core.db import db, new_id, release_if_unwritten, utcnow
 from domain.core.keyring import KdfParams
 from domain.core.models import ServerSetting, User
+from domain.core.refusal import N_, Refusal
 
 LOGIN_MIN, LOGIN_MAX = 3, 254
 NAME_MAX = 80
 PASSWORD_MIN, PASSWORD_MAX = 12, 256
 
 
-LOGIN_TAKEN = "That login name is taken. Please choose another."
+LOGIN_TAKEN = N_("That login name is taken. Please choose another.")
 
 
-class AccountError(Exception):
-    """A user-facing failure; the message is safe to show."""
+class AccountError(Refusal):
+    """A user-facing failure; the message (an N_ msgid) is safe to show, through blueprints.i18n.say."""
 
 
 class KdfBusy(AccountError):
@@ -72,7 +73,7 @@ def _derive(policy: KdfPolicy, password: str, salt: bytes, params: KdfParams) ->
     # argon2 at 64 MiB per call: an unbounded login flood would exhaust memory, so cap per process.
     release_if_unwritten()   # no database lock is held while argon2 runs
     if not policy.slots.acquire(timeout=15):
-        raise KdfBusy("The server is busy. Please try again in a moment.")
+        raise KdfBusy(N_("The server is busy. Please try again in a moment."), status=503)
     try:
         return keyring.derive_password(password, salt, params)
     finally:
@@ -162,7 +163,7 @@ def authenticate(policy: KdfPolicy, secret: bytes, login: str, password: str) ->
 def change_password(policy: KdfPolicy, user: User, current: str, new: str) -> bytes:
     verified = authenticate_user(policy, user, current)
     if verified is None:
-        raise AccountError("The current password is not right.")
+        raise AccountError(N_("The current password is not right."))
     _set_password(policy, user, verified, new)
     return verified
 

@@ -11,17 +11,22 @@ from typing import TypeVar
 from domain.accounts import account, passwords, sessions, twofactor
 from domain.accounts.account import AccountError, KdfPolicy
 from domain.core.models import User
+from domain.core.refusal import N_
 
 T = TypeVar("T")
 Guard = Callable[[Callable[[], T]], T]
 
 
 class WeakPassword(AccountError):
-    """The new password breaks the strength rule; `problems` lists the reasons."""
+    """The new password breaks the strength rule; `problems` lists the reasons (each a Message:
+    English as text, in the reader's language through blueprints.i18n.say)."""
 
     def __init__(self, problems: list[str]):
-        super().__init__(" ".join(problems))
+        super().__init__(N_("Please choose a stronger password."))
         self.problems = list(problems)
+
+    def __str__(self) -> str:  # the command line shows the reasons themselves
+        return " ".join(self.problems)
 
 
 def _unguarded(attempt: Callable[[], T]) -> T:

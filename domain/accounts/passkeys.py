@@ -36,6 +36,7 @@ from webauthn.helpers.structs import (
 from domain.core import keyring
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Passkey, PasskeyChallenge, User
+from domain.core.refusal import N_, Refusal
 
 log = logging.getLogger("fokus.security")
 
@@ -44,8 +45,9 @@ MAX_PER_USER = 10
 RP_NAME = "Fokus"
 
 
-class PasskeyError(Exception):
-    """The answer cannot be accepted; the message is safe to show."""
+class PasskeyError(Refusal):
+    """The answer cannot be accepted; the message (an N_ msgid) is safe to show, through
+    blueprints.i18n.say."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,11 @@ def take_challenge(row_id: str | None, purpose: str) -> PasskeyChallenge:
     """Use a challenge once: the DELETE decides, so two requests with one challenge cannot both win."""
     row = db.session.get(PasskeyChallenge, row_id) if row_id else None
     if row is None or row.purpose != purpose:
-        raise PasskeyError("This passkey request has expired. Please try again.")
+        raise PasskeyError(N_("This passkey request has expired. Please try again."))
     db.session.expunge(row)
     gone = db.session.execute(delete(PasskeyChallenge).where(PasskeyChallenge.id == row.id)).rowcount
     if gone != 1 or row.expires_at < utcnow():
-        raise PasskeyError("This passkey request has expired. Please try again.")
+        raise PasskeyError(N_("This passkey request has expired. Please try again."))
     return row
 
 
@@ -99,7 +101,7 @@ def name_of(passkey: Passkey, user_key: bytes) -> str:
 def registration_options(user: User, label: str, rp_id: str) -> tuple[str, str]:
     """(challenge row id, options JSON) for navigator.credentials.create, asking for PRF."""
     if len(for_user(user.id)) >= MAX_PER_USER:
-        raise PasskeyError(f"You can keep up to {MAX_PER_USER} passkeys. Remove one first.")
+        raise PasskeyError(N_("You can keep up to %(num)d passkeys. Remove one first."), num=MAX_PER_USER)
     salt = secrets.token_bytes(keyring.PRF_LEN)
     row = _new_challenge("register", user.id, salt)
     options = generate_registration_options(
@@ -116,15 +118,15 @@ def registration_options(user: User, label: str, rp_id: str) -> tuple[str, str]:
 def register(user: User, user_key: bytes, challenge: PasskeyChallenge, credential: str, rp_id: str,
              origin: str, name: str, prf_output: bytes | None) -> Passkey:
     if challenge.user_id != user.id or challenge.prf_salt is None:
-        raise PasskeyError("This passkey request has expired. Please try again.")
+        raise PasskeyError(N_("This passkey request has expired. Please try again."))
     try:
         verified = verify_registration_response(credential=credential, expected_challenge=challenge.challenge,
                                                 expected_rp_id=rp_id, expected_origin=origin)
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         log.info("passkey.register.refused user=%s reason=%s", user.id, type(exc).__name__)
-        raise PasskeyError("The passkey could not be checked. Please try again.") from exc
+        raise PasskeyError(N_("The passkey could not be checked. Please try again.")) from exc
     if db.session.scalar(select(Passkey.id).where(Passkey.credential_id == verified.credential_id)):
-        raise PasskeyError("This passkey is already saved.")
+        raise PasskeyError(N_("This passkey is already saved."))
     passkey = Passkey(user_id=user.id, credential_id=verified.credential_id,
                       public_key=verified.credential_public_key, sign_count=verified.sign_count,
                       prf_salt=challenge.prf_salt)
@@ -185,16 +187,16 @@ def authenticate(challenge: PasskeyChallenge, credential: str, rp_id: str, origi
             credential_current_sign_count=passkey.sign_count)
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         log.warning("passkey.login.refused passkey=%s reason=%s", passkey.id, str(exc)[:80])
-        raise PasskeyError("That passkey could not be checked. Please try again.") from exc
+        raise PasskeyError(N_("That passkey could not be checked. Please try again.")) from exc
     # Only the request that moves the counter from the value it read wins (two workers, one answer).
     moved = db.session.execute(update(Passkey).where(Passkey.id == passkey.id,
                                                      Passkey.sign_count == passkey.sign_count)
                                .values(sign_count=verified.new_sign_count, last_used_at=utcnow())).rowcount
     if moved != 1:
-        raise PasskeyError("That passkey could not be checked. Please try again.")
+        raise PasskeyError(N_("That passkey could not be checked. Please try again."))
     user = db.session.get(User, passkey.user_id)
     if user is None:
-        raise PasskeyError("That passkey could not be checked. Please try again.")
+        raise PasskeyError(N_("That passkey could not be checked. Please try again."))
     user_key = None
     if passkey.uk_by_prf is not None and prf_output is not None:
         try:
@@ -202,7 +204,7 @@ def authenticate(challenge: PasskeyChallenge, credential: str, rp_id: str, origi
                                                  passkey.uk_by_prf)
         except keyring.CryptoError as exc:
             log.warning("passkey.unlock.refused user=%s passkey=%s", user.id, passkey.id)
-            raise PasskeyError("That passkey could not unlock your journal. Please try again.") from exc
+            raise PasskeyError(N_("That passkey could not unlock your journal. Please try again.")) from exc
     log.info("passkey.login user=%s passkey=%s verified=%s unlocked=%s", user.id, passkey.id,
              verified.user_verified, user_key is not None)
     return LoginResult(passkey, user, user_key, verified.user_verified,
@@ -213,11 +215,11 @@ def _credential_row(credential: str) -> Passkey:
     try:
         raw_id = parse_authentication_credential_json(credential).raw_id
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise PasskeyError("That passkey could not be checked. Please try again.") from exc
+        raise PasskeyError(N_("That passkey could not be checked. Please try again.")) from exc
     passkey = db.session.scalar(select(Passkey).where(Passkey.credential_id == raw_id))
     if passkey is None:
         log.warning("passkey.login.unknown")
-        raise PasskeyError("This passkey is not known here. It may have been removed.")
+        raise PasskeyError(N_("This passkey is not known here. It may have been removed."))
     return passkey
 
 

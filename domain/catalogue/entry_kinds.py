@@ -1,6 +1,7 @@
 """The four entry kinds and their fields, as data: forms, validation, views, search and export
 all read this one description, so a field is added in one place (data/entry_kinds.toml, read
-once at import; its text is keyed by language like the theme catalogue's).
+once at import; its text is keyed by language like the theme catalogue's, and labels answer in
+the reader's language).
 
 Only a minimum is required per kind, so a one-line entry is always possible.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.catalogue import texts, themes
+from domain.catalogue.texts import Text, Translated
 from domain.catalogue.themes import Choice
 
 TEXT_MAX = 4000      # one field: about two pages; plenty for a reflection typed on a phone
@@ -21,29 +23,36 @@ FILM_REFS_MAX = 6
 @dataclass(frozen=True)
 class Field:
     name: str
-    label: str
+    labels: Text | str
     type: str                       # text | line | choice | multi | scale | date
-    hint: str = ""
+    hints: Text | str = ""
     vocab: tuple[Choice, ...] = ()
     max_len: int = TEXT_MAX
+
+    label = Translated("labels")
+    hint = Translated("hints")
 
 
 @dataclass(frozen=True)
 class Kind:
     id: str
-    label: str
-    verb: str                       # button text on the home page
-    blurb: str
+    labels: Text | str
+    verbs: Text | str               # button text on the home page
+    blurbs: Text | str
     fields: tuple[Field, ...]
     heavy: bool
+
+    label = Translated("labels")
+    verb = Translated("verbs")
+    blurb = Translated("blurbs")
 
 
 def _field(item: dict) -> Field:
     return Field(
         name=item["name"],
-        label=texts.text(item, "label"),
+        labels=texts.text(item, "label"),
         type=item["type"],
-        hint=texts.text(item, "hint"),
+        hints=texts.text(item, "hint"),
         vocab=themes.VOCABULARIES[item["vocab"]] if "vocab" in item else (),
         max_len=LINE_MAX if item["type"] == "line" else TEXT_MAX,
     )
@@ -52,9 +61,9 @@ def _field(item: dict) -> Field:
 def _kind(item: dict) -> Kind:
     return Kind(
         id=item["id"],
-        label=texts.text(item, "label"),
-        verb=texts.text(item, "verb"),
-        blurb=texts.text(item, "blurb"),
+        labels=texts.text(item, "label"),
+        verbs=texts.text(item, "verb"),
+        blurbs=texts.text(item, "blurb"),
         fields=tuple(_field(f) for f in item["fields"]),
         heavy=item["heavy"],
     )
@@ -90,22 +99,52 @@ def minimum_missing(kind_id: str, data: dict) -> str | None:
     return None
 
 
-def headline(kind_id: str, data: dict) -> str:
-    """A one-line label for lists: the title, else the first words of the main text."""
+def written_headline(data: dict) -> str | None:
+    """The headline when it comes from what the therapist wrote (the title, else the first words
+    of the main text), else None. Worth keeping (the sealed journal index does); a headline made
+    of catalogue labels is not, as it must follow the reader's language."""
     if data.get("title"):
         return data["title"]
     main = data.get("what_happened") or data.get("dilemma") or data.get("trigger") or ""
-    if not main and data.get("feelings"):
-        main = ", ".join(themes.choice_label(themes.FEELINGS, f) for f in data["feelings"])
+    if not main:
+        return None
     main = " ".join(str(main).split())
+    return (main[:70] + "…") if len(main) > 70 else main
+
+
+def headline(kind_id: str, data: dict) -> str:
+    """A one-line label for lists: what was written (above), else the feelings chosen, else the
+    kind's label, in the current language."""
+    written = written_headline(data)
+    if written:
+        return written
+    main = "" if written == "" else ", ".join(themes.choice_label(themes.FEELINGS, f) for f in data.get("feelings") or [])
+    main = " ".join(main.split())
     return (main[:70] + "…") if len(main) > 70 else (main or KINDS[kind_id].label)
 
 
 _ID_KEYS = frozenset({"kind", "status", "process_id", "supervision", "themes", "subthemes"})
 
 
+def _chosen_names(data: dict) -> list[str]:
+    """The labels of everything chosen (vocabulary items, themes, subthemes) in every language,
+    so search finds "sinne" and "anger" alike and the sealed index's text never depends on the
+    language of the request that built it."""
+    kind_id = data.get("kind")
+    named: list[Text | str] = []
+    for f in KINDS[kind_id].fields if kind_id in KINDS else ():
+        if f.vocab:
+            chosen = data.get(f.name)
+            ids = chosen if isinstance(chosen, list) else [chosen] if chosen else []
+            by_id = {c.id: c.labels for c in f.vocab}
+            named += [by_id.get(cid, str(cid)) for cid in ids]
+    named += [themes.theme(t).names for t in data.get("themes", []) if t in themes.THEME_IDS]
+    named += [themes.subtheme(s).names for s in data.get("subthemes", []) if s in themes.SUBTHEME_IDS]
+    return [name for value in named for name in texts.every(value)]
+
+
 def searchable_text(data: dict) -> str:
-    """Everything a therapist wrote or chose, as one casefolded string (built in memory only).
+    """Everything a therapist wrote or chose, as one casefolded string.
     Chosen items are searchable by their labels; stored ids ("saved", "no", a process id...) are
     left out, or a search for "no" or "saved" would match every entry."""
     parts: list[str] = []
@@ -119,17 +158,5 @@ def searchable_text(data: dict) -> str:
         elif isinstance(value, list):
             for item in value:
                 parts.extend(item.values() if isinstance(item, dict) else [str(item)])
-    kind_id = data.get("kind")
-    if kind_id in KINDS:
-        for f in KINDS[kind_id].fields:
-            if f.vocab:
-                chosen = data.get(f.name)
-                for cid in (chosen if isinstance(chosen, list) else [chosen] if chosen else []):
-                    parts.append(themes.choice_label(f.vocab, cid))
-    for tid in data.get("themes", []):
-        if tid in themes.THEME_IDS:
-            parts.append(themes.theme(tid).name)
-    for sid in data.get("subthemes", []):
-        if sid in themes.SUBTHEME_IDS:
-            parts.append(themes.subtheme(sid).name)
+    parts += _chosen_names(data)
     return " ".join(str(p) for p in parts).casefold()

@@ -4,8 +4,8 @@ Every entry a therapist writes is tagged with ids from this module, and seminar 
 summaries count those ids across people and months. The catalogue is therefore a shared
 language that must stay stable over time, which is why it is versioned and guarded by a
 snapshot test (tests/test_themes.py). Its text lives in data/themes.toml (read once, at
-import) so that a translation can sit beside each English text; this module turns it into
-frozen objects and lookups.
+import), English and bokmål side by side; this module turns it into frozen objects and
+lookups whose names and labels answer in the reader's language (domain/catalogue/texts.py).
 
 Pure stdlib on purpose: the catalogue is imported by models, forms, templates, the
 demo seeder and the trend code, and must never pull in Flask or the database.
@@ -17,28 +17,41 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.catalogue import texts
+from domain.catalogue.texts import Text, Translated
 
 # The catalogue itself, and the versioning rule for editing it, is in data/themes.toml.
 _DATA = texts.load("themes.toml")
 CATALOGUE_VERSION: int = _DATA["version"]
 
 
+# Each text field holds a texts.Text (every language) and is read through a Translated
+# attribute that answers in the current language, so a page relabels with the reader's
+# language while the objects stay built once, at import. A plain str is accepted too (tests).
+
+
 @dataclass(frozen=True)
 class Subtheme:
     id: str
-    name: str
-    description: str
+    names: Text | str
+    descriptions: Text | str
     retired: bool = False
+
+    name = Translated("names")
+    description = Translated("descriptions")
 
 
 @dataclass(frozen=True)
 class Theme:
     id: str
     number: int
-    name: str
-    short: str
-    description: str
+    names: Text | str
+    shorts: Text | str
+    descriptions: Text | str
     subthemes: tuple[Subtheme, ...]
+
+    name = Translated("names")
+    short = Translated("shorts")
+    description = Translated("descriptions")
 
     @property
     def active_subthemes(self) -> tuple[Subtheme, ...]:
@@ -49,9 +62,12 @@ class Theme:
 @dataclass(frozen=True)
 class Choice:
     id: str
-    label: str
-    description: str = ""
+    labels: Text | str
+    descriptions: Text | str = ""
     retired: bool = False
+
+    label = Translated("labels")
+    description = Translated("descriptions")
 
 
 def _subtheme(theme_id: str, item: dict) -> Subtheme:
@@ -59,8 +75,8 @@ def _subtheme(theme_id: str, item: dict) -> Subtheme:
     # to get wrong by hand.
     return Subtheme(
         id=f"{theme_id}.{item['slug']}",
-        name=texts.text(item, "name"),
-        description=texts.text(item, "description"),
+        names=texts.text(item, "name"),
+        descriptions=texts.text(item, "description"),
         retired=item.get("retired", False),
     )
 
@@ -69,9 +85,9 @@ def _theme(item: dict) -> Theme:
     return Theme(
         id=item["id"],
         number=item["number"],
-        name=texts.text(item, "name"),
-        short=texts.text(item, "short"),
-        description=texts.text(item, "description"),
+        names=texts.text(item, "name"),
+        shorts=texts.text(item, "short"),
+        descriptions=texts.text(item, "description"),
         subthemes=tuple(_subtheme(item["id"], sub) for sub in item["subthemes"]),
     )
 
@@ -144,9 +160,11 @@ def valid_ids(vocab: Iterable[Choice], *, include_retired: bool = True) -> froze
     return frozenset(c.id for c in vocab if include_retired or not c.retired)
 
 
-# Snapshot of every theme and subtheme id with its name. tests/test_themes.py compares this
-# against a hard-coded copy, so any change to shipped ids has to be made deliberately.
+# Snapshot of every theme and subtheme id with its English name. tests/test_themes.py compares
+# this against a hard-coded copy, so any change to shipped ids has to be made deliberately.
+# English only, whatever the reader's language: adding or polishing a translation is not a
+# change of meaning and must not trip the guard (nor CATALOGUE_VERSION).
 FINGERPRINT: dict[str, str] = {
-    **{t.id: t.name for t in THEMES},
-    **{s.id: s.name for t in THEMES for s in t.subthemes},
+    **{t.id: texts.english(t.names) for t in THEMES},
+    **{s.id: texts.english(s.names) for t in THEMES for s in t.subthemes},
 }

@@ -38,6 +38,14 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
+def id_ok(candidate: str | None) -> bool:
+    """A form-chosen id (new_id) as a browser sent it back: 32 hex digits."""
+    return bool(candidate) and len(candidate) == 32 and all(c in _HEX for c in candidate)
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
 def utcnow() -> datetime:
     """Naive UTC, so SQLite and PostgreSQL round-trip the same value."""
     return datetime.now(UTC).replace(tzinfo=None)

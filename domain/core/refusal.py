@@ -19,3 +19,17 @@ class Refusal(Exception):
         self.params = params
         super().__init__(message % params if params else message)
         self.status = status
+
+
+class Message(str):
+    """A message that is not an exception (one of several password problems, a part of another
+    message): reads as English text, and carries `message` and `params` like Refusal, so
+    blueprints.i18n.say shows it in the reader's language."""
+
+    message: str
+    params: dict
+
+    def __new__(cls, message: str, **params):
+        self = super().__new__(cls, message % params if params else message)
+        self.message, self.params = message, params
+        return self

@@ -6,6 +6,8 @@ from pathlib import Path
 from fpdf import FPDF
 
 from domain.catalogue import entry_kinds, themes
+from domain.core.refusal import N_
+from domain.data.wording import ENGLISH, Reader
 
 # A Unicode font when the system has one (Debian: fonts-dejavu-core); else the Latin-1 core font.
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
@@ -22,21 +24,21 @@ def _pdf() -> tuple[FPDF, str, bool]:
     return pdf, "Helvetica", False
 
 
-def render(entries: list[tuple[dict, str]]) -> bytes:
-    """entries: (decrypted data, created date text)."""
+def render(entries: list[tuple[dict, str]], reader: Reader = ENGLISH) -> bytes:
+    """entries: (decrypted data, created_at as ISO text); headings and dates in the reader's language."""
     pdf, font, unicode_ok = _pdf()
 
     def t(text: str) -> str:
         return text if unicode_ok else text.encode("latin-1", "replace").decode("latin-1")
 
-    pdf.set_title("Fokus entries")
+    pdf.set_title(reader.say(N_("Fokus entries")))
     for data, created in entries:
         kind = entry_kinds.KINDS[data["kind"]]
         pdf.add_page()
         pdf.set_font(font, "B", 15)
         pdf.multi_cell(0, 8, t(entry_kinds.headline(data["kind"], data)), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(font, "", 9)
-        pdf.cell(0, 6, t(f"{kind.label} · {data.get('visit_date') or created}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, t(f"{kind.label} · {reader.day_of(data.get('visit_date') or created)}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         for f in kind.fields:
             v = data.get(f.name)
@@ -51,9 +53,9 @@ def render(entries: list[tuple[dict, str]]) -> bytes:
         names += [themes.subtheme(x).name for x in data.get("subthemes", []) if x in themes.SUBTHEME_IDS]
         if names:
             pdf.set_font(font, "B", 10)
-            pdf.cell(0, 6, "Themes", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(0, 6, t(reader.say(N_("Themes"))), new_x="LMARGIN", new_y="NEXT")
             pdf.set_font(font, "", 10)
             pdf.multi_cell(0, 5.5, t("; ".join(names)), new_x="LMARGIN", new_y="NEXT")
         if data.get("tags"):
-            pdf.multi_cell(0, 5.5, t("Tags: " + ", ".join(data["tags"])), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5.5, t(reader.say(N_("Tags: %(tags)s"), tags=", ".join(data["tags"]))), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

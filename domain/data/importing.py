@@ -11,6 +11,7 @@ from domain.accounts import account as accounts
 from domain.catalogue import entry_kinds
 from domain.core.db import db
 from domain.core.models import User
+from domain.core.refusal import N_, Refusal
 from domain.data import import_schema
 from domain.data.portability import FORMAT, VERSION
 from domain.journal import entries as journal
@@ -27,8 +28,8 @@ def fingerprint(data: dict) -> str:
     return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()
 
 
-class ImportError_(ValueError):
-    """The file cannot be imported; the message says why in plain words."""
+class ImportError_(Refusal, ValueError):
+    """The file cannot be imported; the message (an N_ msgid) says why in plain words."""
 
 
 @dataclass
@@ -44,18 +45,18 @@ def parse(raw: bytes) -> dict:
     try:
         dump = import_schema.loads(raw.decode("utf-8"))
         if not isinstance(dump, dict) or dump.get("format") != FORMAT:
-            raise ImportError_("This file is not a Fokus export.")
+            raise ImportError_(N_("This file is not a Fokus export."))
         import_schema.validate(dump)
     except UnicodeDecodeError as exc:
-        raise ImportError_("This file is not a Fokus export (it is not text).") from exc
+        raise ImportError_(N_("This file is not a Fokus export (it is not text).")) from exc
     except import_schema.ImportProblem as exc:
-        raise ImportError_(str(exc)) from exc
+        raise ImportError_(exc.message, **exc.params) from exc
     if dump.get("version") != VERSION:
-        raise ImportError_("This export comes from a newer Fokus version that this server cannot read.")
+        raise ImportError_(N_("This export comes from a newer Fokus version that this server cannot read."))
     if not isinstance(dump.get("entries"), list) or not isinstance(dump.get("processes", []), list):
-        raise ImportError_("This export is incomplete: entries are missing.")
+        raise ImportError_(N_("This export is incomplete: entries are missing."))
     if len(dump["entries"]) + len(dump.get("processes", [])) > MAX_ITEMS:
-        raise ImportError_(f"This export is too large (more than {MAX_ITEMS} items).")
+        raise ImportError_(N_("This export is too large (more than %(num)d items)."), num=MAX_ITEMS)
     return dump
 
 
@@ -73,7 +74,7 @@ def plan(user: User, user_key: bytes, dump: dict) -> Plan:
     seen: set[str] = set()
     for e in dump["entries"]:
         if not isinstance(e, dict) or not isinstance(e.get("data"), dict):
-            raise ImportError_("This export has an entry that cannot be read.")
+            raise ImportError_(N_("This export has an entry that cannot be read."))
         fp = fingerprint(sanitize(e["data"]))
         (p.duplicates if fp in existing or fp in seen else p.new_entries).append(e)
         seen.add(fp)
@@ -88,7 +89,7 @@ def _str(v, n: int) -> str:
     if v is None:
         return ""
     if not isinstance(v, str) or len(v) > n:
-        raise ImportError_("An entry in this file has a field that is too long or of the wrong type.")
+        raise ImportError_(N_("An entry in this file has a field that is too long or of the wrong type."))
     return v
 
 
@@ -96,7 +97,7 @@ def sanitize(data: dict) -> dict:
     """Keep only known fields, of the right types and sizes: an import is untrusted input."""
     kind = data.get("kind")
     if kind not in entry_kinds.KINDS:
-        raise ImportError_("An entry in this file has an unknown kind.")
+        raise ImportError_(N_("An entry in this file has an unknown kind."))
     out: dict = {"kind": kind}
     out["title"] = _str(data.get("title"), entry_kinds.TITLE_MAX)
     out["visit_date"] = _str(data.get("visit_date"), 10) or None
@@ -106,11 +107,11 @@ def sanitize(data: dict) -> dict:
     for name, limit in (("themes", 4), ("subthemes", 60), ("tags", entry_kinds.TAGS_MAX)):
         v = data.get(name) or []
         if not isinstance(v, list) or len(v) > limit:
-            raise ImportError_(f"An entry in this file has too many {name}.")
+            raise ImportError_(N_("An entry in this file has too many %(name)s."), name=name)
         out[name] = [_str(x, entry_kinds.TAG_MAX if name == "tags" else 80) for x in v]
     refs = data.get("film_refs") or []
     if not isinstance(refs, list) or len(refs) > entry_kinds.FILM_REFS_MAX or not all(isinstance(r, dict) for r in refs):
-        raise ImportError_("An entry in this file has unreadable film moments.")
+        raise ImportError_(N_("An entry in this file has unreadable film moments."))
     out["film_refs"] = [{k: _str(r.get(k), entry_kinds.LINE_MAX) for k in ("film", "timestamp", "shows")} for r in refs]
     for f in entry_kinds.KINDS[kind].fields:
         v = data.get(f.name)
@@ -176,7 +177,7 @@ def apply(user: User, user_key: bytes, p: Plan, dump: dict) -> int:
         try:
             clean = journal.clean(data, set(id_map.values()), draft=data.get("status") == "draft")
         except EntryError as exc:
-            raise ImportError_(f"An entry could not be imported: {exc}") from exc
+            raise ImportError_(N_("An entry could not be imported: %(reason)s"), reason=exc) from exc
         row = journal.create(user, user_key, clean)
         if isinstance(e.get("created_at"), str):
             row.created_at = _naive_utc(e["created_at"]) or row.created_at

@@ -11,12 +11,16 @@ from domain.catalogue import entry_kinds, themes
 from domain.core import keyring
 from domain.core.db import utcnow
 from domain.core.models import Share, User
+from domain.core.refusal import N_
+from domain.data.wording import ENGLISH, Reader
 from domain.journal import entries as journal
 from domain.journal import processes
 from domain.sharing import shares as sharing
 
 FORMAT = "fokus-export"
 VERSION = 1
+# What could_not_open lists (the JSON keeps the English word: it is data), for the README.
+_UNOPENED = {"entry": N_("entry"), "reflections on entry": N_("reflections on entry")}
 
 
 def _thread(share: Share, decision: sharing.Decision, user: User, user_key: bytes) -> list[dict]:
@@ -89,30 +93,37 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold())[:40].strip("-") or "entry"
 
 
-def entry_markdown(data: dict, created: str, received: list) -> str:
+def entry_markdown(data: dict, created: str, received: list, reader: Reader = ENGLISH) -> str:
     kind = entry_kinds.KINDS[data["kind"]]
-    lines = [f"# {entry_kinds.headline(data['kind'], data)}", "", f"*{kind.label}*, {data.get('visit_date') or created[:10]}", ""]
+    say = reader.say
+    lines = [f"# {entry_kinds.headline(data['kind'], data)}", "",
+             f"*{kind.label}*, {reader.day_of(data.get('visit_date') or created)}", ""]
     for f in kind.fields:
         v = data.get(f.name)
         if v in (None, "", []):
             continue
         lines += [f"## {f.label}", "", entry_kinds.display(f, v), ""]
     if data.get("themes"):
-        lines += ["## Themes", ""] + [f"- {themes.theme(t).name}" for t in data["themes"] if t in themes.THEME_IDS]
+        lines += ["## " + say(N_("Themes")), ""]
+        lines += [f"- {themes.theme(t).name}" for t in data["themes"] if t in themes.THEME_IDS]
         lines += [f"  - {themes.subtheme(s).name}" for s in data.get("subthemes", []) if s in themes.SUBTHEME_IDS] + [""]
     if data.get("tags"):
-        lines += ["Tags: " + ", ".join(data["tags"]), ""]
+        lines += [say(N_("Tags: %(tags)s"), tags=", ".join(data["tags"])), ""]
     for r in data.get("film_refs") or []:
-        lines += [f"- Film {r.get('film', '?')} at {r.get('timestamp', '')}: {r.get('shows', '')}"]
+        lines += ["- " + say(N_("Film %(film)s at %(time)s: %(shows)s"), film=r.get("film", "?"),
+                             time=r.get("timestamp", ""), shows=r.get("shows", ""))]
     for conv in received:
-        lines += ["", f"## Conversation with {conv.get('with') or 'a colleague'}", ""]
+        who = conv.get("with") or say(N_("a colleague"))
+        lines += ["", "## " + say(N_("Conversation with %(name)s"), name=who), ""]
         for t in conv["thread"]:
             body = t["content"].get("text") or "\n".join(f"**{k}**: {v}" for k, v in t["content"].items() if v)
-            lines += [f"*{'Me' if t['mine'] else conv.get('with') or 'Colleague'}, {t['at']}*", "", body, ""]
+            author = say(N_("Me")) if t["mine"] else conv.get("with") or say(N_("Colleague"))
+            lines += [f"*{author}, {reader.when_of(t['at'])}*", "", body, ""]
     return "\n".join(lines).strip() + "\n"
 
 
-def markdown_zip(dump: dict) -> bytes:
+def markdown_zip(dump: dict, reader: Reader = ENGLISH) -> bytes:
+    """One Markdown file per entry, in the reader's language; file names keep ISO dates."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         used: set[str] = set()
@@ -124,9 +135,17 @@ def markdown_zip(dump: dict) -> bytes:
                 n += 1
                 name = f"{base}-{n}.md"
             used.add(name)
-            z.writestr(f"fokus/{name}", entry_markdown(d, e["created_at"], e.get("reflections_received", [])))
-        missing = "".join(f"\n- {u['what']} {u['id']}: could not be opened, not included"
-                          for u in dump.get("could_not_open", []))
-        z.writestr("fokus/README.md", "# My Fokus journal\n\nOne file per entry, exported "
-                   f"{dump['exported_at']} UTC. Keep this somewhere private.\n{missing}\n")
+            z.writestr(f"fokus/{name}", entry_markdown(d, e["created_at"], e.get("reflections_received", []), reader))
+        z.writestr("fokus/README.md", _readme(dump, reader))
     return buf.getvalue()
+
+
+def _readme(dump: dict, reader: Reader) -> str:
+    say = reader.say
+    missing = "".join("\n- " + say(N_("%(what)s %(id)s: could not be opened, not included"),
+                                    what=say(_UNOPENED.get(u["what"], u["what"])), id=u["id"])
+                      for u in dump.get("could_not_open", []))
+    title = say(N_("My Fokus journal"))
+    return (f"# {title}\n\n"
+            + say(N_("One file per entry, exported %(when)s. Keep this somewhere private."),
+                  when=reader.when_of(dump["exported_at"])) + f"\n{missing}\n")

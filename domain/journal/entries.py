@@ -11,8 +11,10 @@ from domain.catalogue.entry_kinds import KINDS
 from domain.core import sealed, versions
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Entry, User
+from domain.core.refusal import N_
 from domain.journal import index as journal_index
 from domain.journal import index_pages
+from domain.journal.filters import BAD_DATE
 from domain.journal.items import BROKEN_HEADLINE, TABLE, Item, all_tags, flagged, open_row  # noqa: F401 (the journal API)
 from domain.journal.owned import OwnedTable
 
@@ -23,9 +25,9 @@ OWNED = OwnedTable(Entry, TABLE, "entry")
 class EntryError(ValueError):
     """Input the domain refuses; `field` names the form field to show it on."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+    def __init__(self, field: str, message: str, **params):
+        super().__init__(message % params if params else message)
+        self.field, self.message, self.params = field, message, params
 
 
 
@@ -34,7 +36,7 @@ def clean(data: dict, process_ids: set[str], draft: bool) -> dict:
     """Check ids against the catalogue and the owner's processes; subthemes imply their theme."""
     kind_id = data.get("kind")
     if kind_id not in KINDS:
-        raise EntryError("kind", "Unknown entry kind.")
+        raise EntryError("kind", N_("Unknown entry kind."))
     out = dict(data)
     for f in KINDS[kind_id].fields:
         value = out.get(f.name)
@@ -42,31 +44,31 @@ def clean(data: dict, process_ids: set[str], draft: bool) -> dict:
             allowed = themes.valid_ids(f.vocab, include_retired=False)
             chosen = value if isinstance(value, list) else [value]
             if any(v not in allowed for v in chosen):
-                raise EntryError(f.name, "Please choose from the list.")
+                raise EntryError(f.name, N_("Please choose from the list."))
         if f.type == "scale" and value is not None:
             if isinstance(value, str) and value.strip().isdigit():
                 value = out[f.name] = int(value)   # an imported file may carry "7" for 7
             if not _in_scale(value):
-                raise EntryError(f.name, "Choose a number from 0 to 10.")
+                raise EntryError(f.name, N_("Choose a number from 0 to 10."))
         if f.type == "date" and value and not _iso_date(value):
-            raise EntryError(f.name, "Please give a real date (for example 2026-03-14).")
+            raise EntryError(f.name, BAD_DATE)
         if isinstance(value, str) and len(value) > f.max_len:
-            raise EntryError(f.name, f"At most {f.max_len} characters.")
+            raise EntryError(f.name, N_("At most %(num)d characters."), num=f.max_len)
     if out.get("visit_date") and not _iso_date(out["visit_date"]):
-        raise EntryError("visit_date", "Please give a real date (for example 2026-03-14).")
+        raise EntryError("visit_date", BAD_DATE)
     subs = [s for s in out.get("subthemes", [])]
     if any(s not in themes.SUBTHEME_IDS for s in subs) or any(
             t not in themes.THEME_IDS for t in out.get("themes", [])):
-        raise EntryError("themes", "Unknown theme. Please choose from the list.")
+        raise EntryError("themes", N_("Unknown theme. Please choose from the list."))
     out["themes"] = sorted(set(out.get("themes", [])) | {themes.theme_of(s).id for s in subs})
     if out.get("process_id") and out["process_id"] not in process_ids:
-        raise EntryError("process_id", "Choose one of your guidance processes.")
+        raise EntryError("process_id", N_("Choose one of your guidance processes."))
     if out.get("supervision") == "urgent" and kind_id != "ethical_dilemma":
-        raise EntryError("supervision", "“Urgent” is for dilemmas about a child's safety.")
+        raise EntryError("supervision", N_("“Urgent” is for dilemmas about a child's safety."))
     if not draft:
         missing = entry_kinds.minimum_missing(kind_id, out)
         if missing:
-            raise EntryError(missing, "Please write at least this, one line is enough.")
+            raise EntryError(missing, N_("Please write at least this, one line is enough."))
     out["status"] = "draft" if draft else "saved"
     out["v"], out["catalogue"] = SCHEMA, themes.CATALOGUE_VERSION
     return out

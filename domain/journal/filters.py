@@ -2,17 +2,22 @@
 pass it. Pages run these over the sealed journal index (index.py), never over a database query."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import KINDS
+from domain.core.refusal import N_
 
 if TYPE_CHECKING:
     from domain.journal.items import Item
 
-BAD_DATE = "Please give a real date (for example 2026-03-14)."
+BAD_DATE = N_("Please give a real date (for example 14.03.2026 or 2026-03-14).")
+BACKWARDS = N_("The end date is before the start date.")
+# What people type for a date in Norway and elsewhere: 30.11.2026, 30.11.26, 30/11/2026.
+_DAY_FIRST = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4}|\d{2})$")
 PAGE_SIZE = 20   # entries on one page of the journal list
 
 
@@ -88,12 +93,23 @@ def parse(values) -> Filters:
         raw = values.get(name, "").strip()
         if raw:
             try:
-                setattr(f, f"date_{name}", date.fromisoformat(raw))
+                setattr(f, f"date_{name}", parse_day(raw))
             except ValueError:
                 f.errors[name] = BAD_DATE
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        f.errors["to"] = "The end date is before the start date."
+        f.errors["to"] = BACKWARDS
     return f
+
+
+def parse_day(raw: str) -> date:
+    """A typed date in either language's habit: 2026-11-30, 30.11.2026 or 30.11.26 (20xx).
+    Raises ValueError for anything else, or a day that does not exist."""
+    raw = raw.strip()
+    m = _DAY_FIRST.match(raw)
+    if m is None:
+        return date.fromisoformat(raw)
+    day, month, year = (int(x) for x in m.groups())
+    return date(year + 2000 if len(m.group(3)) == 2 else year, month, day)
 
 
 def page_of(items: list, requested: str, size: int = PAGE_SIZE) -> tuple[list, int, int]:

@@ -4,10 +4,12 @@ entry are free text and what the therapist calls them."""
 from __future__ import annotations
 
 from domain.catalogue.entry_kinds import KINDS
+from domain.core.refusal import N_
 from domain.pii import detect as pii
 
 TEXT_TYPES = ("text", "line")
-FILM_LABEL = "Film moment"
+FILM_LABEL = N_("Film moment")
+TITLE_LABEL = N_("Title")
 
 
 def findings(kind_id: str, typed: dict) -> dict[str, list]:
@@ -17,5 +19,5 @@ def findings(kind_id: str, typed: dict) -> dict[str, list]:
     fields = {f.name: typed.get(f.name) or "" for f in kind.fields if f.type in TEXT_TYPES}
     fields["title"] = typed.get("title") or ""
     fields.update({f"films-{i}-shows": (row.get("shows") or "") for i, row in enumerate(typed.get("films") or [])})
-    labels = {f.name: f.label for f in kind.fields} | {"title": "Title"}
+    labels = {f.name: f.label for f in kind.fields} | {"title": TITLE_LABEL}
     return {labels.get(k, FILM_LABEL): v for k, v in pii.scan_fields(fields).items()}

@@ -44,8 +44,8 @@ def aad(owner_id: str, page_no: int, part: str) -> bytes:
 
 def record_of(entry_id: str, created_at: datetime, data: dict) -> dict:
     rec = {k: data[k] for k in FIELDS if data.get(k) not in (None, "", [])}
-    rec.update(_id=entry_id, _c=created_at.isoformat(), _h=entry_kinds.headline(data.get("kind", ""), data))
-    return rec
+    rec.update(_id=entry_id, _c=created_at.isoformat(), _h=entry_kinds.written_headline(data))
+    return rec  # no written headline: the list makes one from kind and feelings, in the reader's language
 
 
 def broken_record(entry_id: str, created_at: datetime) -> dict:

@@ -12,9 +12,10 @@ from domain.catalogue import entry_kinds
 from domain.catalogue.entry_kinds import KINDS
 from domain.core import keyring, sealed
 from domain.core.models import Entry
+from domain.core.refusal import N_
 
 TABLE = "entry"
-BROKEN_HEADLINE = "This entry cannot be opened"
+BROKEN_HEADLINE = N_("This entry cannot be opened")
 
 
 class Ref(NamedTuple):

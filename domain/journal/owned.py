@@ -8,13 +8,6 @@ from typing import Any
 
 from domain.core import sealed, versions
 
-HEX = frozenset("0123456789abcdef")
-
-
-def id_ok(candidate: str | None) -> bool:
-    """A form-chosen id (domain.core.db.new_id) as a browser sent it back: 32 hex digits."""
-    return bool(candidate) and len(candidate) == 32 and all(c in HEX for c in candidate)
-
 
 @dataclass(frozen=True)
 class OwnedTable:

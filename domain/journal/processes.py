@@ -12,6 +12,7 @@ from domain.catalogue.entry_kinds import HEAVY_KINDS
 from domain.core import sealed, versions
 from domain.core.db import db, utcnow
 from domain.core.models import Process, User
+from domain.core.refusal import N_, Message
 from domain.journal.entries import Item
 from domain.journal.owned import OwnedTable
 
@@ -50,11 +51,11 @@ def code_warnings(code: str) -> list[str]:
     """Reasons a process code may identify a family. Warnings, not errors: the therapist decides."""
     warnings = []
     if _NAME_LIKE.match(code.strip()) or _NAME_WORD.search(code):
-        warnings.append("This looks like it could be a name. Use a code that means nothing outside "
-                        "your own records, for example MM-25-03.")
+        warnings.append(Message(N_("This looks like it could be a name. Use a code that means nothing "
+                                   "outside your own records, for example MM-25-03.")))
     if any(_valid_date(*m.groups()) for m in _DATE_LIKE.finditer(code)):
-        warnings.append("This looks like it could be a birth date. Dates identify people; "
-                        "use a running number instead.")
+        warnings.append(Message(N_("This looks like it could be a birth date. Dates identify people; "
+                                   "use a running number instead.")))
     return warnings
 
 
@@ -149,12 +150,12 @@ def supervision_reasons(data: dict, entries: list[Item], today: date) -> list[st
     flags = data.get("screening", [])
     if flags:
         labels = ", ".join(themes.choice_label(themes.SCREENING_FLAGS, f).lower() for f in flags)
-        reasons.append(f"The screening notes {labels}.")
+        reasons.append(Message(N_("The screening notes %(flags)s."), flags=labels))
     heavy = sorted(i.day for i in entries if i.kind in HEAVY_KINDS and not i.is_draft
                    and i.day >= today - timedelta(days=90))
     for n, first in enumerate(heavy):
         window = [d for d in heavy[n:] if d - first <= HEAVY_WINDOW]
         if len(window) >= HEAVY_COUNT:
-            reasons.append(f"{len(window)} heavy entries within three weeks.")
+            reasons.append(Message(N_("%(num)d heavy entries within three weeks."), num=len(window)))
             break
     return reasons

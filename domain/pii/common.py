@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from domain.catalogue import texts
+from domain.catalogue.texts import Text
 
 NATIONAL_ID = "national_id"
 D_NUMBER = "d_number"
@@ -31,8 +35,25 @@ def load_data(name: str) -> dict:
         return tomllib.load(fh)
 
 
-# Fokus's own wording, kept in data/messages.toml so that a translation can sit beside it.
-MESSAGES: dict[str, str] = {kind: load_data("messages.toml")[kind]["en"] for kind in KINDS}
+class _Messages(Mapping[str, str]):
+    """kind -> message, in the language of the moment (the catalogue's language source, which
+    the web layer sets; English without a request). Fokus's own wording, kept in
+    data/messages.toml with the bokmål beside the English."""
+
+    def __init__(self, table: dict) -> None:
+        self._texts = {kind: Text(**table[kind]) for kind in KINDS}
+
+    def __getitem__(self, kind: str) -> str:
+        return texts.now(self._texts[kind])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
+MESSAGES: Mapping[str, str] = _Messages(load_data("messages.toml"))
 
 
 @dataclass(frozen=True)

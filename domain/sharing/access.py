@@ -16,7 +16,7 @@ from domain.accounts import account as accounts
 from domain.core import keyring, sealed
 from domain.core.db import db, for_update, utcnow
 from domain.core.models import AccessEvent, Entry, Share, User
-from domain.core.refusal import Refusal
+from domain.core.refusal import N_, Refusal
 from domain.journal import entries as journal
 from domain.sharing.items import share_info
 
@@ -144,7 +144,7 @@ def entry_key_for(decision: Decision, user: User, user_key: bytes) -> bytes:
         share = decision.share
         return keyring.hpke_unwrap(accounts.private_key(user, user_key), share.wrapped_key,
                                    share_info(entry.id, user.id, share.key_version))
-    raise Refusal("No access.", 404)
+    raise Refusal(N_("No access."), 404)
 
 
 def read_entry(decision: Decision, key: bytes) -> dict:

@@ -12,13 +12,15 @@ from sqlalchemy import select
 
 from domain.accounts import account as accounts
 from domain.core import keyring
-from domain.core.db import db, for_update, get_for_update, utcnow
+from domain.core.db import db, for_update, get_for_update, id_ok, utcnow
 from domain.core.models import ContactLink, Invitation, User
-from domain.core.refusal import Refusal
+from domain.core.refusal import N_, Message, Refusal
 
 INVITE_TTL = timedelta(days=7)
 ROLES = ("peer", "supervisor")
-ROLE_LABELS = {"peer": "Peer", "supervisor": "Supervisor", "client": "Shares with me"}
+# English msgids (N_): the pages translate them.
+ROLE_LABELS = {"peer": N_("Peer"), "supervisor": N_("Supervisor"), "client": N_("Shares with me")}
+UNNAMED = Message(N_("Unnamed colleague"))  # a Message: pages show it in the reader's language
 
 
 @dataclass
@@ -68,24 +70,20 @@ def _form_token(secret: bytes, inviter_id: str, form_id: str) -> tuple[str, str]
     return row_id, keyring.b64e(mac.digest())
 
 
-def _form_id_ok(form_id: str) -> bool:
-    return len(form_id) == 32 and all(ch in "0123456789abcdef" for ch in form_id)
-
-
 def invite(inviter: User, inviter_key: bytes, role: str, now: datetime | None = None,
            form_id: str = "", secret: bytes = b"") -> tuple[Invitation, str]:
     """Create a single-use invitation; returns (row, token). The token goes only into the link.
     With a form-chosen id (and the server secret) a repeated submit returns the same invitation."""
     if role not in ROLES:
-        raise Refusal("Choose peer or supervisor.")
+        raise Refusal(N_("Choose peer or supervisor."))
     row_id = None
-    if secret and _form_id_ok(form_id):
+    if secret and id_ok(form_id):
         get_for_update(User, inviter.id)  # one inviter's invitations are created one at a time
         row_id, token = _form_token(secret, inviter.id, form_id)
         existing = db.session.get(Invitation, row_id)
         if existing is not None:
             if existing.inviter_id != inviter.id:
-                raise Refusal("Please reload the page and try again.", 409)
+                raise Refusal(N_("Please reload the page and try again."), 409)
             return existing, token
     else:
         token = secrets.token_urlsafe(32)
@@ -102,19 +100,19 @@ def invite(inviter: User, inviter_key: bytes, role: str, now: datetime | None = 
 def open_invitation(token: str, now: datetime | None = None) -> tuple[Invitation, str]:
     """The invitation behind a link and the inviter's name, or Refusal (404 / 410)."""
     if not token or len(token) > 100:
-        raise Refusal("This invitation link is not valid.", 404)
+        raise Refusal(N_("This invitation link is not valid."), 404)
     row = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
     if row is None:
-        raise Refusal("This invitation link is not valid. Ask for a new one.", 404)
+        raise Refusal(N_("This invitation link is not valid. Ask for a new one."), 404)
     if row.used_at is not None:
-        raise Refusal("This invitation has already been used. Ask for a new one.", 410)
+        raise Refusal(N_("This invitation has already been used. Ask for a new one."), 410)
     if (now or utcnow()) > row.expires_at:
-        raise Refusal("This invitation has expired. Ask for a new one.", 410)
+        raise Refusal(N_("This invitation has expired. Ask for a new one."), 410)
     try:
         name = json.loads(keyring.open_blob(_payload_key(token), row.payload,
                                             keyring.aad("invitation", row.inviter_id)))["name"]
     except keyring.CryptoError as exc:
-        raise Refusal("This invitation link is not valid.", 404) from exc
+        raise Refusal(N_("This invitation link is not valid."), 404) from exc
     return row, name
 
 
@@ -131,13 +129,13 @@ def accept(token: str, invitee: User, invitee_key: bytes) -> tuple[ContactLink, 
             return done, _read(done, invitee, invitee_key).get("name") or "your colleague"
     inv, inviter_name = open_invitation(token)
     if inv.inviter_id == invitee.id:
-        raise Refusal("This is your own invitation. Send the link to your colleague instead.")
+        raise Refusal(N_("This is your own invitation. Send the link to your colleague instead."))
     inviter = db.session.get(User, inv.inviter_id)
     if inviter is None:
-        raise Refusal("This invitation link is not valid.", 404)
+        raise Refusal(N_("This invitation link is not valid."), 404)
     if link_between(invitee.id, inviter.id) is not None:
         inv.used_at = utcnow()
-        raise Refusal("You are already connected with this person.", 409)
+        raise Refusal(N_("You are already connected with this person."), 409)
     inv.used_at = now = utcnow()
     invitee_name = accounts.read_profile(invitee, invitee_key).get("display_name", "")
     mine = ContactLink(holder_id=invitee.id, other_id=inviter.id, role="client", inviter=False,
@@ -207,7 +205,7 @@ def contacts_of(holder: User, holder_key: bytes) -> list[Contact]:
     out = []
     for link in links:
         other = db.session.get(User, link.other_id)
-        name = _read(link, holder, holder_key).get("name") or "Unnamed colleague"
+        name = _read(link, holder, holder_key).get("name") or UNNAMED
         out.append(Contact(link, name, key_changed=other is not None and other.public_key != link.pinned_key,
                            current_key=other.public_key if other is not None else b""))
     out.sort(key=lambda c: c.name.casefold())
@@ -221,9 +219,9 @@ def contact(holder: User, holder_key: bytes, link_id: str) -> Contact | None:
 def set_role(link: ContactLink, role: str) -> None:
     """Only the inviter chooses the role; the other side's row keeps saying "shares with me"."""
     if not link.inviter:
-        raise Refusal("Only the person who sent the invitation can change the role.", 403)
+        raise Refusal(N_("Only the person who sent the invitation can change the role."), 403)
     if role not in ROLES:
-        raise Refusal("Choose peer or supervisor.")
+        raise Refusal(N_("Choose peer or supervisor."))
     link.role = role
 
 

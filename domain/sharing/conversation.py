@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import Share, ThreadItem, User
-from domain.core.refusal import Refusal
+from domain.core.refusal import N_, Refusal
 from domain.sharing.access import Decision, hold, is_active, log_access, refresh
 from domain.sharing.items import check_current, open_item, seal_item
 
@@ -72,9 +72,9 @@ def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, 
     entry = hold(share_row.entry_id)
     share_row = refresh(Share, share_row.id)
     if entry is None or share_row is None or not is_active(share_row):
-        raise Refusal("This entry is no longer shared with you.", 410)
+        raise Refusal(N_("This entry is no longer shared with you."), 410)
     if any(len(sections.get(s) or "") > SECTION_MAX for s in REFLECTION_SECTIONS):
-        raise Refusal(f"Each section can be at most {SECTION_MAX} characters.")
+        raise Refusal(N_("Each section can be at most %(max)d characters."), max=SECTION_MAX)
     item = db.session.scalar(select(ThreadItem).where(ThreadItem.share_id == share_row.id,
                                                       ThreadItem.kind == "reflection",
                                                       ThreadItem.author_id == reader.id)
@@ -97,14 +97,14 @@ def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, 
 def _reply_text(share_row: Share | None, entry, text: str) -> str:
     """The reply as it will be stored, or the refusal that says why it cannot be."""
     if entry is None or share_row is None or not is_active(share_row):
-        raise Refusal("This conversation has ended: the entry is no longer shared.", 409)
+        raise Refusal(N_("This conversation has ended: the entry is no longer shared."), 409)
     if share_row.reflected_at is None:
-        raise Refusal("Replies open once the reflection is submitted.", 409)
+        raise Refusal(N_("Replies open once the reflection is submitted."), 409)
     text = text.strip()
     if not text:
-        raise Refusal("Write something first.")
+        raise Refusal(N_("Write something first."))
     if len(text) > REPLY_MAX:
-        raise Refusal(f"At most {REPLY_MAX} characters.")
+        raise Refusal(N_("At most %(max)d characters."), max=REPLY_MAX)
     return text
 
 

@@ -10,7 +10,7 @@ import json
 from domain.core import keyring, sealed
 from domain.core.db import utcnow
 from domain.core.models import Entry, Share, ThreadItem
-from domain.core.refusal import Refusal
+from domain.core.refusal import N_, Refusal
 from domain.journal import entries as journal
 
 
@@ -45,4 +45,4 @@ def check_current(entry: Entry, key: bytes) -> None:
     """Refuse to seal under a key that is not the entry's current one (read before a rotation)."""
     if not keyring.commits_to(key, entry.content, sealed.content_aad(journal.TABLE, entry.id, entry.owner_id,
                                                                       entry.key_version)):
-        raise Refusal("The sharing of this entry changed a moment ago. Please try again.", 409)
+        raise Refusal(N_("The sharing of this entry changed a moment ago. Please try again."), 409)

@@ -25,7 +25,7 @@ from domain.catalogue.entry_kinds import KINDS
 from domain.core import keyring, sealed
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import ContactLink, Entry, Share, User
-from domain.core.refusal import Refusal
+from domain.core.refusal import N_, Refusal
 from domain.journal import entries as journal
 from domain.pii import detect as pii
 from domain.sharing.access import (
@@ -73,16 +73,17 @@ QUESTION_MAX = 1000
 
 # --- before sharing ------------------------------------------------------------------------------
 
-def identifying_details(items: list[journal.Item], question_text: str = "") -> list[tuple[str, object]]:
-    """Identifying details in what is about to be shared, named by entry and field (a warning only)."""
+def identifying_details(items: list[journal.Item], question_text: str = "") -> list[tuple[tuple[str, str], object]]:
+    """Identifying details in what is about to be shared, each named by (entry headline, field
+    label); the labels are English msgids the page translates. A warning only."""
     found = []
     for item in items:
         kind = KINDS[item.kind]
         texts = {f.label: item.data.get(f.name) or "" for f in kind.fields if f.type in ("text", "line")}
-        texts["Title"] = item.data.get("title") or ""
+        texts[N_("Title")] = item.data.get("title") or ""
         for label, findings in pii.scan_fields(texts).items():
-            found += [(f"{item.headline} · {label}", fnd) for fnd in findings]
-    found += [("Your question", fnd) for fnd in pii.scan(question_text or "")]
+            found += [((item.headline, label), fnd) for fnd in findings]
+    found += [(("", N_("Your question")), fnd) for fnd in pii.scan(question_text or "")]
     return found
 
 
@@ -92,32 +93,32 @@ def _reader_link(owner_id: str, reader_id: str) -> ContactLink:
     link = db.session.scalar(select(ContactLink).where(ContactLink.holder_id == owner_id,
                                                        ContactLink.other_id == reader_id))
     if link is None:
-        raise Refusal("You can only share with your contacts.", 403)
+        raise Refusal(N_("You can only share with your contacts."), 403)
     reader = db.session.get(User, reader_id)
     if reader is None or reader.public_key != link.pinned_key:
-        raise Refusal("This contact's key has changed. Compare the fingerprint with them and confirm "
-                      "it on their contact page before sharing.", 409)
+        raise Refusal(N_("This contact's key has changed. Compare the fingerprint with them and confirm "
+                      "it on their contact page before sharing."), 409)
     return link
 
 
 def _check_request(entry_ids: list[str], reader_ids: list[str], question_text: str,
                    expires_at: datetime | None, now: datetime) -> None:
     if not entry_ids or not reader_ids:
-        raise Refusal("Choose at least one entry and one contact.")
+        raise Refusal(N_("Choose at least one entry and one contact."))
     if len(question_text) > QUESTION_MAX:
-        raise Refusal(f"The question can be at most {QUESTION_MAX} characters.")
+        raise Refusal(N_("The question can be at most %(max)d characters."), max=QUESTION_MAX)
     if expires_at is not None and expires_at <= now:
-        raise Refusal("The end date must be in the future.")
+        raise Refusal(N_("The end date must be in the future."))
 
 
 def _held_own_entry(owner: User, owner_key: bytes, entry_id: str) -> tuple[Entry, bytes]:
     """The owner's entry, held, with its key; refused when it is not theirs or still a draft."""
     entry = hold(entry_id) if journal.get_owned(owner.id, entry_id) is not None else None
     if entry is None:
-        raise Refusal("You can only share your own entries.", 404)
+        raise Refusal(N_("You can only share your own entries."), 404)
     key = sealed.content_key(entry, journal.TABLE, owner_key)
     if sealed.read(entry, journal.TABLE, key).get("status") == "draft":
-        raise Refusal("This entry is still a draft. Save it before you share it.")
+        raise Refusal(N_("This entry is still a draft. Save it before you share it."))
     return entry, key
 
 
@@ -167,7 +168,7 @@ def revoke(owner: User, owner_key: bytes, share_row: Share, now: datetime | None
     if entry is None:
         return  # deleted by another request a moment ago: its shares went with it
     if entry.owner_id != owner.id:
-        raise Refusal("No access.", 404)
+        raise Refusal(N_("No access."), 404)
     share_row = refresh(Share, share_row.id)
     if share_row is None or (share_row.revoked_at is not None and share_row.wrapped_key is None
                              and not entry.needs_rotation):
