@@ -295,7 +295,6 @@ def test_the_english_heuristic_leaves_norwegian_alone():
     assert "['Save', 'the', 'with', 'your']" in got[-1]
 
 
-@pytest.mark.xfail(strict=False, reason="areas translated in parallel")
 @pytest.mark.parametrize("role", ["visitor", "newcomer", "demo", "supervisor", "colleague"])
 def test_every_page_speaks_bokmaal(world, role):
     checked, failures = crawl(world, role)
