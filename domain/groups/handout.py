@@ -3,12 +3,14 @@ No names, no pseudonyms, no text from any journal: only counts and catalogue lab
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from domain.catalogue import themes
 from domain.trends.group_tables import GroupTable, GroupTrends
 from domain.trends.suppression import cell_text
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 TITLES = {"kinds": "Entry kinds", "themes": "Themes", "subthemes": "Subthemes",
           "intensity": "Countertransference intensity", "outcomes": "Processes ended early or reported"}
@@ -52,6 +54,7 @@ def _table(pdf: FPDF, t: GroupTable, k: int, label: Callable[[str], str], month_
 
 def render(group_name: str, gt: GroupTrends, label: Callable[[str], str],
            month_label: Callable[[str], str]) -> bytes:
+    from fpdf import FPDF  # imported on first use: fpdf and its font tools cost each worker ~20 MB
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=12)
     pdf.set_margins(12, 12, 12)
