@@ -15,7 +15,6 @@ from domain.core.db import db, new_id, utcnow
 from domain.core.keyring import CryptoError
 from domain.core.refusal import Refusal
 from domain.journal import entries as journal
-from domain.journal import index as journal_index
 from domain.sharing import contacts
 from domain.sharing import shares as sharing
 
@@ -138,9 +137,7 @@ def _sweep(response):
 def outbox():
     """Everything I share, newest first, with what is new in each thread."""
     rows = sharing.outbox(current_user.id)
-    # Kind and headline come from the sealed index; no entry is opened (a broken one is left out).
-    index = journal_index.view(current_user.user, guards.user_key(), guards.session_row().id)
-    items = {i.id: i for i in index.items() if not i.broken}
+    items = sharing.outbox_items(current_user.user, guards.user_key(), guards.session_row().id)
     return render_template("sharing/outbox.html", rows=rows, items=items, names=_names(), kinds=KINDS,
                            unseen=_unseen(rows), now=utcnow())
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from domain.core.db import db, utcnow
 from domain.core.models import Entry, Share, ThreadItem, User
 from domain.journal import entries as journal
+from domain.journal import index as journal_index
 from domain.sharing.access import decide_share, entry_key_for, is_active, read_entry
 
 
@@ -17,6 +18,13 @@ def outbox(owner_id: str) -> list[Share]:
     """Everything the owner shares, newest first."""
     return list(db.session.scalars(select(Share).where(Share.owner_id == owner_id)
                                    .order_by(Share.created_at.desc())))
+
+
+def outbox_items(owner: User, user_key: bytes, session_id: str | None) -> dict[str, journal.Item]:
+    """The owner's entries that open, by id, for the outbox's kind and headline: read from the
+    sealed journal index, so no entry is decrypted."""
+    index = journal_index.view(owner, user_key, session_id)
+    return {i.id: i for i in index.items() if not i.broken}
 
 
 def inbox(reader_id: str) -> list[Share]:
