@@ -13,7 +13,7 @@ the same run (jrnl is installed into a temporary virtualenv; --skip-jrnl leaves 
 Entries are seeded in bulk through the domain (sealed rows, then one index rebuild), not by HTTP.
 Prints numbers only; never fails on time. `--json` prints one JSON object instead of the table.
 
-    .venv/bin/python bench/journal.py [--sizes 500,5000,50000] [--duration 5] [--json]
+    .venv/bin/python bench/journal.py [--sizes 500,5000,50000] [--duration 5] [--port 5601] [--json]
 """
 from __future__ import annotations
 
@@ -325,15 +325,18 @@ def table(result: dict) -> str:
 
 
 def main() -> None:
+    global PORT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="500,5000,50000")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per page")
+    parser.add_argument("--port", type=int, default=PORT, help="Fokus on this port, the plain page on the next")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--skip-wrk", action="store_true")
     parser.add_argument("--skip-jrnl", action="store_true")
     parser.add_argument("--skip-create", action="store_true")
     args = parser.parse_args()
+    PORT = args.port
     result: dict = {"sizes": {}}
     for n in (int(s) for s in args.sizes.split(",")):
         result["sizes"][n] = run_size(n, args)

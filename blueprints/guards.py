@@ -16,7 +16,6 @@ from werkzeug.datastructures import MultiDict
 from domain.accounts import login_steps, sessions
 from domain.accounts.account import KdfPolicy
 from domain.core import keyring, server_keys
-from domain.core.db import db
 from domain.core.keyring import OWASP_FLOOR, CryptoError, KdfParams
 from domain.core.models import User
 
@@ -86,10 +85,10 @@ class Account(UserMixin):
 
 
 def _load_user(token: str) -> Account | None:
-    row = sessions.load(token, timeouts())
-    user = db.session.get(User, row.user_id) if row is not None else None
-    if user is None:
+    found = sessions.load_with_user(token, timeouts())
+    if found is None:
         return None
+    row, user = found
     g.session_row = row
     return Account(user, token)
 

@@ -16,6 +16,7 @@ from domain.core import versions
 from domain.core.db import db, id_ok, new_id, utcnow
 from domain.core.models import Process
 from domain.journal import entries as journal
+from domain.journal import index as journal_index
 from domain.journal import processes
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -83,8 +84,9 @@ def view(process_id: str):
     row = owned_or_404(processes.get_owned, process_id)
     key = guards.user_key()
     data = processes.read(row, key)
-    entries = [i for i in journal.all_items(current_user.id, key)
-               if i.data.get("process_id") == row.id and not i.is_draft]
+    # The sealed index holds kind, day, process and headline: no entry needs opening here.
+    index = journal_index.view(current_user.user, key, guards.session_row().id)
+    entries = [i for i in index.saved if i.data.get("process_id") == row.id]
     reasons = processes.supervision_reasons(data, entries, utcnow().date())
     return render_template("processes/view.html", p=processes.ProcessItem(row, data), entries=entries,
                            reasons=[say(r) for r in reasons], themes=themes, kinds=KINDS)

@@ -138,7 +138,7 @@ def _sweep(response):
 def outbox():
     """Everything I share, newest first, with what is new in each thread."""
     rows = sharing.outbox(current_user.id)
-    items = {i.row.id: i for i in journal.all_items(current_user.id, guards.user_key())}
+    items = sharing.outbox_items(current_user.user, guards.user_key(), guards.session_row().id)
     return render_template("sharing/outbox.html", rows=rows, items=items, names=_names(), kinds=KINDS,
                            unseen=_unseen(rows), now=utcnow())
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import threading
 
-from zxcvbn import zxcvbn
-
 from domain.accounts.account import PASSWORD_MAX, PASSWORD_MIN
 from domain.core.refusal import N_, Message
 
@@ -61,6 +59,7 @@ def problems(password: str, user_inputs: list[str]) -> list[Message]:
     # zxcvbn refuses (ValueError) anything longer than its max_length, and its cost grows with
     # length: judge the first JUDGED characters, which is plenty.
     # zxcvbn keeps the user inputs in a module-wide dictionary, so two threads must not overlap.
+    from zxcvbn import zxcvbn  # on first use: its word lists cost each worker ~12 MB
     with _ZXCVBN_LOCK:
         result = zxcvbn(password[:JUDGED], user_inputs=[u for u in user_inputs if u][:5],
                         max_length=JUDGED)

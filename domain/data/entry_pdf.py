@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from domain.catalogue import entry_kinds, themes
 from domain.core.refusal import N_
 from domain.data.wording import ENGLISH, Reader
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # A Unicode font when the system has one (Debian: fonts-dejavu-core); else the Latin-1 core font.
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def _pdf() -> tuple[FPDF, str, bool]:
+    from fpdf import FPDF  # imported on first use: fpdf and its font tools cost each worker ~20 MB
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, margin=15)

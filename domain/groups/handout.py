@@ -7,9 +7,10 @@ Latin-1, so Norwegian æ ø å print as they are."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 from domain.catalogue import themes
 from domain.core.refusal import N_
@@ -94,6 +95,7 @@ def _heading(pdf: FPDF, group_name: str, gt: GroupTrends, month_label: Callable[
 
 def render(group_name: str, gt: GroupTrends, label: Callable[[str], str],
            month_label: Callable[[str], str], words: Words = English) -> bytes:
+    from fpdf import FPDF  # imported on first use: fpdf and its font tools cost each worker ~20 MB
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=12)
     pdf.set_margins(12, 12, 12)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-from domain.journal.items import Item, Ref, all_tags, flagged
+from domain.journal.items import Item, Ref, all_tags, flagged, gc_paused
 
 MAX_BYTES = 128 * 1024 * 1024
 IDLE = 30 * 60.0
@@ -67,12 +67,13 @@ class State:
                     if r["_id"] not in seen or seen[r["_id"]][0] < page.rev:
                         seen[r["_id"]] = (page.rev, r)
             items = []
-            for _rev, r in seen.values():
-                created = datetime.fromisoformat(r["_c"])
-                day = date.fromisoformat(r["visit_date"]) if r.get("visit_date") else created.date()
-                items.append(Item(Ref(r["_id"], created), r, broken=bool(r.get("_x")), title=r.get("_h"),
-                                  sort_day=day))
-            items.sort(key=lambda i: (i.day, i.row.created_at), reverse=True)
+            with gc_paused():     # thousands of new objects, no cycles: no gen-0 collection storm
+                for _rev, r in seen.values():
+                    created = datetime.fromisoformat(r["_c"])
+                    day = date.fromisoformat(r["visit_date"]) if r.get("visit_date") else created.date()
+                    items.append(Item(Ref(r["_id"], created), r, broken=bool(r.get("_x")), title=r.get("_h"),
+                                      sort_day=day))
+                items.sort(key=lambda i: (i.sort_day, i.row.created_at), reverse=True)
             self._items = items
         return self._items
 

@@ -6,32 +6,17 @@ same entries. Both are sealed under keys derived (HKDF) from the user key and bo
 page number."""
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from domain.catalogue import entry_kinds
 from domain.core import keyring
 from domain.core.models import JournalIndexPage
 from domain.journal.cache import Page
+from domain.journal.items import gc_paused  # noqa: F401 (read as index_pages.gc_paused)
 
 FIELDS = ("kind", "status", "supervision", "themes", "subthemes", "tags", "process_id", "intensity",
           "feelings", "visit_date")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Decoding thousands of small dicts triggers a storm of gen-0 collections that find nothing
-    to free (no cycles are made here); pause the collector for the bulk step only."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def key(user_key: bytes, part: str) -> bytes:

@@ -4,6 +4,9 @@ Shared by the entries module, the sealed index and its cache, so none of them im
 in a circle (docs/ARCHITECTURE.md, "Journal index and speed")."""
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
@@ -70,6 +73,19 @@ def open_row(row, user_key: bytes) -> dict | None:
     except (keyring.CryptoError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("kind") in KINDS else None
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Decoding thousands of small dicts triggers a storm of gen-0 collections that find nothing
+    to free (no cycles are made here); pause the collector for the bulk step only."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def all_tags(items: list[Item]) -> list[str]:

@@ -56,14 +56,22 @@ from domain.sharing.conversation import (
     thread,
 )
 from domain.sharing.items import open_item, question, question_aad, seal_item, share_info
-from domain.sharing.overview import inbox, inbox_sections, outbox, unseen_count, unseen_summary, unseen_total
+from domain.sharing.overview import (
+    inbox,
+    inbox_sections,
+    outbox,
+    outbox_items,
+    unseen_count,
+    unseen_summary,
+    unseen_total,
+)
 from domain.sharing.rotation import rotate
 
 __all__ = [
     "QUESTION_MAX", "REFLECTION_SECTIONS", "REPLY_MAX", "SECTION_MAX", "Access", "Decision", "Message",
     "access_log", "add_reply", "can", "decide_entry", "decide_share", "decide_share_held", "edited_since_seen",
     "end_between", "entry_key_for", "hold", "identifying_details", "inbox", "inbox_sections", "is_active",
-    "last_seen", "log_access", "mark_seen", "open_item", "outbox", "question", "question_aad", "read_entry",
+    "last_seen", "log_access", "mark_seen", "open_item", "outbox", "outbox_items", "question", "question_aad", "read_entry",
     "revoke", "save_reflection", "seal_item", "share", "share_info", "shares_of_entry", "sweep",
     "thread", "unseen_count", "unseen_summary", "unseen_total",
 ]
