@@ -134,7 +134,8 @@ def test_loading_the_user_fails_too_still_a_503(app, monkeypatch):
     client = app.test_client()
     Auth(client).signup()
     from domain.accounts import sessions
-    monkeypatch.setattr(sessions, "find", _lost, raising=False)
+    # The session and user rows come in one query (sessions.load_with_user); it fails too.
+    monkeypatch.setattr(sessions, "load_with_user", _lost)
     monkeypatch.setattr(db.session, "get", _lost)
     r = client.get("/entries")
     assert r.status_code == 503 and "try again" in r.get_data(as_text=True)
