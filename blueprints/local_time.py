@@ -37,19 +37,20 @@ def when(value: datetime | None, relative: bool = True) -> str:
 
 def day(value: date | datetime | None) -> str:
     """A calendar date in words: "30. november 2026". A datetime is first moved to local time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
-    return format_date(value, _pattern("day"))
+    return _date(value, "day")
 
 
 def short_day(value: date | datetime | None) -> str:
+    """The short form: "30. nov. 2026"."""
+    return _date(value, "short")
+
+
+def _date(value: date | datetime | None, pattern: str) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
-    return format_date(value, _pattern("short"))
+    return format_date(value, _pattern(pattern))
 
 
 def local_iso(value: datetime | None) -> str:
