@@ -233,9 +233,9 @@ def group_bench(args, app, reuse: bool = False) -> None:
     from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
     from domain.catalogue.entry_kinds import KIND_IDS
     from domain.core.db import db
+    from domain.groups import contributions as trend_store
     from domain.groups import membership as groups
     from domain.trends import facts as trends
-    from domain.trends import store as trend_store
     from domain.trends.group_tables import trends_from_aggregates
 
     t0 = time.perf_counter()

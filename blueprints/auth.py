@@ -25,9 +25,8 @@ from domain.accounts import account as accounts
 from domain.accounts import credentials, login_steps, sessions, twofactor
 from domain.accounts.account import AccountError
 from domain.accounts.credentials import WeakPassword
-from domain.core import keyring
+from domain.core import keyring, observability
 from domain.core.db import db, utcnow
-from domain.ops import observability
 
 bp = Blueprint("auth", __name__)
 

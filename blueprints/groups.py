@@ -18,11 +18,11 @@ from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, perio
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import db, utcnow
 from domain.core.refusal import Refusal
+from domain.groups import contributions as trend_store
 from domain.groups import handout
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
-from domain.trends import store as trend_store
 from domain.trends.facts import months_back
 from domain.trends.group_tables import TABLE_TITLES, GroupTrends, trends_from_aggregates
 

@@ -11,8 +11,9 @@ import hmac
 from flask import Blueprint, Response, abort, current_app, request
 
 from blueprints.limits import limiter
+from domain.core import observability
 from domain.core.db import db
-from domain.ops import observability, readiness
+from domain.ops import readiness
 
 bp = Blueprint("health", __name__)
 limiter.exempt(bp)

@@ -13,8 +13,8 @@ import time
 
 from flask import Flask, Response, g, has_request_context, request
 
+from domain.core import observability
 from domain.core.db import db
-from domain.ops import observability
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

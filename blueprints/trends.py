@@ -9,10 +9,10 @@ from blueprints.template_filters import short_month  # noqa: F401 (groups label 
 from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KIND_IDS, KINDS
 from domain.core.db import utcnow
+from domain.groups import contributions as trend_store
 from domain.journal import index as journal_index
 from domain.journal import processes
 from domain.trends import personal as trends
-from domain.trends import store as trend_store
 
 bp = Blueprint("trends", __name__)
 

@@ -3,7 +3,7 @@ and withdraw (facts in and out of the database), facts kept current on entry cha
 leads, k, leaving, access by non-members, and the k-anonymous group trends end to end (page, CSV,
 PDF, every period).
 
-The helpers at the top are shared with test_trend_store, test_handout and the browser test.
+The helpers at the top are shared with test_group_contributions, test_handout and the browser test.
 """
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from domain.accounts import account as accounts
 from domain.core.db import db, utcnow
 from domain.core.models import Group, GroupInvite, GroupMember, TrendFact, User
 from domain.core.refusal import Refusal
+from domain.groups import contributions as trend_store
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
 from domain.trends import facts as trend_facts
 from domain.trends import group_tables, suppression
-from domain.trends import store as trend_store
 from tests.conftest import PASSWORD, Auth, csrf_from
 
 CT, HS, ED, BM = "countertransference", "hard_session", "ethical_dilemma", "bright_moment"

@@ -182,3 +182,19 @@ def _third_party_importers(package: str) -> set[str]:
 def test_only_the_keyring_modules_call_cryptography_and_argon2():
     assert _third_party_importers("cryptography") <= CRYPTOGRAPHY_MODULES
     assert _third_party_importers("argon2") <= ARGON2_MODULES
+
+
+def test_domain_packages_import_one_way():
+    """Packages, not only modules: `domain.trends` counts and never asks `domain.groups`, while
+    groups use trends; a circle between two features means one of them holds the other's rule."""
+    graph = _graph()
+
+    def package(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    packages: dict[str, set[str]] = {}
+    for name, targets in graph.items():
+        if name.startswith("domain."):
+            packages.setdefault(package(name), set()).update(
+                package(t) for t in targets if t.startswith("domain.") and package(t) != package(name))
+    assert _cycles(packages) == [], _cycles(packages)

@@ -6,9 +6,9 @@ import json
 import pytest
 from sqlalchemy import text
 
-from domain.core import keyring
+from domain.core import keyring, observability
 from domain.core.db import db
-from domain.ops import observability, readiness
+from domain.ops import readiness
 from tests.conftest import PASSWORD, Auth, writes_during
 
 TOKEN = "metrics-token-for-tests-0123456789"

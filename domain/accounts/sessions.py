@@ -17,7 +17,6 @@ from sqlalchemy.exc import OperationalError
 from domain.core import keyring, server_keys
 from domain.core.db import db, utcnow
 from domain.core.models import User, UserSession
-from domain.journal import cache as journal_cache
 
 # last_seen is written at most this often per session (a write per request would be wasteful),
 # and never less often than 1/60 of the idle timeout: the timeout then holds to within a few
@@ -122,14 +121,28 @@ def mark_fresh(row: UserSession) -> None:
     row.fresh_at = utcnow()
 
 
+# Features that keep something per session in memory (the journal cache) register here and are
+# told when sessions end, so accounts never imports the features built on top of it.
+_session_listeners: list = []
+_owner_listeners: list = []
+
+
+def when_ended(*, session, owner) -> None:
+    """Register `session(row_id)` and `owner(user_id)`, called when one or all sessions end."""
+    _session_listeners.append(session)
+    _owner_listeners.append(owner)
+
+
 def end(row_id: str) -> None:
-    journal_cache.drop_session(row_id)   # decrypted data cached for this session goes with it
+    for drop in _session_listeners:   # decrypted data cached for this session goes with it
+        drop(row_id)
     db.session.execute(delete(UserSession).where(UserSession.id == row_id))
 
 
 def end_all(user_id: str, keep: str | None = None) -> int:
     """Log out everywhere (optionally except the current session). Returns how many ended."""
-    journal_cache.drop_owner(user_id)
+    for drop in _owner_listeners:
+        drop(user_id)
     stmt = delete(UserSession).where(UserSession.user_id == user_id)
     if keep:
         stmt = stmt.where(UserSession.id != keep)

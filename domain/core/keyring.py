@@ -43,6 +43,7 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from domain.core import observability
 from domain.core.kdf import OWASP_FLOOR, KdfParams, derive_password, digest, new_salt, verify
 from domain.core.primitives import (
     BLOB_V1,
@@ -70,7 +71,6 @@ from domain.core.recovery_codes import (
     normalize_group,
     normalize_recovery_code,
 )
-from domain.ops import observability
 
 # The names callers reach as `keyring.<name>`, wherever they are defined.
 __all__ = [

@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 
 from domain.core.db import db
 from domain.core.models import Entry, GroupMember, Passkey, Process, Share, User
+from domain.groups import contributions as trend_store
 from domain.groups import membership as groups
-from domain.trends import store as trend_store
 
 
 def _noise(n: int = 93) -> bytes:

@@ -103,8 +103,8 @@ def _supervision(created: Created, text: dict) -> None:
 def _seminar(created: Created, members: list[str], name: str, secret: bytes) -> None:
     """A seminar group led by the demo supervisor; the members who were created join and consent
     to contribute their entries and processes."""
+    from domain.groups import contributions as trend_store
     from domain.groups import membership as groups
-    from domain.trends import store as trend_store
     supervisor, skey = created["supervisor"]
     group = groups.create(supervisor, skey, name, _SEMINAR_K, secret)
     lead = groups.membership(supervisor, skey, group.id)

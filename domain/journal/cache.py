@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
+from domain.accounts import sessions
 from domain.journal.items import Item, Ref, all_tags, flagged, gc_paused
 
 MAX_BYTES = 128 * 1024 * 1024
@@ -216,6 +217,11 @@ def drop_owner(owner_id: str) -> None:
     with _lock:
         for sid in [s for s, slot in _slots.items() if slot.state.owner_id == owner_id]:
             del _slots[sid]
+
+
+# Logout, "log out everywhere" and timeouts end sessions in domain/accounts/sessions.py; what was
+# cached for them goes at the same moment.
+sessions.when_ended(session=drop_session, owner=drop_owner)
 
 
 def clear() -> None:

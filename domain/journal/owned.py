@@ -41,6 +41,6 @@ class OwnedTable:
 
     def trends_changed(self, row, user_key: bytes, data: dict | None, **extra) -> None:
         # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
-        from domain.trends import store as trend_store
+        from domain.groups import contributions as trend_store
         trend_store.object_changed(row.owner_id, user_key, self.fact_kind, row.id, data, row.created_at.date(),
                                    **extra)

@@ -3,7 +3,7 @@ counted per table, row and month, with the cells suppression allows (domain/tren
 and the same tables as CSV rows for a handout.
 
 No I/O, no Flask, no database: counts come from `aggregate` (in memory) or from the database
-(domain/trends/store.py) as `Aggregates`.
+(domain/groups/contributions.py) as `Aggregates`.
 """
 
 from __future__ import annotations

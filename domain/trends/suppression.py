@@ -28,7 +28,7 @@ Reason = Literal["primary", "complementary"]
 CellKey = tuple[str, str | None]  # (table, row); row None = the column total
 
 # One month's raw data: (table, row) -> (number of fact rows, number of distinct contributors).
-# Counts, not sets, so that a database can aggregate a million fact rows (domain/trends/store.py)
+# Counts, not sets, so that a database can aggregate a million fact rows (domain/groups/contributions.py)
 # and hand over only the cells.
 Raw = dict[tuple[str, str], tuple[int, int]]
 

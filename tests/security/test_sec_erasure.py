@@ -8,10 +8,10 @@ from sqlalchemy import inspect, select, text
 
 from domain.core.db import db
 from domain.core.models import Entry, TrendFact, User
+from domain.groups import contributions as trend_store
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.sharing import shares as sharing
-from domain.trends import store as trend_store
 from tests.conftest import PASSWORD, Auth, csrf_from, raw_database_bytes
 from tests.security.conftest import build_world, login_client, new_marker
 

@@ -95,7 +95,7 @@ class TrendKeyMixin:
 
 class TrendRollup(TrendKeyMixin, db.Model):
     """Group trend facts counted per (group, month, cell, pseudonym), kept in step with
-    trend_facts on every write (domain/trends/store.py), so a group's table for 24 months reads thousands
+    trend_facts on every write (domain/groups/contributions.py), so a group's table for 24 months reads thousands
     of rows instead of a million. Holds nothing trend_facts does not already hold. `tbl` is ""
     for facts outside the tables (process facts, which still count as a contributor)."""
 

@@ -1,4 +1,4 @@
-"""Trend fact storage (domain/trends/store.py): consent backfills, the journal hook keeps facts current
+"""Group contributions: trend fact storage (domain/groups/contributions.py): consent backfills, the journal hook keeps facts current
 (create, edit, draft, delete; processes too), withdraw and removal delete them, one group never sees
 another's, and the database's aggregation equals the pure in-memory one."""
 from __future__ import annotations
@@ -11,12 +11,12 @@ from sqlalchemy import func, inspect, select
 
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import GroupMember, TrendFact, User
+from domain.groups import contributions as trend_store
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
 from domain.trends import facts as trend_facts
 from domain.trends import group_tables, suppression
-from domain.trends import store as trend_store
 from tests.test_groups_http import BM, CT, ED, HS, entry, make_user, month, month_day, summary
 
 
