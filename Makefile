@@ -41,10 +41,16 @@ demo: migrate
 serve: $(RUNTIME_STAMP)
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
-# The whole suite on SQLite (browser tests included when Chromium is installed).
+# The suites that guard secrets and access, run once more with every test client asking for
+# bokmål (FOKUS_TEST_LANG=nb): they must hold in both languages.
+NB_SUITES := tests/security tests/test_sharing_access.py $(wildcard tests/test_markers_*.py)
+
+# The whole suite on SQLite (browser tests included when Chromium is installed), then the
+# marker, access and security suites in bokmål.
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	FOKUS_TEST_LANG=nb $(BIN)/python -m pytest -n 2 -q $(NB_SUITES)
 
 # The same suite on PostgreSQL: each test process creates and drops its own database.
 test-pg: $(TEST_STAMP)

@@ -101,6 +101,22 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture(autouse=True)
+def _page_language(monkeypatch):
+    """FOKUS_TEST_LANG=nb runs any test with every test client asking for bokmål, as a phone set
+    to Norwegian does (`make test-nb` runs the marker, access and security suites that way)."""
+    lang = os.environ.get("FOKUS_TEST_LANG")
+    if lang:
+        from flask.testing import FlaskClient
+        plain_init = FlaskClient.__init__
+
+        def init(self, *args, **kwargs):
+            plain_init(self, *args, **kwargs)
+            self.environ_base["HTTP_ACCEPT_LANGUAGE"] = lang
+
+        monkeypatch.setattr(FlaskClient, "__init__", init)
+
+
 @pytest.fixture
 def ctx(app):
     """The test app with its application context pushed, for tests that call domain/ directly."""

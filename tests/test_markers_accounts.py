@@ -5,11 +5,19 @@ bytea value)."""
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 
 from blueprints import guards
 from domain.accounts import account as accounts
 from tests.conftest import Auth, csrf_from, raw_database_bytes
+
+
+def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
+    """The page text for an English msgid, in the language the test clients ask for (FOKUS_TEST_LANG)."""
+    from flask_babel import gettext, ngettext
+    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
+        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
 
 
 def forms_of(value: bytes) -> dict[str, bytes]:
@@ -43,7 +51,7 @@ def test_markers_typed_into_account_forms_never_reach_the_database(app, client):
     auth = Auth(client)
 
     code = auth.signup(login=login, name=name, password=password)
-    assert f"Logged in as {name}" in client.get("/settings/").get_data(as_text=True)
+    assert said(app, "Logged in as %(name)s.", name=name) in client.get("/settings/").get_data(as_text=True)
     r = auth.post("/settings/password", {"current": password, "password": new_password,
                                          "confirm": new_password})
     assert r.status_code == 302

@@ -2,6 +2,7 @@
 is absent from the raw database bytes (SQLite file + WAL, or every PostgreSQL value)."""
 from __future__ import annotations
 
+import os
 import random
 import string
 
@@ -10,6 +11,13 @@ from tests.test_journal_http import KINDS, count_entries, draft_id_from, entry_i
 from tests.test_processes_http import post_process, process_id
 
 _rng = random.Random()
+
+
+def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
+    """The page text for an English msgid, in the language the test clients ask for (FOKUS_TEST_LANG)."""
+    from flask_babel import gettext, ngettext
+    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
+        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
 
 
 def marker(field: str) -> str:
@@ -87,8 +95,8 @@ def test_nothing_typed_or_chosen_reaches_the_database_in_clear(app, client, user
     assert r.get_json() == {"ok": True}
     assert count_entries(app) == 5
     # search still finds them (decrypted in memory only)
-    assert "1 entry found" in text(search(client, f"q={edited}"))
-    assert "1 entry found" in text(search(client, f"drafts=1&q={auto}"))
+    assert found_one(app) in text(search(client, f"q={edited}"))
+    assert found_one(app) in text(search(client, f"drafts=1&q={auto}"))
 
     raw = raw_database_bytes(app)
     for eid in list(ids.values()) + [pid, draft]:
@@ -101,3 +109,7 @@ def test_nothing_typed_or_chosen_reaches_the_database_in_clear(app, client, user
     # nor the human labels of the choices
     for label in ("Helplessness", "Report to child protection", "Acute concern", "My own history"):
         assert label.encode() not in raw, label
+
+
+def found_one(app) -> str:
+    return said(app, "%(num)d entry found.", "%(num)d entries found.", 1)

@@ -3,6 +3,8 @@ and after searches and the trends page have run, no text, tag or chosen id is in
 clear; the index pages are there, sealed."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import func, select, update
 
 from domain.core.db import db
@@ -10,6 +12,13 @@ from domain.core.models import JournalIndexPage, User
 from tests.conftest import raw_database_bytes, search
 from tests.test_journal_http import entry_id, post_entry, text
 from tests.test_markers_journal import marker
+
+
+def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
+    """The page text for an English msgid, in the language the test clients ask for (FOKUS_TEST_LANG)."""
+    from flask_babel import gettext, ngettext
+    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
+        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
 
 
 def test_index_pages_hold_no_plaintext(app, client, user):
@@ -20,7 +29,7 @@ def test_index_pages_hold_no_plaintext(app, client, user):
                                                         "feelings": ["helplessness"], "intensity": "8"}))
 
     def pages_and_search() -> bytes:
-        assert "1 entry found" in text(search(client, f"q={markers['body']}"))
+        assert found_one(app) in text(search(client, f"q={markers['body']}"))
         assert markers["title"] in text(client.get("/entries"))
         assert client.get("/trends").status_code == 200
         with app.app_context():
@@ -37,3 +46,7 @@ def test_index_pages_hold_no_plaintext(app, client, user):
             assert value.encode() not in raw, value
         for chosen in ("positive_moments", "helplessness", "countertransference", "bright_moment", "headline"):
             assert chosen.encode() not in raw, chosen
+
+
+def found_one(app) -> str:
+    return said(app, "%(num)d entry found.", "%(num)d entries found.", 1)

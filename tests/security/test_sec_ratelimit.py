@@ -14,6 +14,7 @@ import os
 import uuid
 
 import pytest
+from flask_babel import gettext
 
 from domain.accounts import account as accounts
 from domain.core.db import db, utcnow
@@ -84,10 +85,17 @@ def _login(app, ip: str, login: str, password: str):
     return client.post("/login", data={"csrf_token": token, "login": login, "password": password})
 
 
-def _assert_429_page(r) -> None:
+def _t(app, msgid: str, **kw) -> str:
+    """`msgid` in the language the test clients ask for (FOKUS_TEST_LANG, else English)."""
+    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
+        return gettext(msgid, **kw)
+
+
+def _assert_429_page(app, r) -> None:
     body = r.get_data(as_text=True)
     assert r.status_code == 429, r.status_code
-    assert "Please slow down" in body and "too many attempts" in body.lower()
+    assert _t(app, "Please slow down") in body
+    assert _t(app, "There were too many attempts. Wait a little, then try again.") in body
     assert "Traceback" not in body
     assert r.headers.get("Retry-After", "").isdigit()
     assert r.headers.get("Cache-Control") == "no-store"
@@ -103,11 +111,11 @@ def test_failed_logins_for_one_account_from_many_ips_are_limited(limited_app, mo
     for n in range(10):
         assert _login(limited_app, f"10.0.0.{n + 1}", "victim", "wrong password number x").status_code == 400
     r = _login(limited_app, "10.0.0.99", "victim", "wrong password number x")
-    _assert_429_page(r)
+    _assert_429_page(limited_app, r)
     # The right password from yet another unknown address waits too...
-    _assert_429_page(_login(limited_app, "10.0.0.100", "victim", PASSWORD))
+    _assert_429_page(limited_app, _login(limited_app, "10.0.0.100", "victim", PASSWORD))
     # ...the same spelling with other case and spaces is the same account...
-    _assert_429_page(_login(limited_app, "10.0.0.101", "  VICTIM ", PASSWORD))
+    _assert_429_page(limited_app, _login(limited_app, "10.0.0.101", "  VICTIM ", PASSWORD))
     # ...but other accounts are not affected.
     assert _login(limited_app, "10.0.0.102", "bystander", PASSWORD).status_code == 302
 
@@ -131,7 +139,7 @@ def test_many_accounts_from_one_ip_are_limited(limited_app):
         for n in range(11)
     ]
     assert statuses == [400] * 10 + [429], statuses
-    _assert_429_page(_login(limited_app, "10.2.0.1", "bystander", PASSWORD))
+    _assert_429_page(limited_app, _login(limited_app, "10.2.0.1", "bystander", PASSWORD))
     assert _login(limited_app, "10.2.0.2", "bystander", PASSWORD).status_code == 302
 
 
