@@ -101,6 +101,20 @@ def client(app):
     return app.test_client()
 
 
+def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
+    """The page text for an English msgid, in the language the test clients ask for
+    (FOKUS_TEST_LANG, else English): so a text check holds in both languages."""
+    from flask_babel import gettext, ngettext
+    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
+        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
+
+
+def said_html(app, msgid: str, **params) -> str:
+    """`said`, HTML-escaped as a template prints it."""
+    from markupsafe import escape
+    return str(escape(said(app, msgid, **params)))
+
+
 @pytest.fixture(autouse=True)
 def _page_language(monkeypatch):
     """FOKUS_TEST_LANG=nb runs any test with every test client asking for bokmål, as a phone set

@@ -5,19 +5,11 @@ bytea value)."""
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 
 from blueprints import guards
 from domain.accounts import account as accounts
-from tests.conftest import Auth, csrf_from, raw_database_bytes
-
-
-def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
-    """The page text for an English msgid, in the language the test clients ask for (FOKUS_TEST_LANG)."""
-    from flask_babel import gettext, ngettext
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
+from tests.conftest import Auth, csrf_from, raw_database_bytes, said
 
 
 def forms_of(value: bytes) -> dict[str, bytes]:

@@ -2,22 +2,14 @@
 is absent from the raw database bytes (SQLite file + WAL, or every PostgreSQL value)."""
 from __future__ import annotations
 
-import os
 import random
 import string
 
-from tests.conftest import raw_database_bytes, search
+from tests.conftest import raw_database_bytes, said, search
 from tests.test_journal_http import KINDS, count_entries, draft_id_from, entry_id, open_form, post_entry, text
 from tests.test_processes_http import post_process, process_id
 
 _rng = random.Random()
-
-
-def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
-    """The page text for an English msgid, in the language the test clients ask for (FOKUS_TEST_LANG)."""
-    from flask_babel import gettext, ngettext
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
 
 
 def marker(field: str) -> str:

@@ -3,22 +3,13 @@ and after searches and the trends page have run, no text, tag or chosen id is in
 clear; the index pages are there, sealed."""
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import func, select, update
 
 from domain.core.db import db
 from domain.core.models import JournalIndexPage, User
-from tests.conftest import raw_database_bytes, search
+from tests.conftest import raw_database_bytes, said, search
 from tests.test_journal_http import entry_id, post_entry, text
 from tests.test_markers_journal import marker
-
-
-def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
-    """The page text for an English msgid, in the language the test clients ask for (FOKUS_TEST_LANG)."""
-    from flask_babel import gettext, ngettext
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
 
 
 def test_index_pages_hold_no_plaintext(app, client, user):

@@ -19,7 +19,6 @@ Every (endpoint, method) in app.url_map must have a row here, or be in EXEMPT wi
 """
 from __future__ import annotations
 
-import os
 import random
 import string
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from domain.core.db import db, new_id, utcnow
 from domain.core.models import Entry, Share
 from domain.journal import processes
 from domain.sharing import shares as sharing
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, said
 from tests.test_sharing_crypto import (
     Person,
     connect,
@@ -181,13 +180,6 @@ EXEMPT = {
     **{(e, m): "language and time zone, covered by tests/security/test_sec_routes.py and test_i18n.py" for e, m in [
         ("i18n.settings", "GET"), ("i18n.settings", "POST"), ("i18n.switch", "POST")]},
 }
-
-
-def said(app, msgid: str, plural: str | None = None, num: int = 1, **params) -> str:
-    """The page text for an English msgid, in the language the test clients ask for (FOKUS_TEST_LANG)."""
-    from flask_babel import gettext, ngettext
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return ngettext(msgid, plural, num, **params) if plural else gettext(msgid, **params)
 
 
 def _marker(what: str) -> str:

@@ -17,7 +17,7 @@ from domain.journal import entries as journal
 from domain.journal import processes
 from domain.sharing import rotation
 from domain.sharing import shares as sharing
-from tests.conftest import PASSWORD, csrf_from
+from tests.conftest import PASSWORD, csrf_from, said_html
 from tests.security.conftest import build_world, login_client
 
 
@@ -30,18 +30,6 @@ def _opens(fn) -> bool:
 
 
 # --- AAD: a ciphertext or wrap copied into another row does not open ------------------------------
-
-def _tr(app, msgid: str, **variables) -> str:
-    """msgid translated into the language the test clients ask for (FOKUS_TEST_LANG), HTML-escaped."""
-    import os
-
-    from flask_babel import gettext
-    from markupsafe import escape
-
-    lang = os.environ.get("FOKUS_TEST_LANG") or "en"
-    with app.test_request_context(headers={"Accept-Language": lang}):
-        return str(escape(gettext(msgid, **variables)))
-
 
 def test_entry_ciphertext_and_wrap_copied_to_another_row_do_not_open(app, world):
     okey = world.keys["owner"]
@@ -61,7 +49,7 @@ def test_entry_ciphertext_and_wrap_copied_to_another_row_do_not_open(app, world)
         assert not _opens(lambda: journal.read(dst, okey))
     # The owner gets the repair page for that one row (never its content, never a 500).
     r = login_client(app, "owner").get(f"/entries/{world.ids['private']}", follow_redirects=True)
-    assert r.status_code == 200 and _tr(app, "This entry cannot be opened") in r.get_data(as_text=True)
+    assert r.status_code == 200 and said_html(app, "This entry cannot be opened") in r.get_data(as_text=True)
     assert world.markers["entry"] not in r.get_data(as_text=True)
     assert world.markers["proc"] not in r.get_data(as_text=True)
 
@@ -75,7 +63,7 @@ def test_entry_moved_to_another_owner_does_not_open_for_either(app, world):
         assert not _opens(lambda: journal.read(row, world.keys["owner"]))
     # The stranger now "owns" a row they cannot open: the repair page, never its content.
     r = login_client(app, "stranger").get(f"/entries/{world.ids['entry']}", follow_redirects=True)
-    assert r.status_code == 200 and _tr(app, "This entry cannot be opened") in r.get_data(as_text=True)
+    assert r.status_code == 200 and said_html(app, "This entry cannot be opened") in r.get_data(as_text=True)
     assert world.markers["entry"] not in r.get_data(as_text=True)
 
 

@@ -12,20 +12,8 @@ from domain.groups import contributions as trend_store
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.sharing import shares as sharing
-from tests.conftest import PASSWORD, Auth, csrf_from, raw_database_bytes
+from tests.conftest import PASSWORD, Auth, csrf_from, raw_database_bytes, said_html
 from tests.security.conftest import build_world, login_client, new_marker
-
-
-def _tr(app, msgid: str, **variables) -> str:
-    """msgid translated into the language the test clients ask for (FOKUS_TEST_LANG), HTML-escaped."""
-    import os
-
-    from flask_babel import gettext
-    from markupsafe import escape
-
-    lang = os.environ.get("FOKUS_TEST_LANG") or "en"
-    with app.test_request_context(headers={"Accept-Language": lang}):
-        return str(escape(gettext(msgid, **variables)))
 
 
 def _rows_mentioning(app, needle: str) -> list[str]:
@@ -119,7 +107,7 @@ def test_deleting_an_account_leaves_no_row_and_no_marker(app):
 
     client = login_client(app, "owner")
     page = client.get("/settings/data/delete").get_data(as_text=True)
-    assert _tr(app, "I understand that nothing can be recovered afterwards.") in page
+    assert said_html(app, "I understand that nothing can be recovered afterwards.") in page
     r = client.post(
         "/settings/data/delete",
         data={

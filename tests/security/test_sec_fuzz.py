@@ -21,7 +21,7 @@ from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KINDS
 from domain.core.db import db, new_id
 from domain.core.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, said_html
 from tests.security.conftest import build_world, login_client, token_for
 
 EXAMPLES = int(os.environ.get("FOKUS_FUZZ_EXAMPLES", "12"))
@@ -90,18 +90,6 @@ def value(valid=()):
 
 def multi(valid=()):
     return st.one_of(value(valid), st.lists(value(valid), max_size=5))
-
-def _tr(app, msgid: str, **variables) -> str:
-    """msgid translated into the language the test clients ask for (FOKUS_TEST_LANG), HTML-escaped."""
-    import os
-
-    from flask_babel import gettext
-    from markupsafe import escape
-
-    lang = os.environ.get("FOKUS_TEST_LANG") or "en"
-    with app.test_request_context(headers={"Accept-Language": lang}):
-        return str(escape(gettext(msgid, **variables)))
-
 
 def form(fields: dict):
     """Random subsets of the fields, each with a random (often plausible) value."""
@@ -555,7 +543,7 @@ def test_oversize_bodies_get_a_friendly_413(app, fuzz_world):
     ):
         r = client.post(url, data={"csrf_token": token, "what_happened": big, "text": big, "password": big})
         assert r.status_code == 413, (url, r.status_code)
-        assert _tr(app, "Too much at once") in r.get_data(as_text=True)
+        assert said_html(app, "Too much at once") in r.get_data(as_text=True)
 
 
 def test_second_factor_accepts_a_real_code(app, pending_2fa):

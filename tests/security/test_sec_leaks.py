@@ -13,17 +13,11 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
-from flask_babel import gettext, ngettext
+from flask_babel import ngettext
 
 from domain.journal import entries as journal
-from tests.conftest import PASSWORD, Auth, csrf_from, search
+from tests.conftest import PASSWORD, Auth, csrf_from, said, search
 from tests.security.conftest import new_marker, token_for
-
-
-def _t(app, msgid: str, **kw) -> str:
-    """`msgid` in the language the test clients ask for (FOKUS_TEST_LANG, else English)."""
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return gettext(msgid, **kw)
 
 
 def _found_count(app) -> re.Pattern:
@@ -312,7 +306,7 @@ def test_no_marker_in_logs_error_pages_files_or_urls(app, caplog, monkeypatch, t
 
     problems = _access_log_problems(access_log, markers)
     error_eyebrow = re.compile(
-        'class="eyebrow">' + re.escape(_t(app, "Error %(code)s", code=999)).replace("999", r"\d{3}")
+        'class="eyebrow">' + re.escape(said(app, "Error %(code)s", code=999)).replace("999", r"\d{3}")
     )
     for r in seen:
         where = f"{r.request.method} {r.request.path}"

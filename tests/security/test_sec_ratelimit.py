@@ -14,11 +14,10 @@ import os
 import uuid
 
 import pytest
-from flask_babel import gettext
 
 from domain.accounts import account as accounts
 from domain.core.db import db, utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, said
 from tests.security.conftest import token_for
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -85,17 +84,11 @@ def _login(app, ip: str, login: str, password: str):
     return client.post("/login", data={"csrf_token": token, "login": login, "password": password})
 
 
-def _t(app, msgid: str, **kw) -> str:
-    """`msgid` in the language the test clients ask for (FOKUS_TEST_LANG, else English)."""
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return gettext(msgid, **kw)
-
-
 def _assert_429_page(app, r) -> None:
     body = r.get_data(as_text=True)
     assert r.status_code == 429, r.status_code
-    assert _t(app, "Please slow down") in body
-    assert _t(app, "There were too many attempts. Wait a little, then try again.") in body
+    assert said(app, "Please slow down") in body
+    assert said(app, "There were too many attempts. Wait a little, then try again.") in body
     assert "Traceback" not in body
     assert r.headers.get("Retry-After", "").isdigit()
     assert r.headers.get("Cache-Control") == "no-store"

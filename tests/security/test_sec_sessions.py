@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -13,14 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 from flask import Flask
-from flask_babel import gettext
 from sqlalchemy import update
 
 from blueprints import guards
 from domain.accounts import sessions
 from domain.core.db import db, utcnow
 from domain.core.models import UserSession
-from tests.conftest import PASSWORD, Auth, csrf_from
+from tests.conftest import PASSWORD, Auth, csrf_from, said
 from tests.security.conftest import db_snapshot, login_client, session_cookie, snapshot_diff, token_for
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -40,16 +38,10 @@ def _replay(app, cookie: str):
     return client
 
 
-def _t(app, msgid: str, **kw) -> str:
-    """`msgid` in the language the test clients ask for (FOKUS_TEST_LANG, else English)."""
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return gettext(msgid, **kw)
-
-
 def assert_anonymous(client, world, token: str | None = None) -> None:
     """Treated as a visitor: welcome page, login redirects, 401 on POST, no marker anywhere, no 500."""
     r = client.get("/")
-    assert r.status_code == 200 and _t(client.application, "Log in") in r.get_data(as_text=True)
+    assert r.status_code == 200 and said(client.application, "Log in") in r.get_data(as_text=True)
     assert not world.leaks("anon", r.get_data(as_text=True))
     for url in (
         f"/entries/{world.ids['entry']}",
@@ -333,7 +325,7 @@ def test_sensitive_actions_ask_for_the_password_again(app, world):
     page = client.get("/settings/two-factor/setup").get_data(as_text=True)
     key = re.search(r'<code class="totp-key">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
     r = client.post("/settings/two-factor/setup", data={"csrf_token": token, "code": pyotp.TOTP(key).now()})
-    assert r.status_code == 200 and _t(app, "Your backup codes") in r.get_data(as_text=True)
+    assert r.status_code == 200 and said(app, "Your backup codes") in r.get_data(as_text=True)
     codes = re.findall(r"<li><code>([0-9A-F-]+)</code></li>", r.get_data(as_text=True))
 
     # Stale again: disabling 2FA and deleting the account are gated too, and work after /confirm.

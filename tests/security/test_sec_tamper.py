@@ -12,6 +12,7 @@ from domain.core.db import db
 from domain.core.models import Entry, ThreadItem, User
 from domain.journal import entries as journal
 from domain.sharing import shares as sharing
+from tests.conftest import said_html
 from tests.security.conftest import login_client
 
 BLOB_REGIONS = {"version": 0, "nonce": 5, "commitment": 20, "ciphertext": 50, "tag": -1}
@@ -36,18 +37,6 @@ def _get(app, model, row_id: str):
         return row
 
 
-def _tr(app, msgid: str, **variables) -> str:
-    """msgid translated into the language the test clients ask for (FOKUS_TEST_LANG), HTML-escaped."""
-    import os
-
-    from flask_babel import gettext
-    from markupsafe import escape
-
-    lang = os.environ.get("FOKUS_TEST_LANG") or "en"
-    with app.test_request_context(headers={"Accept-Language": lang}):
-        return str(escape(gettext(msgid, **variables)))
-
-
 _APP = {}
 
 
@@ -60,14 +49,14 @@ def assert_clean_error(r, forbidden: list[str]) -> None:
     body = r.get_data(as_text=True)
     assert 400 <= r.status_code < 600, r.status_code
     assert "Traceback" not in body and 'File "' not in body and "CryptoError" not in body
-    assert 'class="eyebrow">' + _tr(_APP["app"], "Error %(code)s", code=r.status_code) in body, body[:500]  # the friendly error template
+    assert 'class="eyebrow">' + said_html(_APP["app"], "Error %(code)s", code=r.status_code) in body, body[:500]  # the friendly error template
     for m in forbidden:
         assert m not in body, "plaintext of a tampered row reached the page"
 
 
 def assert_repair_page(r, forbidden: list[str]) -> None:
     body = r.get_data(as_text=True)
-    assert r.status_code == 200 and _tr(_APP["app"], "This entry cannot be opened") in body, r.status_code
+    assert r.status_code == 200 and said_html(_APP["app"], "This entry cannot be opened") in body, r.status_code
     assert "Traceback" not in body and "CryptoError" not in body
     for m in forbidden:
         assert m not in body, "plaintext of a tampered row reached the page"

@@ -8,16 +8,14 @@ noise); bench/timing_checks.py measures the actual ratio.
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from flask_babel import gettext
 
 from domain.accounts import account as accounts
 from domain.core import keyring
 from domain.core.db import db, utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, said
 from tests.security.conftest import token_for
 
 MODERATE = {
@@ -40,12 +38,6 @@ def derivations(monkeypatch):
 
     monkeypatch.setattr(keyring, "derive_password", counting)
     return calls
-
-
-def _t(app, msgid: str, **kw) -> str:
-    """`msgid` in the language the test clients ask for (FOKUS_TEST_LANG, else English)."""
-    with app.test_request_context(headers={"Accept-Language": os.environ.get("FOKUS_TEST_LANG") or "en"}):
-        return gettext(msgid, **kw)
 
 
 def _login(client, token: str, login: str, password: str):
@@ -73,7 +65,7 @@ def test_unknown_login_costs_one_derivation_like_a_known_one(make_app, derivatio
         derivations.clear()
         r = _login(client, token, login, "wrong password 123")
         assert r.status_code == 400
-        assert _t(client.application, "Login name or password is not right.") in r.get_data(as_text=True)
+        assert said(client.application, "Login name or password is not right.") in r.get_data(as_text=True)
         work[which] = list(derivations)
     assert work == {"known": [stored], "unknown": [stored], "known again": [stored]}, work
     # The right password also costs exactly one derivation (no second one that would tell).
