@@ -68,6 +68,7 @@ EXPECTED_VOCAB_IDS: dict[str, tuple[str, ...]] = {
         "child_seen_as_hostile", "filming_reluctance", "no_progress_under_pressure",
     ),
     "SUPERVISION": ("no", "yes", "urgent"),
+    "SUPPORTS": ("colleague", "supervision", "seminar", "theory_method", "break", "other"),
 }
 
 

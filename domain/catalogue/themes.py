@@ -113,6 +113,7 @@ EFFECT = VOCABULARIES["effect"]
 PROCESS_STATUS = VOCABULARIES["process_status"]
 SCREENING_FLAGS = VOCABULARIES["screening_flags"]
 SUPERVISION = VOCABULARIES["supervision"]
+SUPPORTS = VOCABULARIES["supports"]  # what helped: counted beside the strain in trends
 
 
 # ---------------------------------------------------------------------------------------
