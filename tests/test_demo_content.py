@@ -167,7 +167,7 @@ def test_process_shape(process: dict[str, Any]) -> None:
 
 
 def test_processes_are_varied_and_unique() -> None:
-    assert len(demo.PROCESSES) == 4
+    assert len(demo.PROCESSES) == 5
     assert len({p["key"] for p in demo.PROCESSES}) == 4
     assert len({p["code"] for p in demo.PROCESSES}) == 4
     statuses = [p["status"] for p in demo.PROCESSES]
