@@ -171,7 +171,7 @@ def test_processes_are_varied_and_unique() -> None:
     assert len({p["key"] for p in demo.PROCESSES}) == 5
     assert len({p["code"] for p in demo.PROCESSES}) == 5
     statuses = [p["status"] for p in demo.PROCESSES]
-    assert statuses.count("ongoing") == 2 and "completed" in statuses and "ended_early" in statuses
+    assert statuses.count("ongoing") == 3 and "completed" in statuses and "ended_early" in statuses
     assert any(p["cps_commissioned"] and p["status"] == "ended_early" for p in demo.PROCESSES)
 
 
