@@ -59,6 +59,9 @@ class AnswerForm(Form):
     credential = HiddenField(validators=[DataRequired(), Length(max=20000)])
     prf = HiddenField(validators=[Optional(), Length(max=100)])
     retried = HiddenField(validators=[Optional(), Length(max=1)])
+    # The page the login page was asked for (?next=), so a passkey login lands where a password
+    # login would; checked by pending.safe_next like every other return address.
+    next = HiddenField(validators=[Optional(), Length(max=2000)])
 
 
 def _rp() -> tuple[str, str]:
@@ -177,15 +180,17 @@ def login():
     if result.needs_prf and not form.retried.data:
         # A passkey that can unlock, chosen from the device's list: ask once more, naming it.
         return jsonify(retry=keyring.b64e(result.passkey.credential_id))
+    next_url = form.next.data or None
     if result.user_key is None:
-        session["passkey_pending"] = {"uid": result.user.id, "until": int(time.time()) + PENDING_TTL}
+        session["passkey_pending"] = {"uid": result.user.id, "until": int(time.time()) + PENDING_TTL,
+                                      "next": next_url or ""}
         return jsonify(redirect=url_for("passkeys.password"))
     if result.user.totp_enabled and not result.user_verified:
         # Without the phone's lock a passkey is only "something you have": the code still counts.
-        pending.hold_second_factor(result.user, result.user_key, None, None)
+        pending.hold_second_factor(result.user, result.user_key, next_url, None)
         return jsonify(redirect=url_for("auth.second_factor"))
     _open_session(result.user, result.user_key, fresh=result.user_verified)
-    return jsonify(redirect=_after_login(result.user, result.user_key))
+    return jsonify(redirect=_after_login(result.user, result.user_key, next_url))
 
 
 def _pending_user() -> User | None:
@@ -211,9 +216,9 @@ def password():
         # The same policy as every other password check (per account and address, growing delay).
         user_key = throttle.password_key(user, form.password.data)
         if user_key is not None:
-            session.pop("passkey_pending", None)
+            next_url = (session.pop("passkey_pending", None) or {}).get("next") or None
             _open_session(user, user_key, fresh=True)
-            return redirect(_after_login(user, user_key))
+            return redirect(_after_login(user, user_key, next_url))
         db.session.commit()
         form.password.errors = [str(WRONG_PASSWORD)]
     return render_template("passkeys/password.html", form=form), 400 if form.is_submitted() else 200
@@ -229,9 +234,9 @@ def _open_session(user: User, user_key: bytes, fresh: bool) -> None:
     db.session.commit()
 
 
-def _after_login(user: User, user_key: bytes) -> str:
+def _after_login(user: User, user_key: bytes, next_url: str | None = None) -> str:
     if user.recovery_confirmed_at is None:
         pending.hold_recovery_code(accounts.new_recovery_code(user, user_key))
         db.session.commit()
-        return url_for("auth.recovery_code")
-    return url_for("home.index")
+        return url_for("auth.recovery_code")   # as after a password login: the code comes first
+    return pending.back_to(next_url)

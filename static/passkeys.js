@@ -123,7 +123,8 @@
       return navigator.credentials.get({ publicKey: requestOptions(o) });
     }).then(function (cred) {
       return post(p.dataset.finish, { csrf_token: csrf, credential: credentialJSON(cred),
-        prf: prfOutput(cred), retried: retried ? "1" : "" });
+        prf: prfOutput(cred), retried: retried ? "1" : "",
+        next: new URLSearchParams(window.location.search).get("next") || "" });
     }).then(function (data) {
       if (data.retry && !retried) { remember(data.retry); return login(box, csrf, [data.retry], true); }
       window.location.href = data.redirect;
