@@ -97,6 +97,13 @@ def _steps(w):
         ),
         (
             "owner",
+            "sharing.urgent",
+            f"/entries/{ids['entry']}/urgent",
+            {"readers": w.users["contact"], "question": "an urgent question"},
+            302,
+        ),
+        (
+            "owner",
             "sharing.agenda",
             "/share/agenda",
             {"entries": ids["entry"], "readers": w.users["contact"]},

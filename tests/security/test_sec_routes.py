@@ -124,6 +124,8 @@ TABLE = {
     # --- sharing ---
     ("sharing.share_entry", "GET"):           owner_only(200),
     ("sharing.share_entry", "POST"):          owner_only(400, anon=401),
+    ("sharing.urgent", "GET"):                owner_only(200),
+    ("sharing.urgent", "POST"):               owner_only(400, anon=401),
     ("sharing.manage", "GET"):                owner_only(200),
     ("sharing.agenda", "GET"):                any_user(200),
     ("sharing.agenda", "POST"):               any_user(400, anon=401),
