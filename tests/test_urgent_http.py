@@ -106,8 +106,9 @@ def test_without_a_supervisor_the_offer_says_how_to_add_one(app):
 def test_of_several_supervisors_the_most_recent_is_preselected(app):
     ppl = people(app, ("old", "supervisor"), ("new", "supervisor"))
     with app.app_context():
-        from domain.core.models import ContactLink
         from datetime import timedelta
+
+        from domain.core.models import ContactLink
         link = db.session.query(ContactLink).filter_by(holder_id=ppl["tess"].id, other_id=ppl["old"].id).one()
         link.created_at -= timedelta(days=30)
         db.session.commit()
