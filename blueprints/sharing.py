@@ -11,7 +11,7 @@ from blueprints import guards, i18n
 from blueprints.access import allowed_or_404
 from blueprints.forms import EmptyForm
 from blueprints.sharing_forms import SECTION_LABELS, ReflectionForm, ReplyForm, share_form
-from blueprints.sharing_send import contact_choices, do_share, mandate_for
+from blueprints.sharing_send import contact_choices, do_share, inbox_page, mandate_for, urgent_mail_setting
 from blueprints.sharing_send import urgent as _urgent
 from domain.catalogue.entry_kinds import KINDS
 from domain.core.db import db, new_id, utcnow
@@ -60,6 +60,7 @@ def agenda():
 
 
 bp.add_url_rule("/entries/<entry_id>/urgent", "urgent", guards.fresh_login_required(_urgent), methods=["GET", "POST"])
+bp.add_url_rule("/inbox/urgent-mail", "urgent_mail", guards.login_required(urgent_mail_setting), methods=["POST"])
 
 
 def _names() -> dict[str, str]:
@@ -131,9 +132,7 @@ def outbox():
 @guards.login_required
 def inbox():
     """Reader side: waiting for my reflection, answered, closed."""
-    sections = sharing.inbox_sections(current_user.user, guards.user_key())
-    urgent = sum(1 for row in sections["waiting"] if row[3])
-    return render_template("sharing/inbox.html", sections=sections, names=_names(), kinds=KINDS, urgent=urgent)
+    return inbox_page()
 
 
 def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=None):

@@ -34,6 +34,13 @@ class InviteForm(Form):
     invite_id = HiddenField()
 
 
+class UrgentMailForm(Form):
+    # Sealed to each colleague who shares with you (domain/sharing/urgent_mail.py), never stored in clear.
+    email = StringField(_l("E-mail me when something urgent is shared with me (optional)"),
+                        validators=[Optional(), _length(254),
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an e-mail address."))])
+
+
 class RoleForm(Form):
     role = Radio(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
 

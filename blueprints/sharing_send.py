@@ -3,18 +3,19 @@ shown after saving an urgent ethical dilemma (endpoint `sharing.urgent`, registe
 sharing.py so the sharing blueprint stays the one place its routes are listed)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from blueprints import guards, i18n
 from blueprints.access import allowed_or_404
-from blueprints.sharing_forms import share_form
+from blueprints.sharing_forms import UrgentMailForm, share_form
 from domain.catalogue.entry_kinds import KINDS
+from domain.core import mailer
 from domain.core.db import db
 from domain.core.refusal import Refusal
 from domain.journal import entries as journal
-from domain.sharing import contacts
+from domain.sharing import contacts, urgent_mail
 from domain.sharing import shares as sharing
 
 URGENT_KIND = "ethical_dilemma"
@@ -44,11 +45,49 @@ def do_share(form, entry_ids: list[str], urgent: bool = False):
         return None
     db.session.commit()
     if urgent:
+        _notify([r for r in rows if getattr(r, "created_now", False)])
         flash(gettext("Sent. It is at the top of their list, marked urgent."), "ok")
     else:
         flash(ngettext("Shared: %(num)d share. You can end it any time.",
                        "Shared: %(num)d shares. You can end them any time.", len(rows)), "ok")
     return redirect(url_for("sharing.manage", entry_id=entry_ids[0]) if len(entry_ids) == 1 else url_for("sharing.outbox"))
+
+
+def _notify(rows) -> None:
+    """E-mail each new urgent share's reader who asked for it: only that something urgent waits."""
+    if not mailer.configured(current_app.config):
+        return
+    for row in rows:
+        address = urgent_mail.address_for(current_user.user, guards.user_key(), row.reader_id)
+        if address:
+            urgent_mail.send_notice(current_app.config, address, url_for("sharing.inbox", _external=True), gettext)
+
+
+def inbox_page(mail_form=None, status: int = 200):
+    """Reader side: waiting for my reflection (urgent first), answered, closed; and, where SMTP
+    is configured, the address for urgent notices."""
+    sections = sharing.inbox_sections(current_user.user, guards.user_key())
+    urgent = sum(1 for row in sections["waiting"] if row[3])
+    if mail_form is None and mailer.configured(current_app.config):
+        mail_form = UrgentMailForm(data={"email": urgent_mail.own_address(current_user.user, guards.user_key())})
+    names = {c.other_id: c.name for c in contacts.contacts_of(current_user.user, guards.user_key())}
+    return render_template("sharing/inbox.html", sections=sections, names=names, kinds=KINDS, urgent=urgent,
+                           mail_form=mail_form), status
+
+
+def urgent_mail_setting():
+    """POST from the inbox: the address for urgent notices ("" stops them)."""
+    form = UrgentMailForm()
+    if not form.validate_on_submit():
+        return inbox_page(form, 400)
+    if not mailer.configured(current_app.config):
+        abort(404)  # no mail server: nothing would ever be sent
+    address = (form.email.data or "").strip()
+    told = urgent_mail.set_address(current_user.user, guards.user_key(), address)
+    db.session.commit()
+    flash(ngettext("Saved for %(num)d colleague who shares with you.", "Saved for %(num)d colleagues who share with you.",
+                   told) if address else gettext("No more e-mails about urgent entries."), "ok")
+    return redirect(url_for("sharing.inbox"))
 
 
 def offer_after_save(row, kind_id: str, form, action: str | None) -> str | None:

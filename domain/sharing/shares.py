@@ -152,6 +152,7 @@ def _share_row(owner: User, entry: Entry, key: bytes, link: ContactLink, now: da
                     key_version=entry.key_version, created_at=now, owner_seen_at=now,
                     wrapped_key=keyring.hpke_wrap(link.pinned_key, key,
                                                   share_info(entry.id, link.other_id, entry.key_version)))
+        row.created_now = True  # not stored: tells the caller to notify once, not on a double submit
         db.session.add(row)
     return row
 

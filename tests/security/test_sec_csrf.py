@@ -102,6 +102,7 @@ def _steps(w):
             {"readers": w.users["contact"], "question": "an urgent question"},
             302,
         ),
+        ("reader", "sharing.urgent_mail", "/inbox/urgent-mail", {"email": "r@example.test"}, 404),  # no SMTP in tests
         (
             "owner",
             "sharing.agenda",
