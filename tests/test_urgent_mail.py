@@ -4,7 +4,7 @@ never in the database in clear; one mail per share, not per tap."""
 from __future__ import annotations
 
 from app import create_app
-from tests.conftest import base_config, raw_database_bytes
+from tests.conftest import base_config, raw_database_bytes, said
 from tests.test_invite_mail import FakeSMTP
 from tests.test_sharing_crypto import login_client
 from tests.test_sharing_http import html, post
@@ -31,7 +31,7 @@ def test_the_reader_gets_a_contentless_mail_for_an_urgent_share(db_url, tmp_path
     (msg,) = FakeSMTP.sent
     assert msg["To"] == ADDRESS
     body = msg.get_content()
-    assert "urgent" in msg["Subject"].lower() and "/inbox" in body
+    assert msg["Subject"] == said(app, "Something urgent waits for you in Fokus") and "/inbox" in body
     assert not any(s in body + msg["Subject"] for s in ("zqdilemma", "zqquestion", "Tess", "ethical"))
     # a share that is not urgent sends nothing
     _r, calm_id = save_dilemma(tess, supervision="yes", text="calm")
