@@ -65,7 +65,7 @@ def unseen_count(share_row: Share, viewer_id: str) -> int:
     return n
 
 
-def unseen_summary(user_id: str, now: datetime | None = None) -> dict[str, int]:
+def unseen_summary(user_id: str, now: datetime | None = None) -> dict:
     """Counts for the home page: new items in conversations I read and in those I own, and
     entries shared with me that wait for my reflection."""
     now = now or utcnow()
