@@ -67,7 +67,7 @@ def unseen_count(share_row: Share, viewer_id: str) -> int:
 
 def unseen_summary(user_id: str, now: datetime | None = None) -> dict:
     """Counts for the home page: new items in conversations I read and in those I own, and
-    entries shared with me that wait for my reflection."""
+    entries shared with me that wait for my reflection (and their ids, for home's urgent count)."""
     now = now or utcnow()
     as_reader = [s for s in inbox(user_id) if is_active(s, now)]
     as_owner = list(db.session.scalars(select(Share).where(Share.owner_id == user_id, Share.revoked_at.is_(None))))
