@@ -22,9 +22,10 @@ def index():
     key = guards.user_key()
     index = journal_index.view(current_user.user, key, guards.session_row().id)
     news = sharing.unseen_summary(current_user.id)
+    urgent = sharing.urgent_waiting(current_user.user, key, news["waiting_ids"])
     return render_template("home/index.html", profile=accounts.read_profile(current_user.user, key),
                            kinds=KINDS, recent=index.saved[:5], drafts=index.drafts,
-                           flagged=index.flagged, news=news)
+                           flagged=index.flagged, news=news, urgent=urgent)
 
 
 @bp.route("/about")

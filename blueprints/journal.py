@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints import guards, search_state
+from blueprints import guards, search_state, sharing_send
 from blueprints import journal_forms as forms
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
@@ -91,6 +91,9 @@ def _submit(form, kind_id: str, entry: Entry | None, procs, is_draft: bool = Fal
         row, status, warnings = _save(form, kind_id, entry, procs)
     except versions.Conflict as conflict:
         return _conflict(form, kind_id, procs, conflict)
+    offer = sharing_send.offer_after_save(row, kind_id, form, action)  # urgent dilemma: "send it now?"
+    if offer:
+        return redirect(offer)
     if row is not None:
         flash(_("Saved as a draft.") if entry is None and action == "draft" else _("Saved."), "ok")
         return redirect(url_for("journal.view", entry_id=row.id))

@@ -3,7 +3,7 @@ shared entry with structured reflection, and the thread. Every route asks domain
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -11,6 +11,8 @@ from blueprints import guards, i18n
 from blueprints.access import allowed_or_404
 from blueprints.forms import EmptyForm
 from blueprints.sharing_forms import SECTION_LABELS, ReflectionForm, ReplyForm, share_form
+from blueprints.sharing_send import contact_choices, do_share, inbox_page, mandate_for, urgent_mail_setting
+from blueprints.sharing_send import urgent as _urgent
 from domain.catalogue.entry_kinds import KINDS
 from domain.core.db import db, new_id, utcnow
 from domain.core.keyring import CryptoError
@@ -22,40 +24,19 @@ from domain.sharing import shares as sharing
 bp = Blueprint("sharing", __name__)
 
 
-def _contact_choices() -> tuple[list[contacts.Contact], dict[str, str]]:
-    people = contacts.contacts_of(current_user.user, guards.user_key())
-    return people, {c.other_id: f"{c.name} ({gettext(c.role_label).lower()})" for c in people}
-
-
-def _do_share(form, entry_ids: list[str]):
-    """Returns a redirect on success, else None with errors put on the form."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        rows = sharing.share(current_user.user, guards.user_key(), entry_ids, list(form.readers.data or []),
-                             (form.question.data or "").strip(), form.expires_at())
-    except Refusal as exc:
-        form.readers.errors = list(form.readers.errors) + [i18n.say(exc)]
-        form.refusal_status = exc.status  # e.g. 409 when a contact's key changed
-        return None
-    db.session.commit()
-    flash(ngettext("Shared: %(num)d share. You can end it any time.",
-                   "Shared: %(num)d shares. You can end them any time.", len(rows)), "ok")
-    return redirect(url_for("sharing.manage", entry_id=entry_ids[0]) if len(entry_ids) == 1 else url_for("sharing.outbox"))
-
-
 def _share_dialog(form, items: list[journal.Item], people, entry_ids: list[str], agenda: bool):
     """A POST with entries shares them and redirects; otherwise (or when refused) the dialog,
     with identifying details in what is about to be shared as warnings."""
     if request.method == "POST" and entry_ids:
-        done = _do_share(form, entry_ids)
+        done = do_share(form, entry_ids)
         if done is not None:
             return done
     elif request.method == "POST":
         form.entries.errors = [gettext("Choose at least one entry.")]
     status = getattr(form, "refusal_status", 400) if form.is_submitted() else 200
+    mandate = mandate_for(items[0]) if len(items) == 1 and not agenda else {}
     return render_template("sharing/share.html", form=form, items=items, people=people, kinds=KINDS, agenda=agenda,
-                           warnings=sharing.identifying_details(items, form.question.data or "")), status
+                           mandate=mandate, warnings=sharing.identifying_details(items, form.question.data or "")), status
 
 
 @bp.route("/entries/<entry_id>/share", methods=["GET", "POST"])
@@ -63,7 +44,7 @@ def _share_dialog(form, items: list[journal.Item], people, entry_ids: list[str],
 def share_entry(entry_id: str):
     decision = allowed_or_404(sharing.decide_entry(current_user.id, entry_id), sharing.Access.MANAGE)
     item = journal.Item(decision.entry, journal.read(decision.entry, guards.user_key()))
-    people, choices = _contact_choices()
+    people, choices = contact_choices()
     return _share_dialog(share_form(choices), [item], people, [entry_id], agenda=False)
 
 
@@ -72,10 +53,14 @@ def share_entry(entry_id: str):
 def agenda():
     """Share a bundle: entries marked for supervision (all pre-selected), with one or more contacts."""
     items = [i for i in journal.flagged(journal.all_items(current_user.id, guards.user_key()))]
-    people, choices = _contact_choices()
+    people, choices = contact_choices()
     entry_choices = {i.row.id: i.headline for i in items}
     form = share_form(choices, entry_choices, data={"entries": list(entry_choices)} if request.method == "GET" else None)
     return _share_dialog(form, items, people, list(form.entries.data or []), agenda=True)
+
+
+bp.add_url_rule("/entries/<entry_id>/urgent", "urgent", guards.fresh_login_required(_urgent), methods=["GET", "POST"])
+bp.add_url_rule("/inbox/urgent-mail", "urgent_mail", guards.login_required(urgent_mail_setting), methods=["POST"])
 
 
 def _names() -> dict[str, str]:
@@ -147,8 +132,7 @@ def outbox():
 @guards.login_required
 def inbox():
     """Reader side: waiting for my reflection, answered, closed."""
-    sections = sharing.inbox_sections(current_user.user, guards.user_key())
-    return render_template("sharing/inbox.html", sections=sections, names=_names(), kinds=KINDS)
+    return inbox_page()
 
 
 def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=None):
@@ -161,8 +145,10 @@ def _thread_page(decision, status: int = 200, reflection_form=None, reply_form=N
     if reflection_form is None and is_reader and share.reflected_at is None:
         reflection_form = ReflectionForm.from_draft(own_draft.content if own_draft else None)
     other = _names().get(share.owner_id if is_reader else share.reader_id) or gettext("Your colleague")
+    note = sharing.note(share, entry_key)
     return render_template("sharing/thread.html", share=share, item=journal.Item(decision.entry, data), other=other,
-                           kind=KINDS[data["kind"]], question=sharing.question(share, entry_key), is_reader=is_reader,
+                           kind=KINDS[data["kind"]], question=note["question"], urgent=note["urgent"],
+                           mandate=note["mandate"], is_reader=is_reader,
                            messages=[m for m in messages if not m.item.draft], reflection_form=reflection_form,
                            reply_form=reply_form or ReplyForm(data={"reply_id": new_id()}), seen_form=EmptyForm(),
                            sections=SECTION_LABELS, edited=sharing.edited_since_seen(decision),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints.forms import Form
@@ -34,6 +34,13 @@ class InviteForm(Form):
     invite_id = HiddenField()
 
 
+class UrgentMailForm(Form):
+    # Sealed to each colleague who shares with you (domain/sharing/urgent_mail.py), never stored in clear.
+    email = StringField(_l("E-mail me when something urgent is shared with me (optional)"),
+                        validators=[Optional(), _length(254),
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("That does not look like an e-mail address."))])
+
+
 class RoleForm(Form):
     role = Radio(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
 
@@ -44,6 +51,8 @@ def share_form(contact_choices: dict[str, str], entry_choices: dict[str, str] | 
         question = TextAreaField(_l("What I want help with (optional)"),
                                  validators=[Optional(), _length(sharing.QUESTION_MAX)])
         expires = Date(_l("Readable until (optional)"), validators=[Optional()])
+        # Shown only when the entry's process has a mandate; unticked, the reader gets none.
+        include_mandate = BooleanField(_l("Include the mandate"))
 
         def expires_at(self) -> datetime | None:
             """The chosen day's end (readable through that whole day), or None for no end."""
@@ -55,6 +64,7 @@ def share_form(contact_choices: dict[str, str], entry_choices: dict[str, str] | 
 
 
 SECTION_LABELS = {
+    "did_well": (_l("What you did well"), _l("Name something concrete that worked, however small.")),
     "context": (_l("Context and mandate"),
                 _l("The frame around the work: child welfare services (barnevernet), the mandate, time.")),
     "alliance": (_l("Alliance and safety"), _l("How safe the work feels for the parents, and what could help.")),
@@ -66,6 +76,7 @@ SECTION_LABELS = {
 
 
 class ReflectionForm(Form):
+    did_well = TextAreaField(SECTION_LABELS["did_well"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
     context = TextAreaField(SECTION_LABELS["context"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
     alliance = TextAreaField(SECTION_LABELS["alliance"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])
     positive = TextAreaField(SECTION_LABELS["positive"][0], validators=[Optional(), _length(sharing.SECTION_MAX)])

@@ -18,7 +18,8 @@ from domain.sharing.access import Decision, hold, is_active, log_access, refresh
 from domain.sharing.items import check_current, open_item, seal_item
 
 REPLY_MAX = 4000
-REFLECTION_SECTIONS = ("context", "alliance", "positive", "feelings", "next_step")
+# "What you did well" opens the reflection, before the four theme sections and the next step.
+REFLECTION_SECTIONS = ("did_well", "context", "alliance", "positive", "feelings", "next_step")
 SECTION_MAX = 4000
 
 
@@ -75,12 +76,11 @@ def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, 
         raise Refusal(N_("This entry is no longer shared with you."), 410)
     if any(len(sections.get(s) or "") > SECTION_MAX for s in REFLECTION_SECTIONS):
         raise Refusal(N_("Each section can be at most %(max)d characters."), max=SECTION_MAX)
-    item = db.session.scalar(select(ThreadItem).where(ThreadItem.share_id == share_row.id,
-                                                      ThreadItem.kind == "reflection",
-                                                      ThreadItem.author_id == reader.id)
-                             .execution_options(populate_existing=True))
-    if item is not None and not item.draft:
-        return item  # already submitted: a repeated submit changes nothing
+    if share_row.reflected_at is not None:  # already submitted: a repeated submit changes nothing
+        return _reflections(share_row.id, reader.id, draft=False)[-1]
+    # One draft at a time; a new question on an answered share (shares.share) asks for a new one.
+    drafts = _reflections(share_row.id, reader.id, draft=True)
+    item = drafts[0] if drafts else None
     check_current(entry, key)
     if item is None:
         item = ThreadItem(id=new_id(), share_id=share_row.id, entry_id=share_row.entry_id, author_id=reader.id,
@@ -94,11 +94,22 @@ def save_reflection(share_row: Share, reader: User, key: bytes, sections: dict, 
     return item
 
 
+def _reflections(share_id: str, author_id: str, draft: bool) -> list[ThreadItem]:
+    return list(db.session.scalars(select(ThreadItem).where(
+        ThreadItem.share_id == share_id, ThreadItem.kind == "reflection", ThreadItem.author_id == author_id,
+        ThreadItem.draft.is_(draft)).order_by(ThreadItem.created_at).execution_options(populate_existing=True)))
+
+
+def has_reflection(share_row: Share) -> bool:
+    """A reflection was submitted on this share (the current question may still wait for another)."""
+    return share_row.reflected_at is not None or bool(_reflections(share_row.id, share_row.reader_id, draft=False))
+
+
 def _reply_text(share_row: Share | None, entry, text: str) -> str:
     """The reply as it will be stored, or the refusal that says why it cannot be."""
     if entry is None or share_row is None or not is_active(share_row):
         raise Refusal(N_("This conversation has ended: the entry is no longer shared."), 409)
-    if share_row.reflected_at is None:
+    if not has_reflection(share_row):
         raise Refusal(N_("Replies open once the reflection is submitted."), 409)
     text = text.strip()
     if not text:

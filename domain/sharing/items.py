@@ -22,10 +22,54 @@ def question_aad(share: Share, kv: int) -> bytes:
     return keyring.aad("question", share.id, "entry", share.entry_id, "kv", kv)
 
 
-def question(share: Share, key: bytes) -> str:
+# The share's note: the owner's question, whether they marked it urgent, and the mandate snapshot
+# they chose to include. It is sealed under the entry key like the question always was, so only
+# owner and reader can tell an urgent share from another (docs/ARCHITECTURE.md, "Urgent shares").
+# A note starts with NOTE_PREFIX; older blobs hold the question as plain UTF-8 and still open.
+NOTE_PREFIX = b"\x00note1\n"
+MANDATE_KEYS = ("commissioner", "goal", "reports_what", "reports_to", "parents_know", "next_review")
+
+
+def question_plain(share: Share, key: bytes) -> bytes:
+    """The note's sealed bytes as stored (for re-sealing under a new key), b"" when none."""
     if not share.question:
-        return ""
-    return keyring.open_blob(key, share.question, question_aad(share, share.key_version)).decode()
+        return b""
+    return keyring.open_blob(key, share.question, question_aad(share, share.key_version))
+
+
+def parse_note(raw: bytes) -> dict:
+    note: dict = {"question": "", "urgent": False, "mandate": {}}
+    if raw.startswith(NOTE_PREFIX):
+        try:
+            stored = json.loads(raw[len(NOTE_PREFIX):])
+        except ValueError:
+            return note
+        note.update(question=str(stored.get("question") or ""), urgent=stored.get("urgent") is True,
+                    mandate=clean_mandate(stored.get("mandate")))
+    else:
+        note["question"] = raw.decode()
+    return note
+
+
+def clean_mandate(value) -> dict:
+    """Only the contract's keys, as strings; {} when there is nothing in them."""
+    if not isinstance(value, dict):
+        return {}
+    out = {k: str(value.get(k) or "") for k in MANDATE_KEYS}
+    return out if any(out.values()) else {}
+
+
+def note(share: Share, key: bytes) -> dict:
+    return parse_note(question_plain(share, key))
+
+
+def question(share: Share, key: bytes) -> str:
+    return note(share, key)["question"]
+
+
+def seal_note(share: Share, key: bytes, question_text: str, urgent: bool, mandate: dict) -> None:
+    body = {"question": question_text.replace("\x00", ""), "urgent": bool(urgent), "mandate": clean_mandate(mandate)}
+    share.question = keyring.seal(key, NOTE_PREFIX + json.dumps(body).encode(), question_aad(share, share.key_version))
 
 
 def _item_aad(item: ThreadItem, kv: int) -> bytes:

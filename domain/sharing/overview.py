@@ -12,6 +12,7 @@ from domain.core.models import Entry, Share, ThreadItem, User
 from domain.journal import entries as journal
 from domain.journal import index as journal_index
 from domain.sharing.access import decide_share, entry_key_for, is_active, read_entry
+from domain.sharing.items import note
 
 
 def outbox(owner_id: str) -> list[Share]:
@@ -33,17 +34,22 @@ def inbox(reader_id: str) -> list[Share]:
 
 
 def inbox_sections(reader: User, user_key: bytes) -> dict[str, list]:
-    """The reader's inbox as (share, item, unseen count): waiting for my reflection, answered, and
-    closed (revoked or expired, shown without the entry)."""
+    """The reader's inbox as (share, item, unseen count, urgent): waiting for my reflection,
+    answered, and closed (revoked or expired, shown without the entry). Urgent shares come first
+    in each section; urgency is read from each share's sealed note here, so the server never sorts
+    by it (items.py)."""
     sections: dict[str, list] = {"waiting": [], "answered": [], "closed": []}
     for s in inbox(reader.id):
         decision = decide_share(reader.id, s.id)
         if decision.role != "reader":
-            sections["closed"].append((s, None, 0))
+            sections["closed"].append((s, None, 0, False))
             continue
         key = entry_key_for(decision, reader, user_key)
         item = journal.Item(decision.entry, read_entry(decision, key))
-        sections["answered" if s.reflected_at else "waiting"].append((s, item, unseen_count(s, reader.id)))
+        row = (s, item, unseen_count(s, reader.id), note(s, key)["urgent"])
+        sections["answered" if s.reflected_at else "waiting"].append(row)
+    for rows in sections.values():
+        rows.sort(key=lambda r: not r[3])  # stable: newest first within urgent and within the rest
     return sections
 
 
@@ -59,21 +65,22 @@ def unseen_count(share_row: Share, viewer_id: str) -> int:
     return n
 
 
-def unseen_summary(user_id: str, now: datetime | None = None) -> dict[str, int]:
+def unseen_summary(user_id: str, now: datetime | None = None) -> dict:
     """Counts for the home page: new items in conversations I read and in those I own, and
-    entries shared with me that wait for my reflection."""
+    entries shared with me that wait for my reflection (and their ids, for home's urgent count)."""
     now = now or utcnow()
     as_reader = [s for s in inbox(user_id) if is_active(s, now)]
     as_owner = list(db.session.scalars(select(Share).where(Share.owner_id == user_id, Share.revoked_at.is_(None))))
     return {"reader": sum(unseen_count(s, user_id) for s in as_reader),
             "owner": sum(unseen_count(s, user_id) for s in as_owner),
-            "waiting": sum(1 for s in as_reader if s.reflected_at is None)}
+            "waiting": sum(1 for s in as_reader if s.reflected_at is None),
+            "waiting_ids": [s.id for s in as_reader if s.reflected_at is None]}
 
 
 def unseen_total(user_id: str, now: datetime | None = None) -> int:
     """What the navigation badge counts, in one query whatever the number of shares: new
-    thread items in my active reader shares and in shares of my entries, plus entries edited
-    since I last read them."""
+    thread items in my active reader shares and in shares of my entries, entries edited since I
+    last read them, and shared entries that wait for my reflection."""
     now = now or utcnow()
     active = (Share.revoked_at.is_(None), Share.wrapped_key.is_not(None),
               or_(Share.expires_at.is_(None), Share.expires_at > now))
@@ -86,6 +93,9 @@ def unseen_total(user_id: str, now: datetime | None = None) -> int:
     edited = (select(func.count()).select_from(Share).join(Entry, Share.entry_id == Entry.id)
               .where(Share.reader_id == user_id, *active, Share.reader_seen_at.is_not(None),
                      Entry.updated_at > Share.reader_seen_at))
+    waiting = select(func.count()).select_from(Share).where(Share.reader_id == user_id, *active,
+                                                            Share.reflected_at.is_(None))
     # One round trip: the badge is on every page, and each statement has a fixed cost.
-    counts = db.session.execute(select(*(q.scalar_subquery() for q in (as_reader, as_owner, edited)))).one()
+    queries = (as_reader, as_owner, edited, waiting)
+    counts = db.session.execute(select(*(q.scalar_subquery() for q in queries))).one()
     return sum(n or 0 for n in counts)

@@ -33,7 +33,7 @@ def rotate(entry: Entry, owner_key: bytes) -> None:
     thread_items = list(_fresh(select(ThreadItem).where(ThreadItem.entry_id == entry.id)))
     contents = [(it, items.open_item(it, old_key)) for it in thread_items]
     shares = list(_fresh(select(Share).where(Share.entry_id == entry.id)))
-    questions = [(s, items.question(s, old_key)) for s in shares]
+    questions = [(s, items.question_plain(s, old_key)) for s in shares]
     updated_at = entry.updated_at
 
     new_key = keyring.random_key()
@@ -54,9 +54,9 @@ def rotate(entry: Entry, owner_key: bytes) -> None:
 
 def _rewrap(entry: Entry, shares: list[Share], questions: list, new_key: bytes, kv: int) -> None:
     now = utcnow()
-    for s, text in questions:
+    for s, plain in questions:  # the note's bytes as they were: question, urgency, mandate
         s.key_version = kv
-        s.question = keyring.seal(new_key, text.encode(), items.question_aad(s, kv)) if text or s.question else None
+        s.question = keyring.seal(new_key, plain, items.question_aad(s, kv)) if plain or s.question else None
         if s.revoked_at is None and s.wrapped_key is not None and (s.expires_at is None or s.expires_at > now):
             link = db.session.scalar(select(ContactLink).where(ContactLink.holder_id == entry.owner_id,
                                                                ContactLink.other_id == s.reader_id))

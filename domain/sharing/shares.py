@@ -55,7 +55,17 @@ from domain.sharing.conversation import (
     save_reflection,
     thread,
 )
-from domain.sharing.items import open_item, question, question_aad, seal_item, share_info
+from domain.sharing.items import (
+    note,
+    open_item,
+    parse_note,
+    question,
+    question_aad,
+    question_plain,
+    seal_item,
+    seal_note,
+    share_info,
+)
 from domain.sharing.overview import (
     inbox,
     inbox_sections,
@@ -66,14 +76,15 @@ from domain.sharing.overview import (
     unseen_total,
 )
 from domain.sharing.rotation import rotate
+from domain.sharing.urgent import mandate_of_entry, supervisor_of, urgent_waiting
 
 __all__ = [
     "QUESTION_MAX", "REFLECTION_SECTIONS", "REPLY_MAX", "SECTION_MAX", "Access", "Decision", "Message",
     "access_log", "add_reply", "can", "decide_entry", "decide_share", "decide_share_held", "edited_since_seen",
     "end_between", "entry_key_for", "hold", "identifying_details", "inbox", "inbox_sections", "is_active",
-    "last_seen", "log_access", "mark_seen", "open_item", "outbox", "outbox_items", "question", "question_aad", "read_entry",
-    "revoke", "save_reflection", "seal_item", "share", "share_info", "shares_of_entry", "sweep",
-    "thread", "unseen_count", "unseen_summary", "unseen_total",
+    "last_seen", "log_access", "mandate_of_entry", "mark_seen", "note", "open_item", "outbox", "outbox_items", "question", "question_aad", "read_entry",
+    "revoke", "save_reflection", "seal_item", "share", "share_info", "shares_of_entry", "supervisor_of", "sweep",
+    "thread", "unseen_count", "unseen_summary", "unseen_total", "urgent_waiting",
 ]
 
 QUESTION_MAX = 1000
@@ -119,15 +130,16 @@ def _check_request(entry_ids: list[str], reader_ids: list[str], question_text: s
         raise Refusal(N_("The end date must be in the future."))
 
 
-def _held_own_entry(owner: User, owner_key: bytes, entry_id: str) -> tuple[Entry, bytes]:
-    """The owner's entry, held, with its key; refused when it is not theirs or still a draft."""
+def _held_own_entry(owner: User, owner_key: bytes, entry_id: str) -> tuple[Entry, bytes, dict]:
+    """The owner's entry, held, with its key and content; refused when it is not theirs or a draft."""
     entry = hold(entry_id) if journal.get_owned(owner.id, entry_id) is not None else None
     if entry is None:
         raise Refusal(N_("You can only share your own entries."), 404)
     key = sealed.content_key(entry, journal.TABLE, owner_key)
-    if sealed.read(entry, journal.TABLE, key).get("status") == "draft":
+    data = sealed.read(entry, journal.TABLE, key)
+    if data.get("status") == "draft":
         raise Refusal(N_("This entry is still a draft. Save it before you share it."))
-    return entry, key
+    return entry, key, data
 
 
 def _share_row(owner: User, entry: Entry, key: bytes, link: ContactLink, now: datetime) -> Share:
@@ -140,24 +152,38 @@ def _share_row(owner: User, entry: Entry, key: bytes, link: ContactLink, now: da
                     key_version=entry.key_version, created_at=now, owner_seen_at=now,
                     wrapped_key=keyring.hpke_wrap(link.pinned_key, key,
                                                   share_info(entry.id, link.other_id, entry.key_version)))
+        row.created_now = True  # not stored: tells the caller to notify once, not on a double submit
         db.session.add(row)
     return row
 
 
+def _write_note(row: Share, key: bytes, question_text: str, urgent: bool, mandate: dict) -> None:
+    """Seal the share's note. A new question on an answered share sends it back to "waiting";
+    a re-share without a question keeps the old one (and its urgency)."""
+    old = parse_note(question_plain(row, key)) if row.question else None
+    if old is not None and question_text and question_text != old["question"]:
+        row.reflected_at = None
+    keep_urgent = old is not None and old["urgent"] and not question_text
+    seal_note(row, key, question_text or (old["question"] if old else ""), urgent or keep_urgent, mandate)
+
+
 def share(owner: User, owner_key: bytes, entry_ids: list[str], reader_ids: list[str], question_text: str,
-          expires_at: datetime | None, now: datetime | None = None) -> list[Share]:
+          expires_at: datetime | None, now: datetime | None = None, *, urgent: bool = False,
+          include_mandate: bool = False) -> list[Share]:
     """Share each entry with each reader. An entry already actively shared with a reader is not
-    shared twice (a double submit is harmless); its question is updated if a new one is given."""
+    shared twice (a double submit is harmless); its question is updated if a new one is given.
+    `include_mandate` puts a snapshot of the entry's process mandate in the note; without it the
+    reader gets none (a re-share without the tick takes it away)."""
     now = now or utcnow()
     _check_request(entry_ids, reader_ids, question_text, expires_at, now)
     links = [_reader_link(owner.id, rid) for rid in dict.fromkeys(reader_ids)]
     out = []
     for entry_id in sorted(dict.fromkeys(entry_ids)):  # one lock order, so two bundles cannot deadlock
-        entry, key = _held_own_entry(owner, owner_key, entry_id)
+        entry, key, data = _held_own_entry(owner, owner_key, entry_id)
+        mandate = mandate_of_entry(owner.id, owner_key, data) if include_mandate else {}
         for link in links:
             row = _share_row(owner, entry, key, link, now)
-            if question_text or row.question is None:
-                row.question = keyring.seal(key, question_text.encode(), question_aad(row, row.key_version))
+            _write_note(row, key, question_text, urgent, mandate)
             row.expires_at = expires_at
             out.append(row)
     return out

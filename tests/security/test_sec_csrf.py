@@ -97,6 +97,14 @@ def _steps(w):
         ),
         (
             "owner",
+            "sharing.urgent",
+            f"/entries/{ids['entry']}/urgent",
+            {"readers": w.users["contact"], "question": "an urgent question"},
+            302,
+        ),
+        ("reader", "sharing.urgent_mail", "/inbox/urgent-mail", {"email": "r@example.test"}, 404),  # no SMTP in tests
+        (
+            "owner",
             "sharing.agenda",
             "/share/agenda",
             {"entries": ids["entry"], "readers": w.users["contact"]},

@@ -124,6 +124,9 @@ TABLE = {
     # --- sharing ---
     ("sharing.share_entry", "GET"):           owner_only(200),
     ("sharing.share_entry", "POST"):          owner_only(400, anon=401),
+    ("sharing.urgent", "GET"):                owner_only(200),
+    ("sharing.urgent", "POST"):               owner_only(400, anon=401),
+    ("sharing.urgent_mail", "POST"):          any_user(404, anon=401),  # no SMTP in tests: nothing to set
     ("sharing.manage", "GET"):                owner_only(200),
     ("sharing.agenda", "GET"):                any_user(200),
     ("sharing.agenda", "POST"):               any_user(400, anon=401),

@@ -218,6 +218,7 @@ def _fresh_endpoints(app) -> set[str]:
 
 SENSITIVE = {
     "sharing.share_entry",
+    "sharing.urgent",
     "sharing.agenda",
     "sharing.revoke",
     "twofactor.setup",
