@@ -37,11 +37,15 @@ def _english(message: str, **params) -> str:
 def send_invitation(cfg, to: str, inviter: str, role: str, link: str, expires: str,
                     translate: Callable[..., str] = _english) -> None:
     """`role` and `expires` come already in the reader's words ("veileder", "7. desember 2026")."""
+    send(cfg, to, translate(INVITE_SUBJECT),
+         translate(INVITE_BODY, inviter=inviter, role=role.lower(), expires=expires, link=link))
+
+
+def send(cfg, to: str, subject: str, body: str) -> None:
+    """One plain-text mail through the configured server; MailError when it cannot be sent."""
     msg = EmailMessage()
-    msg["Subject"] = translate(INVITE_SUBJECT)
-    msg["From"] = cfg["SMTP_FROM"]
-    msg["To"] = to
-    msg.set_content(translate(INVITE_BODY, inviter=inviter, role=role.lower(), expires=expires, link=link))
+    msg["Subject"], msg["From"], msg["To"] = subject, cfg["SMTP_FROM"], to
+    msg.set_content(body)
     try:
         with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=15) as smtp:
             if cfg.get("SMTP_STARTTLS", True):

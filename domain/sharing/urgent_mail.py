@@ -9,13 +9,10 @@ opens it with the owner's key and hands it to the mailer. The reader keeps their
 side of each contact row (sealed under their user key) so the settings card can show it."""
 from __future__ import annotations
 
-import smtplib
-import ssl
-from email.message import EmailMessage
-
 from sqlalchemy import select
 
 from domain.accounts import account as accounts
+from domain.core import mailer
 from domain.core.db import db
 from domain.core.models import ContactLink, User
 from domain.core.refusal import N_
@@ -61,16 +58,8 @@ def address_for(owner: User, owner_key: bytes, reader_id: str) -> str:
 
 def send_notice(cfg, to: str, link: str, translate) -> bool:
     """Send the notice; False when the mail server refuses (the share stands either way)."""
-    msg = EmailMessage()
-    msg["Subject"], msg["From"], msg["To"] = translate(SUBJECT), cfg["SMTP_FROM"], to
-    msg.set_content(translate(BODY, link=link))
     try:
-        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=15) as smtp:
-            if cfg.get("SMTP_STARTTLS", True):
-                smtp.starttls(context=ssl.create_default_context())
-            if cfg.get("SMTP_USER"):
-                smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
-            smtp.send_message(msg)
-    except (OSError, smtplib.SMTPException):
+        mailer.send(cfg, to, translate(SUBJECT), translate(BODY, link=link))
+    except mailer.MailError:
         return False
     return True
