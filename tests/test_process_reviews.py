@@ -21,7 +21,7 @@ def _form(client, url: str) -> tuple[str, dict]:
 
 
 def add_review(client, pid: str, fields: dict | None = None):
-    page, base = _form(client, f"/processes/{pid}/reviews/new")
+    _page, base = _form(client, f"/processes/{pid}/reviews/new")
     return client.post(f"/processes/{pid}/reviews/new", data={**base, **REVIEW, **(fields or {})}), base
 
 
@@ -45,7 +45,7 @@ def test_add_edit_delete_a_review(app, client, user):
     edit = text(client.get(f"/processes/{pid}/reviews/{rid}"))
     for shown in ("too raw yet", "the tantrum", "bath time, 00:40", "smiled at the clip"):
         assert shown in edit, shown
-    page, base = _form(client, f"/processes/{pid}/reviews/{rid}")
+    _page, base = _form(client, f"/processes/{pid}/reviews/{rid}")
     assert base["rev"] == "1"
     r = client.post(f"/processes/{pid}/reviews/{rid}", data={**base, **REVIEW, "working_points": "name the feeling",
                                                              "responses": ["moved"]})
