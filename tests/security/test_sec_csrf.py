@@ -236,7 +236,7 @@ def test_every_post_route_is_in_the_csrf_list(app):
 class _FakeWorld:
     ids: ClassVar[dict] = dict.fromkeys(
         ("entry", "private", "process", "link", "share", "group", "member", "invite_token",
-         "group_token", "other_session", "passkey"), "x")
+         "group_token", "other_session", "passkey", "review"), "x")
     users: ClassVar[dict] = {"contact": "x"}
 
 
