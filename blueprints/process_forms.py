@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from blueprints.forms import Form
 from blueprints.journal_forms import NUMBER, Date, MultiCheckboxField, Radio, _choices, _length
-from domain.catalogue import themes
+from domain.catalogue import outcomes, themes
 from domain.catalogue.entry_kinds import LINE_MAX
 from domain.journal import differences, process_fields, process_screening, processes
 
@@ -48,6 +48,9 @@ class ProcessForm(Form):
     ended = Radio(_l("Guidance ended"), validators=[Optional()], default="", choices={})
     ended_on = Date(_l("Ended on"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), _length(2000)])
+    # A form opened before the outcomes were split still posts these two: they are read, not lost.
+    screening = MultiCheckboxField(_l("Screening"), choices={})
+    status = Radio(_l("Status"), validators=[Optional()], choices={})
     code_ack = BooleanField(_l("This code is not a name or a birth date"))
     form_id = HiddenField()   # chosen when the form opens: a double submit makes one process
     version = HiddenField()
@@ -68,6 +71,8 @@ def process_form(formdata=None, data=None) -> ProcessForm:
     # Catalogue labels follow the request's language, so the choices are made per form.
     form.screening_article.choices = _flags(process_screening.ARTICLE_CRITERIA)
     form.screening_own.choices = _flags(process_screening.OWN_FLAGS)
+    form.screening.choices = _choices(themes.SCREENING_FLAGS)
+    form.status.choices = {c.id: c.label for c in themes.PROCESS_STATUS}
     form.m_parents_know.choices = {"yes": gettext("Yes"), "partly": gettext("Partly"), "no": gettext("No")}
     form.ended.choices = {"": gettext("Not ended"), "as_planned": gettext("As planned"), "early": gettext("Early")}
     return form
@@ -83,14 +88,17 @@ def data_from(form: ProcessForm, old: dict) -> dict:
                "reports_what": form.m_reports_what.data, "reports_to": form.m_reports_to.data,
                "parents_know": form.m_parents_know.data or "", "next_review": _day(form.m_next_review.data)}
     screening = list(form.screening_article.data or []) + list(form.screening_own.data or [])
+    screening += [f for f in form.screening.data or [] if f not in screening]
+    legacy = outcomes.upgraded({"status": form.status.data or ""})
     return {**{k: v for k, v in old.items() if k != "status"},
             "code": form.code.data.strip(), "working_goal": (form.working_goal.data or "").strip(),
             "dialogue_element": (form.dialogue_element.data or "").strip(),
             "films": form.films.data or 0, "reviews": form.reviews.data or 0,
             "cps_commissioned": bool(form.cps_commissioned.data), "mandate": mandate,
             "screening": screening, "screening_on": _day(form.screening_on.data),
-            "reported": "yes" if form.reported.data else "", "reported_on": _day(form.reported_on.data),
-            "ended": form.ended.data or "", "ended_on": _day(form.ended_on.data),
+            "reported": "yes" if form.reported.data else legacy.get("reported", ""),
+            "reported_on": _day(form.reported_on.data), "ended": form.ended.data or legacy.get("ended", ""),
+            "ended_on": _day(form.ended_on.data),
             "notes": (form.notes.data or "").strip()}
 
 

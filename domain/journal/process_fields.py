@@ -22,6 +22,7 @@ PARENTS_KNOW = ("yes", "partly", "no")
 REVIEW_TEXT = ("working_points", "dialogue_element", "clips_shown", "clips_held_back", "held_back_why",
                "response_note")
 REVIEWS_MAX = 200
+TEXT_MAX = 4000   # forms allow less; this bounds what an import can bring
 
 
 def responses() -> tuple:
@@ -40,7 +41,7 @@ def iso_day(value) -> str:
 
 
 def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return value.strip()[:TEXT_MAX] if isinstance(value, str) else ""
 
 
 def mandate_of(data: dict) -> dict:
@@ -56,7 +57,7 @@ def mandate_of(data: dict) -> dict:
 
 def clean_outcomes(data: dict) -> dict:
     """The new-shape outcome keys (a legacy `status` is read once and dropped)."""
-    d = outcomes.upgraded(data)
+    d = outcomes.upgraded({k: v for k, v in data.items() if k != "status" or isinstance(v, str)})
     reported = "yes" if d.get("reported") == "yes" else ""
     ended = d.get("ended") if d.get("ended") in outcomes.ENDINGS else ""
     return {"reported": reported, "reported_on": iso_day(d.get("reported_on")) if reported else "",
@@ -70,11 +71,14 @@ def clean_review(raw) -> dict | None:
     out = {"id": raw["id"][:64], "rev": raw.get("rev") if isinstance(raw.get("rev"), int) else 1,
            "day": iso_day(raw.get("day"))}
     out.update({k: _text(raw.get(k)) for k in REVIEW_TEXT})
-    out["responses"] = [r for r in raw.get("responses") or [] if r in allowed]
+    given = raw.get("responses")
+    out["responses"] = [r for r in given if isinstance(r, str) and r in allowed] if isinstance(given, list) else []
     return out
 
 
 def clean_log(log) -> list[dict]:
+    if not isinstance(log, list):
+        return []
     reviews = [r for r in (clean_review(x) for x in (log or [])[:REVIEWS_MAX]) if r is not None]
     return sorted(reviews, key=lambda r: r["day"], reverse=True)
 
