@@ -26,6 +26,7 @@ from blueprints import (
     observe,
     ops_cli,  # noqa: F401 (registers `fokus rotate-secret`)
     passkeys,
+    process_reviews,
     processes,
     settings,
     sharing,
@@ -50,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
     for part in (transactions, guards, headers, i18n, static_assets, limits, errors, observe, throttle):
         part.init_app(app)
     template_filters.register(app)
-    for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
+    for bp in (auth.bp, home.bp, journal.bp, processes.bp, process_reviews.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
                settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)

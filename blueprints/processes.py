@@ -1,4 +1,6 @@
-"""Guidance process pages: list, create, view with timeline and supervision hint, edit, delete."""
+"""Guidance process pages: list (with outcome filters), create with the intake screening, view
+with mandate card, screening next steps and the timeline of entries and reviews, edit, delete.
+The review log's own pages are in blueprints/process_reviews.py."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -9,7 +11,7 @@ from blueprints import guards
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
 from blueprints.i18n import say
-from blueprints.journal_forms import process_differences, process_form
+from blueprints.process_forms import data_from, form_data, process_differences, process_form
 from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KINDS
 from domain.core import versions
@@ -17,17 +19,13 @@ from domain.core.db import db, id_ok, new_id, utcnow
 from domain.core.models import Process
 from domain.journal import entries as journal
 from domain.journal import index as journal_index
-from domain.journal import processes
+from domain.journal import process_fields, process_reviews, process_screening, processes
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
 
-def _data_from(form) -> dict:
-    return {"code": form.code.data.strip(), "working_goal": (form.working_goal.data or "").strip(),
-            "dialogue_element": (form.dialogue_element.data or "").strip(),
-            "films": form.films.data or 0, "reviews": form.reviews.data or 0,
-            "cps_commissioned": bool(form.cps_commissioned.data), "status": form.status.data or "ongoing",
-            "screening": list(form.screening.data or []), "notes": (form.notes.data or "").strip()}
+FILTERS = {"open": lambda p: p.is_open, "ended": lambda p: not p.is_open,
+           "reported": lambda p: p.shown["reported"] == "yes"}
 
 
 def _save(form, row: Process | None):
@@ -38,7 +36,8 @@ def _save(form, row: Process | None):
     if warnings and not form.code_ack.data:
         form.code_ack.errors = [_("Tick this box to keep the code anyway, or change it.")]
         return None, 400, [say(w) for w in warnings]
-    data = _data_from(form)
+    old = processes.read(row, guards.user_key()) if row is not None else {}
+    data = data_from(form, old)
     target = row.id if row is not None else (form.form_id.data if id_ok(form.form_id.data) else None)
     row = processes.save(current_user.user, guards.user_key(), target, data,
                          versions.base_version(form.version.data))
@@ -66,7 +65,10 @@ def _save_or_conflict(form, row: Process | None):
 @guards.login_required
 def index():
     items = processes.all_items(current_user.id, guards.user_key())
-    return render_template("processes/list.html", items=items, statuses=themes.PROCESS_STATUS)
+    show = request.args.get("show", "")
+    if show in FILTERS:
+        items = [p for p in items if FILTERS[show](p)]
+    return render_template("processes/list.html", items=items, show=show if show in FILTERS else "")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -74,7 +76,7 @@ def index():
 def new():
     if request.method == "POST":
         return _save_or_conflict(process_form(), None)[1]
-    form = process_form(data={"form_id": new_id()})
+    form = process_form(data={"form_id": new_id(), "screening_on": utcnow().date()})
     return render_template("processes/form.html", form=form, row=None, warnings=[])
 
 
@@ -88,8 +90,13 @@ def view(process_id: str):
     index = journal_index.view(current_user.user, key, guards.session_row().id)
     entries = [i for i in index.saved if i.data.get("process_id") == row.id]
     reasons = processes.supervision_reasons(data, entries, utcnow().date())
-    return render_template("processes/view.html", p=processes.ProcessItem(row, data), entries=entries,
-                           reasons=[say(r) for r in reasons], themes=themes, kinds=KINDS)
+    p = processes.ProcessItem(row, data)
+    steps = [(label, say(step)) for label, step in process_screening.next_steps(p.shown["screening"])]
+    return render_template("processes/view.html", p=p, d=p.shown, reasons=[say(r) for r in reasons],
+                           steps=steps, split=process_screening.split(p.shown["screening"]),
+                           moments=process_reviews.timeline(entries, p.shown["review_log"]),
+                           mandate=processes.mandate_of(data), responses=process_fields.responses(),
+                           themes=themes, kinds=KINDS)
 
 
 @bp.route("/<process_id>/edit", methods=["GET", "POST"])
@@ -98,7 +105,7 @@ def edit(process_id: str):
     row = owned_or_404(processes.get_owned, process_id)
     if request.method == "POST":
         return _save_or_conflict(process_form(), row)[1]
-    form = process_form(data=processes.read(row, guards.user_key()) | {"version": str(row.version)})
+    form = process_form(data=form_data(processes.read(row, guards.user_key())) | {"version": str(row.version)})
     return render_template("processes/form.html", form=form, row=row, warnings=[])
 
 

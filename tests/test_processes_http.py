@@ -13,7 +13,7 @@ from tests.test_journal_http import count_entries, entry_id, post_entry, second_
 
 def post_process(client, fields: dict, url: str = "/processes/new", with_csrf: bool = True):
     page = text(client.get(url))
-    data = {"code": "MM-25-03", "status": "ongoing", "films": "0", "reviews": "0", **fields}
+    data = {"code": "MM-25-03", "films": "0", "reviews": "0", **fields}
     if with_csrf:
         data["csrf_token"] = csrf_from(page)
     return client.post(url, data=data)
@@ -43,12 +43,12 @@ def test_list_new_view_edit(client, user):
 
     edit = text(client.get(f"/processes/{pid}/edit"))
     assert 'value="MM-25-03"' in edit and "following the child" in edit and "slow start" in edit
-    assert process_id(post_process(client, {"code": "MM-25-03", "status": "ended_early", "films": "5",
-                                            "screening": ["parental_insecurity"]},
+    assert process_id(post_process(client, {"code": "MM-25-03", "ended": "early", "films": "5",
+                                            "screening_article": ["parental_insecurity"]},
                                    url=f"/processes/{pid}/edit")) == pid
     view = text(client.get(f"/processes/{pid}"))
     assert "Ended early" in view and "5 films" in view and "commissioned by child welfare services" not in view
-    assert "Worth bringing to supervision early" in view
+    assert "Next steps to consider" in view
     assert "parent&#39;s insecurity strains the alliance" in view.lower()
     assert "screening flags: 1" in text(client.get("/processes/"))
 
@@ -78,8 +78,10 @@ def test_code_warning_needs_the_acknowledgement(app, client, user, code, warning
     ({"films": "abc"}, "Not a valid integer value"),
     ({"reviews": "1000"}, "A number from 0 to 999."),
     ({"films": "-1"}, "A number from 0 to 999."),
-    ({"status": "vanished"}, "Please choose from the list."),
-    ({"screening": ["astrology"]}, "Please choose from the list."),
+    ({"ended": "vanished"}, "Please choose from the list."),
+    ({"screening_article": ["astrology"]}, "Please choose from the list."),
+    ({"screening_own": ["child_protection"]}, "Please choose from the list."),
+    ({"m_parents_know": "maybe"}, "Please choose from the list."),
     ({"working_goal": "g" * 1001}, "At most 1000 characters"),
     ({"notes": "n" * 2001}, "At most 2000 characters"),
 ])
@@ -111,7 +113,7 @@ def test_timeline_and_supervision_from_heavy_entries(app, client, user):
     view = text(client.get(f"/processes/{pid}"))
     assert [m for m in re.findall(r"timeline entry (\d)", view)] == ["0", "1", "2"]  # newest first
     assert "timeline draft" not in view and "unlinked entry" not in view
-    assert "Worth bringing to supervision early" in view and "3 heavy entries within three weeks." in view
+    assert "Worth bringing to supervision" in view and "3 heavy entries within three weeks." in view
     # the list filtered by this process shows the same three
     assert "3 entries found" in text(search(client, f"process={pid}"))
 
@@ -177,11 +179,11 @@ def test_a_kept_code_is_not_questioned_on_every_edit(client, user):
                                                          "status": "ongoing", "code_ack": "y"}))
     edit = text(client.get(f"/processes/{pid}/edit"))
     r = client.post(f"/processes/{pid}/edit", data={"csrf_token": csrf_from(edit), "code": "Nora",
-                                                    "status": "completed"})
-    assert process_id(r) == pid and "Completed" in text(client.get(f"/processes/{pid}"))
+                                                    "ended": "as_planned"})
+    assert process_id(r) == pid and "Ended as planned" in text(client.get(f"/processes/{pid}"))
     # a new name-like code is questioned again
     r = client.post(f"/processes/{pid}/edit", data={"csrf_token": csrf_from(edit), "code": "Nora Berg",
-                                                    "status": "completed"})
+                                                    "ended": "as_planned"})
     assert r.status_code == 400 and "could be a name" in text(r)
 
 

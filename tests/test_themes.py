@@ -62,14 +62,20 @@ EXPECTED_VOCAB_IDS: dict[str, tuple[str, ...]] = {
     ),
     "CONCERN_LEVELS": ("none", "some", "serious", "acute"),
     "EFFECT": ("clear", "some", "none", "unclear"),
-    "PROCESS_STATUS": ("ongoing", "completed", "ended_early", "reported"),
+    "PROCESS_STATUS": ("ongoing", "completed", "ended_early", "reported"),  # 3 retired in version 3
     "SCREENING_FLAGS": (
         "child_protection", "parental_insecurity", "unresolved_problems", "parent_own_childhood",
         "child_seen_as_hostile", "filming_reluctance", "no_progress_under_pressure",
     ),
     "SUPERVISION": ("no", "yes", "urgent"),
     "SUPPORTS": ("colleague", "supervision", "seminar", "theory_method", "break", "other"),
+    "PARENT_RESPONSE": ("engaged", "moved", "overwhelmed", "dismissive", "proud", "other"),
 }
+
+
+def _vocab(name: str):
+    # A vocabulary by its module constant, or by its catalogue name while themes.py has none yet.
+    return getattr(cat, name, None) or cat.VOCABULARIES[name.lower()]
 
 
 def _all_theme_and_subtheme_ids() -> list[str]:
@@ -87,7 +93,7 @@ def test_theme_and_subtheme_ids_are_unique_across_the_catalogue() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_VOCAB_IDS))
 def test_vocabulary_ids_are_unique_within_each_vocabulary(name: str) -> None:
-    ids = [c.id for c in getattr(cat, name)]
+    ids = [c.id for c in _vocab(name)]
     assert len(ids) == len(set(ids))
 
 
@@ -118,7 +124,7 @@ def test_subtheme_ids_cover_every_subtheme() -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_VOCAB_IDS))
 def test_vocabulary_has_exact_ids(name: str) -> None:
-    vocab = getattr(cat, name)
+    vocab = _vocab(name)
     assert tuple(c.id for c in vocab) == EXPECTED_VOCAB_IDS[name]
     assert all(c.label.strip() for c in vocab)
     assert cat.valid_ids(vocab) == frozenset(EXPECTED_VOCAB_IDS[name])
@@ -126,7 +132,7 @@ def test_vocabulary_has_exact_ids(name: str) -> None:
 
 def test_vocabularies_mapping_lists_every_vocabulary() -> None:
     assert {id(v) for v in cat.VOCABULARIES.values()} == {
-        id(getattr(cat, name)) for name in EXPECTED_VOCAB_IDS
+        id(_vocab(name)) for name in EXPECTED_VOCAB_IDS
     }
 
 
@@ -210,3 +216,10 @@ def test_catalogue_text_falls_back_to_english(monkeypatch) -> None:
     assert texts.now(texts.text({"name": {"en": "Mother", "nb": "Mor"}}, "name")) == "Mor"
     assert texts.now(texts.text({"name": {"en": "Mother"}}, "name")) == "Mother"
     assert texts.now(texts.text({}, "description")) == ""
+
+
+def test_process_status_ids_split_into_two_outcomes_are_retired() -> None:
+    # Reporting a concern and ending the guidance are two decisions now (catalogue/outcomes.py).
+    assert cat.CATALOGUE_VERSION >= 3
+    assert cat.valid_ids(cat.PROCESS_STATUS, include_retired=False) == frozenset({"ongoing"})
+    assert cat.choice_label(cat.PROCESS_STATUS, "ended_early") == "Ended early"

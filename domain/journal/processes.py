@@ -1,4 +1,5 @@
-"""Guidance processes: a dyad under a pseudonymous code, its screening and its entry timeline."""
+"""Guidance processes: a dyad under a pseudonymous code, its mandate, screening, outcomes, review
+log and entry timeline (the parts beyond the code are cleaned in process_fields)."""
 from __future__ import annotations
 
 import re
@@ -7,12 +8,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from domain.catalogue import themes
+from domain.catalogue import outcomes, themes
 from domain.catalogue.entry_kinds import HEAVY_KINDS
 from domain.core import sealed, versions
 from domain.core.db import db, utcnow
 from domain.core.models import Process, User
 from domain.core.refusal import N_, Message
+from domain.journal import process_fields
 from domain.journal.entries import Item
 from domain.journal.owned import OwnedTable
 
@@ -36,6 +38,15 @@ class ProcessItem:
     @property
     def code(self) -> str:
         return self.data.get("code", "")
+
+    @property
+    def shown(self) -> dict:
+        """The data as pages show it: an old single status read as the two outcomes (no write)."""
+        return process_fields.cleaned(self.data)
+
+    @property
+    def is_open(self) -> bool:
+        return outcomes.is_open(self.data)
 
 
 def _valid_date(dd: str, mm: str, yy: str) -> bool:
@@ -67,10 +78,12 @@ def code_questions(row: Process | None, user_key: bytes, code: str) -> list[str]
     return [] if unchanged else warnings
 
 
+mandate_of = process_fields.mandate_of
+
+
 def clean(data: dict) -> dict:
-    out = dict(data)
-    if out.get("status") not in themes.valid_ids(themes.PROCESS_STATUS):
-        out["status"] = "ongoing"
+    """The one shape every write stores; an old `status` becomes the two outcomes here."""
+    out = process_fields.cleaned(data)
     allowed = themes.valid_ids(themes.SCREENING_FLAGS, include_retired=False)
     out["screening"] = [s for s in out.get("screening", []) if s in allowed]
     return out
@@ -128,7 +141,7 @@ def owned_item(owner_id: str, process_id: str | None, user_key: bytes) -> Proces
 def all_items(owner_id: str, user_key: bytes) -> list[ProcessItem]:
     rows = db.session.scalars(select(Process).where(Process.owner_id == owner_id))
     items = [ProcessItem(r, read(r, user_key)) for r in rows]
-    items.sort(key=lambda p: (p.data.get("status") != "ongoing", p.code.casefold()))
+    items.sort(key=lambda p: (not p.is_open, p.code.casefold()))
     return items
 
 
@@ -144,13 +157,9 @@ def delete(row: Process, entries: list[Item], user_key: bytes) -> None:
 
 
 def supervision_reasons(data: dict, entries: list[Item], today: date) -> list[str]:
-    """Why this process might deserve supervision early: any screening flag, or several heavy
-    entries close together. Returned as calm, plain sentences."""
+    """Why this process might deserve supervision early beside the screening's own next steps
+    (process_screening): several heavy entries close together. Calm, plain sentences."""
     reasons = []
-    flags = data.get("screening", [])
-    if flags:
-        labels = ", ".join(themes.choice_label(themes.SCREENING_FLAGS, f).lower() for f in flags)
-        reasons.append(Message(N_("The screening notes %(flags)s."), flags=labels))
     heavy = sorted(i.day for i in entries if i.kind in HEAVY_KINDS and not i.is_draft
                    and i.day >= today - timedelta(days=90))
     for n, first in enumerate(heavy):

@@ -84,6 +84,10 @@ def _steps(w):
             {"code": "MM-25-03", "status": "ongoing"},
             302,
         ),
+        ("owner", "process_reviews.new", f"/processes/{ids['process']}/reviews/new",
+         {"day": "2026-03-11", "form_id": new_id()}, 302),
+        ("owner", "process_reviews.edit", f"/processes/{ids['process']}/reviews/{ids['review']}",
+         {"day": "2026-03-12"}, 302),
         ("owner", "contacts.invite", "/contacts/invite", {"role": "peer"}, 200),
         ("owner", "contacts.change_role", f"/contacts/{ids['link']}/role", {"role": "peer"}, 302),
         ("owner", "contacts.confirm_key", f"/contacts/{ids['link']}/confirm-key", {}, 302),
@@ -185,6 +189,7 @@ def _steps(w):
         ("owner", "sharing.revoke", f"/shares/{ids['share']}/revoke", {}, 302),
         ("owner", "contacts.remove", f"/contacts/{ids['link']}/remove", {}, 302),
         ("owner", "groups.remove_member", f"/groups/{ids['group']}/members/STRANGER_MEMBER/remove", {}, 302),
+        ("owner", "process_reviews.delete", f"/processes/{ids['process']}/reviews/{ids['review']}/delete", {}, 302),
         ("owner", "processes.delete", f"/processes/{ids['process']}/delete", {}, 302),
         ("owner", "journal.repair", f"/entries/{ids['private']}/repair", {}, 302),  # opens: nothing to repair
         ("owner", "journal.delete", f"/entries/{ids['entry']}/delete", {}, 302),
@@ -239,7 +244,7 @@ def test_every_post_route_is_in_the_csrf_list(app):
 class _FakeWorld:
     ids: ClassVar[dict] = dict.fromkeys(
         ("entry", "private", "process", "link", "share", "group", "member", "invite_token",
-         "group_token", "other_session", "passkey"), "x")
+         "group_token", "other_session", "passkey", "review"), "x")
     users: ClassVar[dict] = {"contact": "x"}
 
 
