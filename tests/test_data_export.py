@@ -75,7 +75,7 @@ def _journal(client) -> tuple[dict[str, dict], dict[str, dict]]:
         pid = _post(client, "/processes/new", body)
         procs[mark] = {"id": pid, "code": body["code"], "working_goal": body["working_goal"],
                        "dialogue_element": body["dialogue_element"], "notes": body["notes"], "films": 3,
-                       "reviews": 2, "status": status, "screening": body["screening"],
+                       "reviews": 2, "ended": "" if status == "ongoing" else "early", "screening": body["screening"],
                        "cps_commissioned": bool(i)}
     pids = [p["id"] for p in procs.values()]
     entries = {}

@@ -58,7 +58,7 @@ def nb(client):
 @pytest.fixture
 def writer(nb, user):
     """A logged-in therapist whose browser speaks Norwegian, with one process and one entry in it."""
-    pid = process_id(post_process(nb, {"code": "MM-26-01", "screening": ["parental_insecurity"],
+    pid = process_id(post_process(nb, {"code": "MM-26-01", "screening_article": ["parental_insecurity"],
                                        "films": "2", "reviews": "1", "cps_commissioned": "y"}))
     eid = entry_id(post_entry(nb, "hard_session", {"what_happened": "tung økt i stua", "process_id": pid,
                                                    "supervision": "yes", "visit_date": "30.11.2026"}))
@@ -148,8 +148,8 @@ def test_processes_list_form_and_view(writer):
             "kartleggingsmerker: 1")
     bokmaal(text(client.get("/processes/new")), "Nytt veiledningsforløp", "Skriv aldri navn",
             "Forløpskode", "Tiltak fra barnevernet", "Lagre forløp")
-    view = bokmaal(text(client.get(f"/processes/{pid}")), "Verdt å ta med til veiledning tidlig",
-                   "Kartleggingen viser:", "2 filmopptak, 1 gjennomgang", "Tidslinje", "30. nov. 2026",
+    view = bokmaal(text(client.get(f"/processes/{pid}")), "Neste steg å vurdere",
+                   "Artikkelens kriterier:", "2 filmopptak, 1 gjennomgang", "Tidslinje", "30. nov. 2026",
                    "Skriv et notat")
     assert "tung økt i stua" in view
     bokmaal(text(client.get(f"/processes/{pid}/delete")), "Slette forløpet MM-26-01?")

@@ -12,7 +12,7 @@ from domain.catalogue import themes
 from domain.core.db import db
 from domain.core.keyring import CryptoError
 from domain.journal import entries as journal
-from domain.journal import processes
+from domain.journal import process_screening, processes
 from domain.journal.entries import EntryError, Item
 from domain.journal.filters import Filters, select_items
 from tests.conftest import PASSWORD
@@ -317,9 +317,9 @@ def test_process_clean_drops_unknown_values(owner):
     db.session.flush()
     assert b"MM-1" not in row.content
     data = processes.read(row, key)
-    assert data["status"] == "ongoing" and data["screening"] == ["child_protection"]
-    processes.update(row, key, data | {"status": "ended_early"})
-    assert processes.read(row, key)["status"] == "ended_early"
+    assert "status" not in data and data["screening"] == ["child_protection"]
+    processes.update(row, key, data | {"ended": "early"})
+    assert processes.read(row, key)["ended"] == "early"
 
 
 def test_deleting_a_process_keeps_its_entries_unlinked(owner):
@@ -343,12 +343,9 @@ TODAY = date(2026, 6, 1)
 
 
 def test_supervision_reason_for_screening_flags(owner):
-    reasons = processes.supervision_reasons({"screening": ["child_protection", "parental_insecurity"]}, [],
-                                            TODAY)
-    assert len(reasons) == 1
-    assert "child protection involved or likely" in reasons[0]
-    assert "insecurity" in reasons[0]
-    assert processes.supervision_reasons({"screening": []}, [], TODAY) == []
+    # Screening flags lead to concrete next steps on the process page, not to a generic reason.
+    assert processes.supervision_reasons({"screening": ["child_protection"]}, [], TODAY) == []
+    assert len(process_screening.next_steps(["child_protection", "parental_insecurity"])) == 2
 
 
 def test_supervision_reason_for_three_heavy_entries_in_three_weeks(owner):

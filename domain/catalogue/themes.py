@@ -114,6 +114,7 @@ PROCESS_STATUS = VOCABULARIES["process_status"]
 SCREENING_FLAGS = VOCABULARIES["screening_flags"]
 SUPERVISION = VOCABULARIES["supervision"]
 SUPPORTS = VOCABULARIES["supports"]  # what helped: counted beside the strain in trends
+PARENT_RESPONSE = VOCABULARIES["parent_response"]  # how the parent met a film review
 
 
 # ---------------------------------------------------------------------------------------

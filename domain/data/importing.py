@@ -162,7 +162,10 @@ def apply(user: User, user_key: bytes, p: Plan, dump: dict) -> int:
                  "cps_commissioned": bool(d.get("cps_commissioned")),
                  "status": d.get("status") if isinstance(d.get("status"), str) else None,
                  "screening": [s for s in d.get("screening") or [] if isinstance(s, str)]
-                 if isinstance(d.get("screening"), list) else []}
+                 if isinstance(d.get("screening"), list) else [],
+                 # processes.clean sanitises these; without them an import would lose them
+                 **{k: d[k] for k in ("mandate", "reported", "reported_on", "ended", "ended_on",
+                                      "screening_on", "review_log") if k in d}}
         id_map[_old_id(x)] = processes.create(user, user_key, clean).id
     for x in processes.all_items(user.id, user_key):
         for old in dump.get("processes", []):

@@ -33,7 +33,7 @@ from domain.core.db import db, new_id, utcnow
 from domain.core.models import ContactLink, GroupMember, Passkey, User, UserSession
 from domain.groups import membership as groups
 from domain.journal import entries as journal
-from domain.journal import processes
+from domain.journal import process_reviews, processes
 from domain.sharing import contacts
 from domain.sharing import shares as sharing
 from tests.conftest import PASSWORD, Auth
@@ -206,8 +206,11 @@ def build_world(app) -> World:
                           public_key=b"\x00", prf_salt=secrets.token_bytes(32), name_sealed=b"")
         passkey.name_sealed = keyring.seal(okey, b"Owner phone", passkeys._name_aad(owner_id, passkey.id))
         db.session.add(passkey)
+        review = process_reviews.save(owner, okey, proc.id, {"id": new_id(), "day": "2026-03-10",
+                                      "working_points": f"review {m['proc']}"}, None)
         db.session.commit()
         ids = {
+            "review": review["id"],
             "passkey": passkey.id,
             "entry": entry.id,
             "private": private.id,
@@ -246,6 +249,7 @@ def route_values(world: World, endpoint: str, role: str = "owner") -> dict[str, 
     return {
         "entry_id": ids["entry"],
         "process_id": ids["process"],
+        "review_id": ids["review"],
         "link_id": ids["link"],
         "share_id": ids["rshare"] if role == "revoked" else ids["share"],
         "group_id": ids["group"],
