@@ -1,0 +1,130 @@
+"""The private calendar feed. A calendar app fetches it without a session, so the server holds no
+user key then: the feed key is HKDF(token), where the token is the secret in the feed's URL, shown
+once and stored only as its SHA-256. The event list (source, generic kind, date) is sealed under
+the feed key; the same key is wrapped under the user key, so the owner's own writes keep the list
+current while they are logged in. Revoking deletes the row: the URL then finds nothing."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import date
+
+from sqlalchemy import select
+
+from domain.core import keyring
+from domain.core.db import db, new_id, utcnow
+from domain.core.models import CalendarFeed, User
+from domain.reminders import sources
+from domain.reminders.sources import Reminder
+
+PURPOSE = "calendar-feed"
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(f"calendar-feed|{token}".encode()).digest()
+
+
+def _token_key(token: str) -> bytes:
+    return keyring.hkdf(token.encode(), "calendar-feed|key")
+
+
+def _key_aad(feed: CalendarFeed) -> bytes:
+    return keyring.aad("calendar_feeds", feed.id, "owner", feed.owner_id, "key")
+
+
+def _events_aad(feed: CalendarFeed) -> bytes:
+    return keyring.aad("calendar_feeds", feed.id, "owner", feed.owner_id, "events")
+
+
+def of_owner(owner_id: str) -> CalendarFeed | None:
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.owner_id == owner_id))
+
+
+def create(user: User, user_key: bytes, feed_id: str, lang: str) -> tuple[CalendarFeed, str | None]:
+    """(feed, token): a new feed replacing any old one (whose URL then stops working). The token is
+    returned only here, once; a repeated submit of the same form (`feed_id`) gets (feed, None)."""
+    old = of_owner(user.id)
+    if old is not None and old.id == feed_id:
+        return old, None
+    if old is not None:
+        db.session.delete(old)
+        db.session.flush()
+    token = secrets.token_urlsafe(32)
+    key = _token_key(token)
+    feed = CalendarFeed(id=feed_id or new_id(), owner_id=user.id, token_hash=token_hash(token), key_by_user=b"",
+                        events=b"")
+    feed.key_by_user = keyring.wrap_for(user_key, PURPOSE, key, _key_aad(feed))
+    _seal_events(feed, key, sources.everything(user, user_key), user_key, lang)
+    db.session.add(feed)
+    return feed, token
+
+
+def revoke(owner_id: str) -> bool:
+    feed = of_owner(owner_id)
+    if feed is None:
+        return False
+    db.session.delete(feed)
+    return True
+
+
+def uid_secret(user_key: bytes) -> bytes:
+    """Keys the events' UIDs, so the feed and a one-off download name the same event alike."""
+    return keyring.purpose_key(user_key, "calendar-uid")
+
+
+def _seal_events(feed: CalendarFeed, key: bytes, reminders: list[Reminder], user_key: bytes, lang: str) -> None:
+    # The language travels in the sealed list: the calendar app's request says nothing about it.
+    data = {"uid": uid_secret(user_key).hex(), "lang": lang, "events": {r.source: [r.kind, r.on.isoformat()] for r in reminders}}
+    feed.events = keyring.seal(key, json.dumps(data).encode(), _events_aad(feed))
+    feed.updated_at = utcnow()
+
+
+def _open(feed: CalendarFeed, key: bytes) -> dict:
+    return json.loads(keyring.open_blob(key, feed.events, _events_aad(feed)))
+
+
+def _as_reminders(data: dict[str, list[str]]) -> list[Reminder]:
+    found = [Reminder(source, kind, date.fromisoformat(on)) for source, (kind, on) in data.items()]
+    return sorted(found, key=lambda r: (r.on, r.kind, r.source))
+
+
+def events_for_token(token: str) -> tuple[bytes, str, list[Reminder]] | None:
+    """(UID secret, language, reminders) for the secret in a feed URL, or None (unknown or revoked)."""
+    if not token or len(token) > 100:
+        return None
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == token_hash(token)))
+    if feed is None:
+        return None
+    try:
+        data = _open(feed, _token_key(token))
+        return bytes.fromhex(data["uid"]), data["lang"], _as_reminders(data["events"])
+    except (keyring.CryptoError, ValueError, KeyError):
+        return None
+
+
+def _owner_key(feed: CalendarFeed, user_key: bytes) -> bytes:
+    return keyring.unwrap_for(user_key, PURPOSE, feed.key_by_user, _key_aad(feed))
+
+
+def refresh(user: User, user_key: bytes, lang: str) -> None:
+    """Rebuild the whole event list (after a change on the calendar page, or when asked)."""
+    feed = of_owner(user.id)
+    if feed is not None:
+        _seal_events(feed, _owner_key(feed, user_key), sources.everything(user, user_key), user_key, lang)
+
+
+def source_changed(owner_id: str, user_key: bytes, source: str, reminder: Reminder | None) -> None:
+    """One source's reminder changed (an entry saved or deleted, a reflection written): re-seal
+    the list with just that one replaced, so a write costs the same however long the journal."""
+    feed = of_owner(owner_id)
+    if feed is None:
+        return
+    key = _owner_key(feed, user_key)
+    opened = _open(feed, key)
+    data = opened["events"]
+    if data.get(source) == ([reminder.kind, reminder.on.isoformat()] if reminder else None):
+        return
+    data.pop(source, None)
+    reminders = _as_reminders(data) + ([reminder] if reminder else [])
+    _seal_events(feed, key, reminders, user_key, opened["lang"])
