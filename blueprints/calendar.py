@@ -3,7 +3,7 @@ revoked), the dates set there, the feed itself (fetched by a calendar app, no se
 one-off .ics downloads. Every event says only "Fokus: follow-up" and the like, never content."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import force_locale
@@ -15,7 +15,7 @@ from blueprints.access import allowed_or_404, owned_or_404
 from blueprints.calendar_forms import DateForm, FeedForm, RemoveDateForm
 from blueprints.forms import EmptyForm
 from blueprints.i18n import current_language, say
-from domain.core.db import db, new_id
+from domain.core.db import db, new_id, utcnow
 from domain.core.refusal import Refusal
 from domain.journal import entries as journal
 from domain.reminders import feed as feeds
@@ -31,8 +31,15 @@ def _page(status: int = 200, token: str | None = None, date_form: DateForm | Non
     body = render_template("calendar/index.html", feed=feeds.of_owner(user.id), token=token,
                            feed_url=url_for("calendar.feed", token=token, _external=True) if token else None,
                            feed_form=FeedForm(data={"feed_id": new_id()}), date_form=date_form or DateForm(),
-                           reminders=sources.everything(user, key), titles=_titles(), remove_form=RemoveDateForm())
+                           reminders=_coming(sources.everything(user, key)), titles=_titles())
     return body, status
+
+
+def _coming(reminders: list[sources.Reminder]) -> list[sources.Reminder]:
+    # The page lists what is still ahead (a day's slack for time zones); the feed keeps the past too,
+    # so a calendar does not lose the events it already shows.
+    since = utcnow().date() - timedelta(days=1)
+    return [r for r in reminders if r.on >= since]
 
 
 @bp.route("/settings/calendar")
