@@ -15,6 +15,7 @@ from blueprints.access import allowed_or_404, owned_or_404
 from blueprints.calendar_forms import DateForm, FeedForm, RemoveDateForm
 from blueprints.forms import EmptyForm
 from blueprints.i18n import current_language, say
+from blueprints.limits import limiter
 from domain.core.db import db, new_id, utcnow
 from domain.core.refusal import Refusal
 from domain.journal import entries as journal
@@ -45,7 +46,17 @@ def _coming(reminders: list[sources.Reminder]) -> list[sources.Reminder]:
 @bp.route("/settings/calendar")
 @guards.login_required
 def index():
-    return _page()
+    """The page; `?kind=visit&on=YYYY-MM-DD` fills in the date form (a link from an entry's visit
+    date). Filling a form is not a write: the user still presses "Add reminder"."""
+    kind, on = request.args.get("kind"), request.args.get("on")
+    return _page(date_form=DateForm(formdata=None, data={"kind": kind, "on": _day(on)}) if kind in plan.KINDS else None)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @bp.route("/settings/calendar/feed", methods=["POST"])
@@ -124,7 +135,12 @@ def _ics(reminders: list[sources.Reminder], uid_secret: bytes, filename: str | N
     return response
 
 
+# Calendar apps poll a few times an hour; the token cannot be guessed, this only blunts floods.
+FEED_LIMIT = "60 per minute"
+
+
 @bp.route("/calendar/feed/<token>.ics")
+@limiter.limit(FEED_LIMIT)
 def feed(token: str):
     """For a calendar app: no session, no key but the token in the URL; unknown or revoked: 404."""
     found = feeds.events_for_token(token)
@@ -132,7 +148,9 @@ def feed(token: str):
         abort(404)
     uid_secret, lang, reminders = found
     with force_locale(lang):
-        return _ics(reminders, uid_secret, None)
+        response = _ics(reminders, uid_secret, None)
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _one_off(reminder: sources.Reminder | None) -> Response:
@@ -160,11 +178,7 @@ def reflection_follow_up(share_id: str):
 @guards.login_required
 def reminder():
     """A visit or supervision date typed on the calendar page, as a one-off file."""
-    kind, on = request.args.get("kind", ""), request.args.get("on", "")
-    try:
-        day = date.fromisoformat(on)
-    except ValueError:
+    kind, day = request.args.get("kind", ""), _day(request.args.get("on"))
+    if kind not in plan.KINDS or day is None:
         abort(400)
-    if kind not in plan.KINDS:
-        abort(400)
-    return _one_off(sources.Reminder(f"{kind}:{on}", kind, day))
+    return _one_off(sources.Reminder(f"{kind}:{day.isoformat()}", kind, day))

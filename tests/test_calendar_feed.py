@@ -9,7 +9,9 @@ from datetime import date
 
 from icalendar import Calendar
 
-from tests.conftest import csrf_from, raw_database_bytes, said
+from domain.core.db import db
+from domain.core.models import ReminderPlan
+from tests.conftest import PASSWORD, csrf_from, raw_database_bytes, said
 from tests.test_journal_http import entry_id, post_entry, second_client, text
 from tests.test_markers_journal import marker
 
@@ -115,3 +117,25 @@ def test_nothing_reaches_the_database_in_clear(app, client, user):
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
     for value in [*words, token, "2031-05-17", "2031-08-19", "supervision", "follow_up"]:
         assert value.encode() not in raw, value
+
+
+def test_a_visit_date_link_fills_the_form_without_saving(app, client, user):
+    html = _page_at(client, "/settings/calendar?kind=visit&on=2031-04-05")
+    assert 'value="2031-04-05"' in html
+    with app.app_context():
+        assert db.session.query(ReminderPlan).count() == 0            # GET never writes
+    assert 'value="2031-04-05"' not in _page_at(client, "/settings/calendar?kind=diary&on=2031-04-05")
+
+
+def _page_at(client, url: str) -> str:
+    r = client.get(url)
+    assert r.status_code == 200
+    return text(r)
+
+
+def test_deleting_the_account_ends_the_feed(app, client, user):
+    url = make_feed(client)
+    r = client.post("/settings/data/delete", data={"csrf_token": csrf_from(text(client.get("/settings/data/delete"))),
+                                          "password": PASSWORD, "confirm": "delete my journal", "understood": "y"})
+    assert r.status_code == 302, text(r)[:2000]
+    assert app.test_client().get(url.replace("http://localhost", "")).status_code == 404
