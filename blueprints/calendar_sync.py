@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from domain.core import keyring
 from domain.core.models import Entry, ThreadItem
 from domain.journal.items import open_row
+from domain.reminders import drops, sources
 from domain.reminders import feed as feeds
-from domain.reminders import sources
 from domain.sharing.items import open_item
 
 
@@ -25,15 +25,16 @@ def _acting() -> tuple[str, bytes] | None:
 
 
 def _changes(session: Session, user_id: str, key: bytes):
-    """(source, reminder or None) for the acting user's entries and reflections in this flush."""
+    """(source, reminder or None, entry id of a reflection) for the acting user's entries and
+    reflections in this flush."""
     for row in list(session.new) + list(session.dirty):
         if isinstance(row, Entry) and row.owner_id == user_id:
-            yield f"entry:{row.id}", sources.of_entry(row.id, open_row(row, key))
+            yield f"entry:{row.id}", sources.of_entry(row.id, open_row(row, key)), None
         elif isinstance(row, ThreadItem) and row.kind == "reflection" and row.author_id == user_id:
-            yield f"reflection:{row.id}", None if row.draft else _reflection(row, key)
+            yield f"reflection:{row.id}", None if row.draft else _reflection(row, key), row.entry_id
     for row in session.deleted:
         if isinstance(row, Entry) and row.owner_id == user_id:
-            yield f"entry:{row.id}", None
+            yield f"entry:{row.id}", None, None
 
 
 def _reflection(item: ThreadItem, key: bytes):
@@ -52,8 +53,11 @@ def _before_flush(session: Session, _context, _instances) -> None:
     with session.no_autoflush:
         changes = list(_changes(session, user_id, key))
         if changes and feeds.of_owner(user_id) is not None:
-            for source, reminder in changes:
+            for source, reminder, _entry in changes:
                 feeds.source_changed(user_id, key, source, reminder)
+        for source, reminder, entry_id in changes:
+            if entry_id and reminder:   # a reflection on someone else's entry: into their drop box
+                drops.give(entry_id, user_id, source, reminder, feeds.of_owner)
 
 
 def install() -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from domain.core import keyring
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import CalendarFeed, User
-from domain.reminders import sources
+from domain.reminders import drops, sources
 from domain.reminders.sources import Reminder
 
 PURPOSE = "calendar-feed"
@@ -52,9 +52,11 @@ def create(user: User, user_key: bytes, feed_id: str, lang: str) -> tuple[Calend
         db.session.flush()
     token = secrets.token_urlsafe(32)
     key = _token_key(token)
+    private, public = keyring.new_identity()
     feed = CalendarFeed(id=feed_id or new_id(), owner_id=user.id, token_hash=token_hash(token), key_by_user=b"",
-                        events=b"")
+                        events=b"", public_key=public, private_sealed=b"")
     feed.key_by_user = keyring.wrap_for(user_key, PURPOSE, key, _key_aad(feed))
+    feed.private_sealed = keyring.seal(key, private, drops.private_aad(feed))
     _seal_events(feed, key, sources.everything(user, user_key), user_key, lang)
     db.session.add(feed)
     return feed, token
@@ -97,8 +99,9 @@ def events_for_token(token: str) -> tuple[bytes, str, list[Reminder]] | None:
     if feed is None:
         return None
     try:
-        data = _open(feed, _token_key(token))
-        return bytes.fromhex(data["uid"]), data["lang"], _as_reminders(data["events"])
+        key = _token_key(token)
+        data = _open(feed, key)
+        return bytes.fromhex(data["uid"]), data["lang"], _as_reminders(drops.fold(feed, key, data["events"]))
     except (keyring.CryptoError, ValueError, KeyError):
         return None
 
@@ -111,7 +114,9 @@ def refresh(user: User, user_key: bytes, lang: str) -> None:
     """Rebuild the whole event list (after a change on the calendar page, or when asked)."""
     feed = of_owner(user.id)
     if feed is not None:
+        # The full rebuild reads every reflection on the user's entries: the drop box is covered.
         _seal_events(feed, _owner_key(feed, user_key), sources.everything(user, user_key), user_key, lang)
+        drops.clear(feed)
 
 
 def source_changed(owner_id: str, user_key: bytes, source: str, reminder: Reminder | None) -> None:
@@ -122,9 +127,10 @@ def source_changed(owner_id: str, user_key: bytes, source: str, reminder: Remind
         return
     key = _owner_key(feed, user_key)
     opened = _open(feed, key)
-    data = opened["events"]
-    if data.get(source) == ([reminder.kind, reminder.on.isoformat()] if reminder else None):
+    data = drops.fold(feed, key, dict(opened["events"]))
+    if data == opened["events"] and data.get(source) == ([reminder.kind, reminder.on.isoformat()] if reminder else None):
         return
+    drops.clear(feed)
     data.pop(source, None)
     reminders = _as_reminders(data) + ([reminder] if reminder else [])
     _seal_events(feed, key, reminders, user_key, opened["lang"])

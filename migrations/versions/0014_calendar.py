@@ -23,6 +23,8 @@ def upgrade():
         sa.Column('token_hash', sa.LargeBinary(length=32), nullable=False),
         sa.Column('key_by_user', sa.LargeBinary(), nullable=False),
         sa.Column('events', sa.LargeBinary(), nullable=False),
+        sa.Column('public_key', sa.LargeBinary(length=32), nullable=False),
+        sa.Column('private_sealed', sa.LargeBinary(), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.Column('updated_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_calendar_feeds_owner_id_users'),
@@ -31,6 +33,18 @@ def upgrade():
         sa.UniqueConstraint('owner_id', name=op.f('uq_calendar_feeds_owner_id')),
         sa.UniqueConstraint('token_hash', name=op.f('uq_calendar_feeds_token_hash')),
     )
+    op.create_table(
+        'calendar_drops',
+        sa.Column('id', sa.String(length=32), nullable=False),
+        sa.Column('feed_id', sa.String(length=32), nullable=False),
+        sa.Column('sealed', sa.LargeBinary(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['feed_id'], ['calendar_feeds.id'], name=op.f('fk_calendar_drops_feed_id_calendar_feeds'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_drops')),
+    )
+    with op.batch_alter_table('calendar_drops', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_calendar_drops_feed_id'), ['feed_id'], unique=False)
     op.create_table(
         'reminder_plans',
         sa.Column('owner_id', sa.String(length=32), nullable=False),
@@ -44,4 +58,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('reminder_plans')
+    with op.batch_alter_table('calendar_drops', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_calendar_drops_feed_id'))
+    op.drop_table('calendar_drops')
     op.drop_table('calendar_feeds')

@@ -23,8 +23,25 @@ class CalendarFeed(db.Model):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     key_by_user: Mapped[bytes] = mapped_column(LargeBinary)
     events: Mapped[bytes] = mapped_column(LargeBinary)
+    # A drop box for reminders others give this user (a supervisor's follow-up date in a reflection
+    # on their entry): sealed to this public key, opened at fetch time with the private key, which
+    # is sealed under the feed key.
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    private_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarDrop(db.Model):
+    """One reminder dropped into someone's feed by another user's write, HPKE-sealed to the feed's
+    public key; folded into the sealed event list (and deleted) at the owner's next write."""
+
+    __tablename__ = "calendar_drops"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    feed_id: Mapped[str] = mapped_column(ForeignKey("calendar_feeds.id", ondelete="CASCADE"), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReminderPlan(db.Model):
