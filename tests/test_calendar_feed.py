@@ -15,6 +15,7 @@ from tests.conftest import PASSWORD, csrf_from, raw_database_bytes, said
 from tests.test_journal_http import entry_id, post_entry, second_client, text
 from tests.test_markers_journal import marker
 
+FEED_ID = re.compile(r'name="feed_id" type="hidden" value="([0-9a-f]{32})"')
 FEED_URL = re.compile(r'value="(http://localhost/calendar/feed/[A-Za-z0-9_-]{40,}\.ics)"')
 
 
@@ -26,9 +27,7 @@ def _page(client) -> str:
 
 def make_feed(client) -> str:
     html = _page(client)
-    feed_id = re.search(r'name="feed_id" type="hidden" value="([0-9a-f]{32})"', html) or re.search(
-        r'id="feed_id" name="feed_id" type="hidden" value="([0-9a-f]{32})"', html)
-    feed_id = feed_id or re.search(r'value="([0-9a-f]{32})"', html)
+    feed_id = FEED_ID.search(html)
     r = client.post("/settings/calendar/feed", data={"csrf_token": csrf_from(html), "feed_id": feed_id.group(1)})
     assert r.status_code == 200, text(r)[:2000]
     return FEED_URL.search(text(r)).group(1)
@@ -139,3 +138,14 @@ def test_deleting_the_account_ends_the_feed(app, client, user):
                                           "password": PASSWORD, "confirm": "delete my journal", "understood": "y"})
     assert r.status_code == 302, text(r)[:2000]
     assert app.test_client().get(url.replace("http://localhost", "")).status_code == 404
+
+
+def test_a_double_tap_makes_one_address_and_shows_it_once(app, client, user):
+    html = _page(client)
+    data = {"csrf_token": csrf_from(html), "feed_id": FEED_ID.search(html).group(1)}
+    first = client.post("/settings/calendar/feed", data=data)
+    assert first.status_code == 200 and FEED_URL.search(text(first))
+    again = client.post("/settings/calendar/feed", data=data)
+    assert again.status_code == 302                                  # the same form: no second token
+    assert events(app, FEED_URL.search(text(first)).group(1)) == {}
+    assert client.post("/settings/calendar/feed", data={**data, "feed_id": "nothex"}).status_code == 400

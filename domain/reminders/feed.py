@@ -12,8 +12,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from domain.core import keyring
-from domain.core.db import db, new_id, utcnow
+from domain.core import keyring, versions
+from domain.core.db import db, for_update, new_id, utcnow
 from domain.core.models import CalendarFeed, User
 from domain.reminders import drops, sources
 from domain.reminders.sources import Reminder
@@ -41,10 +41,17 @@ def of_owner(owner_id: str) -> CalendarFeed | None:
     return db.session.scalar(select(CalendarFeed).where(CalendarFeed.owner_id == owner_id))
 
 
+def _locked(owner_id: str) -> CalendarFeed | None:
+    """The feed read for a re-seal: locked (PostgreSQL), so two workers writing for one user
+    re-seal one after the other instead of one losing the other's change."""
+    stmt = for_update(select(CalendarFeed).where(CalendarFeed.owner_id == owner_id))
+    return db.session.scalar(stmt.execution_options(populate_existing=True))
+
+
 def create(user: User, user_key: bytes, feed_id: str, lang: str) -> tuple[CalendarFeed, str | None]:
     """(feed, token): a new feed replacing any old one (whose URL then stops working). The token is
     returned only here, once; a repeated submit of the same form (`feed_id`) gets (feed, None)."""
-    old = of_owner(user.id)
+    old = _locked(user.id)
     if old is not None and old.id == feed_id:
         return old, None
     if old is not None:
@@ -58,8 +65,14 @@ def create(user: User, user_key: bytes, feed_id: str, lang: str) -> tuple[Calend
     feed.key_by_user = keyring.wrap_for(user_key, PURPOSE, key, _key_aad(feed))
     feed.private_sealed = keyring.seal(key, private, drops.private_aad(feed))
     _seal_events(feed, key, sources.everything(user, user_key), user_key, lang)
-    db.session.add(feed)
+    if versions.insert_once(lambda: _added(feed)) is None:   # a twin request made this user's feed first
+        return of_owner(user.id), None
     return feed, token
+
+
+def _added(feed: CalendarFeed) -> CalendarFeed:
+    db.session.add(feed)
+    return feed
 
 
 def revoke(owner_id: str) -> bool:
@@ -112,7 +125,7 @@ def _owner_key(feed: CalendarFeed, user_key: bytes) -> bytes:
 
 def refresh(user: User, user_key: bytes, lang: str) -> None:
     """Rebuild the whole event list (after a change on the calendar page, or when asked)."""
-    feed = of_owner(user.id)
+    feed = _locked(user.id)
     if feed is not None:
         # The full rebuild reads every reflection on the user's entries: the drop box is covered.
         _seal_events(feed, _owner_key(feed, user_key), sources.everything(user, user_key), user_key, lang)
@@ -122,7 +135,7 @@ def refresh(user: User, user_key: bytes, lang: str) -> None:
 def source_changed(owner_id: str, user_key: bytes, source: str, reminder: Reminder | None) -> None:
     """One source's reminder changed (an entry saved or deleted, a reflection written): re-seal
     the list with just that one replaced, so a write costs the same however long the journal."""
-    feed = of_owner(owner_id)
+    feed = _locked(owner_id)
     if feed is None:
         return
     key = _owner_key(feed, user_key)
