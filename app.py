@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blueprints import (
     auth,
+    calendar,
     cli,
     contacts,
     data,
@@ -51,8 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     for part in (transactions, guards, headers, i18n, static_assets, limits, errors, observe, throttle):
         part.init_app(app)
     template_filters.register(app)
-    for bp in (auth.bp, home.bp, journal.bp, processes.bp, process_reviews.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
-               settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp):
+    for bp in (auth.bp, home.bp, journal.bp, processes.bp, process_reviews.bp, contacts.bp, sharing.bp,
+               trends.bp, groups.bp, settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp, calendar.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     if app.config["FOKUS_ENV"] == "production":

@@ -183,6 +183,11 @@ EXEMPT = {
         ("passkeys.password", "GET"), ("passkeys.password", "POST")]},
     **{(e, m): "language and time zone, covered by tests/security/test_sec_routes.py and test_i18n.py" for e, m in [
         ("i18n.settings", "GET"), ("i18n.settings", "POST"), ("i18n.switch", "POST")]},
+    **{(e, m): "calendar, covered by tests/security/test_sec_routes.py and test_calendar_*.py" for e, m in [
+        ("calendar.index", "GET"), ("calendar.create_feed", "POST"), ("calendar.revoke", "POST"),
+        ("calendar.add_date", "POST"), ("calendar.remove_date", "POST"), ("calendar.refresh", "POST"),
+        ("calendar.feed", "GET"), ("calendar.entry_follow_up", "GET"), ("calendar.reflection_follow_up", "GET"),
+        ("calendar.reminder", "GET")]},
 }
 
 

@@ -159,6 +159,18 @@ TABLE = {
     ("groups.remove_member", "POST"):         owner_only(302, anon=401),
     ("groups.join", "GET"):                   everyone(200),
     ("groups.join", "POST"):                  row(409, 302, 302, 302, 302, 200),
+    # --- calendar (each user their own feed and dates; the world's entry and reflection carry no
+    # follow-up date, so their one-off files are 404 for everyone: the 200s are in test_calendar_*) ---
+    ("calendar.index", "GET"):                any_user(200),
+    ("calendar.create_feed", "POST"):         any_user(400, anon=401),     # no form id
+    ("calendar.revoke", "POST"):              any_user(302, anon=401),
+    ("calendar.add_date", "POST"):            any_user(400, anon=401),
+    ("calendar.remove_date", "POST"):         any_user(400, anon=401),
+    ("calendar.refresh", "POST"):             any_user(302, anon=401),
+    ("calendar.feed", "GET"):                 everyone(404),               # not a feed token
+    ("calendar.entry_follow_up", "GET"):      row(404, 404, 404, 404, 404, 302),
+    ("calendar.reflection_follow_up", "GET"): row(404, 404, 404, 404, 404, 302),
+    ("calendar.reminder", "GET"):             any_user(400),               # no kind, no date
 }
 # fmt: on
 

@@ -18,11 +18,14 @@ from domain.core.models.groups import (
 )
 from domain.core.models.journal import Entry, JournalIndexPage, Process, SealedMixin
 from domain.core.models.ops import AuthFailure, ServerSetting, TrustedDevice
+from domain.core.models.reminders import CalendarDrop, CalendarFeed, ReminderPlan
 from domain.core.models.sharing import AccessEvent, ContactLink, Invitation, Share, ThreadItem
 
 __all__ = [
     "AccessEvent",
     "AuthFailure",
+    "CalendarDrop",
+    "CalendarFeed",
     "ContactLink",
     "Entry",
     "Group",
@@ -34,6 +37,7 @@ __all__ = [
     "Passkey",
     "PasskeyChallenge",
     "Process",
+    "ReminderPlan",
     "SealedMixin",
     "ServerSetting",
     "Share",
