@@ -46,7 +46,9 @@
 
   // A quick-capture form: an empty one from the worker's cache gets its own id here.
   const form = document.querySelector("form.js-autosave");
-  const isNew = form && NEW_ENTRY.test(new URL(form.action, location.href).pathname);
+  // getAttribute: the form's Save buttons are named "action", which hides form.action.
+  const target = form && new URL(form.getAttribute("action") || "", location.href).pathname;
+  const isNew = Boolean(target) && NEW_ENTRY.test(target);
   if (isNew && !form.elements.draft_id.value) form.elements.draft_id.value = freshId();
 
   // Save without a network: keep the note here instead of letting the browser show its error page.
@@ -58,7 +60,7 @@
     const data = new FormData(form);
     data.set("action", action === "draft" ? "draft" : "save");
     const fields = [...data.entries()].filter(([k, v]) => k !== "csrf_token" && typeof v === "string");
-    Q.enqueue(form.elements.draft_id.value, new URL(form.action, location.href).pathname, fields)
+    Q.enqueue(form.elements.draft_id.value, target, fields)
       .then(() => {
         if (navigator.serviceWorker && navigator.serviceWorker.controller) {
           location.assign("/offline?kept=1");
