@@ -150,6 +150,11 @@ TABLE = {
     ("groups.remove_member", "POST"):         owner_only(302, anon=401),
     ("groups.join", "GET"):                   everyone(200),
     ("groups.join", "POST"):                  row(409, 302, 302, 302, 302, 200),
+    # --- offline (the service worker, its offline page and empty forms: nothing of an account) ---
+    ("offline.worker", "GET"):                everyone(200),
+    ("offline.page", "GET"):                  everyone(200),
+    ("offline.shell", "GET"):                 everyone(200),
+    ("offline.token", "GET"):                 any_user(200, anon=401),
 }
 # fmt: on
 
