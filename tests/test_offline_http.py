@@ -9,7 +9,7 @@ import re
 from tests.conftest import csrf_from
 from tests.test_processes_http import post_process, process_id
 
-PRECACHE = re.compile(r"^self\.FOKUS = (\{.*\});$", re.M)
+PRECACHE = re.compile(r"^self\.FOKUS = (\{.*\});$", re.MULTILINE)
 
 
 def text(r) -> str:

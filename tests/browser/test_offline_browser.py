@@ -114,7 +114,7 @@ def test_two_notes_written_offline_arrive_exactly_once(page, live_server, app):
     cached = page.evaluate(CACHED)
     paths = {p for p, _ in cached}
     assert "/offline" in paths and "/offline/new/hard_session" in paths
-    assert not [p for p in paths if p.startswith("/entries") or p == "/" or p.startswith("/settings")]
+    assert not [p for p in paths if p.startswith(("/entries", "/settings")) or p == "/"]
     assert not [p for p, body in cached if "offmark" in body or "offlinecar" in body]
 
     context.set_offline(False)               # the signal is back: the `online` event sends
