@@ -58,7 +58,9 @@ def shell(kind_id: str):
     if kind_id not in KINDS:
         abort(404)
     form = forms.entry_form(kind_id, [], data={"supervision": "no"})
-    del form.csrf_token   # cached for weeks: a token would be stale and is no business of a cache
+    # Cached for weeks: a token would be stale and is no business of a cache ("" renders nothing).
+    del form.csrf_token
+    form.csrf_token = ""
     return render_template("journal/form.html", form=form, kind=KINDS[kind_id], entry=None,
                            themes=themes.THEMES, warnings={}, is_draft=False, conflict=None,
                            shell=True)
