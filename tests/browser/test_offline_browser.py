@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.conftest import PHONE
 from tests.browser.test_journal_browser import capture, signup_in_browser
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -166,3 +167,26 @@ def test_a_page_with_user_content_is_never_cached(page, live_server):
     assert not [p for p, _ in cached if p.startswith("/entries") or p == "/"]
     assert not [p for p, body in cached if "browser hard lantern visit" in body]
     assert PHONE["width"] == 390
+
+
+def test_notes_wait_for_the_next_login_when_the_session_ended(page, live_server):
+    signup_in_browser(page, "offlinelate")
+    controlled(page)
+    context = page.context
+    page.goto("/entries/new/countertransference")
+    context.set_offline(True)
+    page.fill("#trigger", "offmark heron waits")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/offline?kept=1")
+    context.clear_cookies()                  # the session ends while the phone is offline
+    context.set_offline(False)
+    until(page, "document.querySelector('.offline-status').textContent.includes('log in')")
+    assert waiting(page) == 1
+    page.goto("/login")
+    page.fill("#login", "offlinelate")
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    until(page, "FokusQueue.waiting().then((n) => n === 0)")
+    page.goto("/entries")
+    assert page.content().count("offmark heron waits") == 1
