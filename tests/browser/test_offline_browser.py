@@ -190,3 +190,21 @@ def test_notes_wait_for_the_next_login_when_the_session_ended(page, live_server)
     until(page, "FokusQueue.waiting().then((n) => n === 0)")
     page.goto("/entries")
     assert page.content().count("offmark heron waits") == 1
+
+
+def test_offline_pages_have_no_serious_accessibility_problems(page, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_a11y import problems
+    axe = Axe()
+    signup_in_browser(page, "offlineaxe")
+    controlled(page)
+    page.context.set_offline(True)
+    found = {}
+    for url in ("/offline?kept=1", "/entries/new/hard_session", "/entries/new/ethical_dilemma"):
+        page.goto(url)
+        assert page.locator("h1").is_visible()
+        bad = problems(axe, page)
+        if bad:
+            found[url] = bad
+    assert not found, found
