@@ -74,7 +74,3 @@ self.addEventListener("sync", (event) => {
     if (result.failed) throw new Error("not all notes were sent");
   }));
 });
-
-self.addEventListener("message", (event) => {
-  if (event.data === "fokus-send") event.waitUntil(self.FokusQueue.flush().catch(() => {}));
-});

@@ -62,6 +62,9 @@
     const fields = [...data.entries()].filter(([k, v]) => k !== "csrf_token" && typeof v === "string");
     Q.enqueue(form.elements.draft_id.value, target, fields)
       .then(() => {
+        if (navigator.serviceWorker) {   // Background Sync, where the browser has it
+          navigator.serviceWorker.ready.then((r) => r.sync && r.sync.register("fokus-send")).catch(() => {});
+        }
         if (navigator.serviceWorker && navigator.serviceWorker.controller) {
           location.assign("/offline?kept=1");
           return;
