@@ -25,6 +25,7 @@ from blueprints import (
     journal,
     limits,
     observe,
+    offline,
     ops_cli,  # noqa: F401 (registers `fokus rotate-secret`)
     passkeys,
     process_reviews,
@@ -53,7 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
         part.init_app(app)
     template_filters.register(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, process_reviews.bp, contacts.bp, sharing.bp,
-               trends.bp, groups.bp, settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp, calendar.bp):
+               trends.bp, groups.bp, settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp, calendar.bp,
+               offline.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     if app.config["FOKUS_ENV"] == "production":

@@ -41,6 +41,7 @@ def _load(folder: Path) -> dict[str, Asset]:
 
 def init_app(app: Flask) -> None:
     assets = _load(Path(app.static_folder or "static"))
+    app.extensions["fokus_static"] = assets   # the service worker precaches every file (offline.py)
 
     @app.url_defaults
     def _fingerprint(endpoint: str, values: dict) -> None:

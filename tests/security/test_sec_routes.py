@@ -171,6 +171,11 @@ TABLE = {
     ("calendar.entry_follow_up", "GET"):      row(404, 404, 404, 404, 404, 302),
     ("calendar.reflection_follow_up", "GET"): row(404, 404, 404, 404, 404, 302),
     ("calendar.reminder", "GET"):             any_user(400),               # no kind, no date
+    # --- offline (the service worker, its offline page and empty forms: nothing of an account) ---
+    ("offline.worker", "GET"):                everyone(200),
+    ("offline.page", "GET"):                  everyone(200),
+    ("offline.shell", "GET"):                 everyone(200),
+    ("offline.token", "GET"):                 any_user(200, anon=401),
 }
 # fmt: on
 
