@@ -188,6 +188,12 @@ EXEMPT = {
         ("calendar.add_date", "POST"), ("calendar.remove_date", "POST"), ("calendar.refresh", "POST"),
         ("calendar.feed", "GET"), ("calendar.entry_follow_up", "GET"), ("calendar.reflection_follow_up", "GET"),
         ("calendar.reminder", "GET")]},
+    **{(e, m): "process reviews, covered by tests/security/test_sec_routes.py and test_process_reviews.py"
+       for e, m in [("process_reviews.new", "GET"), ("process_reviews.new", "POST"), ("process_reviews.edit", "GET"),
+                    ("process_reviews.edit", "POST"), ("process_reviews.delete", "GET"),
+                    ("process_reviews.delete", "POST")]},
+    **{(e, "GET"): "the installable app's shell, covered by tests/security/test_sec_routes.py and test_offline_http.py"
+       for e in ("offline.page", "offline.shell", "offline.token", "offline.worker")},
 }
 
 
