@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request, session
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from wtforms import ValidationError
 
 from blueprints import guards
 from domain.accounts import login_steps
@@ -102,13 +104,28 @@ def init_app(app: Flask) -> None:
 
 
 def _note_actor() -> None:
-    """Before the view: who is acting, for the requests after which nobody is logged in (logout,
-    account deletion: the pseudonym is fixed now, while the account still exists)."""
-    if request.method != "POST" or request.endpoint not in RULES or not current_user.is_authenticated:
+    """Before the view (the session may be renewed by it): whether the form's CSRF token is valid
+    (a request without one did nothing and is no event), and who is acting, for the requests after
+    which nobody is logged in (logout, account deletion: the pseudonym is fixed now, while the
+    account still exists)."""
+    if request.method != "POST" or request.endpoint not in RULES:
+        return
+    g.audit_token_ok = _token_ok()
+    if not current_user.is_authenticated:
         return
     g.audit_actor = current_user.user.id
     if request.endpoint == "data.delete_account":
         g.audit_pseudonym = audit.pseudonym(current_user.user.id)
+
+
+def _token_ok() -> bool:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.form.get("csrf_token") or request.headers.get("X-CSRFToken"))
+    except ValidationError:
+        return False
+    return True
 
 
 def _actor() -> str | None:
@@ -132,6 +149,8 @@ def _event(response: Response) -> tuple[str, str, str] | None:
     """(kind, outcome, detail) for this response, or None when it is not a security event."""
     if response.status_code == 429:
         return "rate_limited", "refused", request.endpoint or ""
+    if not g.get("audit_token_ok"):
+        return None
     kind, outcome_of = RULES.get(request.endpoint or "", (None, None))
     outcome = outcome_of(response) if outcome_of else None
     return (kind, outcome, DETAIL.get(request.endpoint, "")) if kind and outcome else None

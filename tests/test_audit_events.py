@@ -181,6 +181,9 @@ def test_gets_and_unrelated_posts_record_nothing(app, client, auth):
     token = csrf_from(anon.get("/login").get_data(as_text=True))
     assert anon.post("/settings/password", data={"csrf_token": token}).status_code in (302, 401)
     assert events(app) == before
+    # A form without a valid token did nothing, so it is no event (an expired page, a forgery).
+    r = anon.post("/login", data={"csrf_token": "stale", "login": "therapist", "password": "x" * 12})
+    assert r.status_code == 400 and events(app) == before
 
 
 def test_the_account_holder_sees_only_their_own_events(app, client, auth):
