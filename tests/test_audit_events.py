@@ -240,3 +240,12 @@ def test_the_chain_check_fails_after_a_row_is_altered_removed_or_inserted(app, c
         db.session.execute(text("DELETE FROM audit_events WHERE seq = 2"))
         db.session.commit()
         assert any("missing" in p for p in audit_chain.verify().problems)
+
+
+def test_every_kind_has_a_source_and_every_rule_a_real_endpoint(app):
+    from blueprints.audit import RULES
+    explicit = {"expiry_run", "audit_pruned", "rate_limited"}   # a job's call, the pruner, any 429
+    assert {kind for kind, _ in RULES.values()} | explicit == set(audit.KINDS)
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    pending_merge = {"sharing.urgent"}                          # helper "urgent" adds it
+    assert set(RULES) - endpoints <= pending_merge
