@@ -249,3 +249,9 @@ def test_every_kind_has_a_source_and_every_rule_a_real_endpoint(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     pending_merge = {"sharing.urgent"}                          # helper "urgent" adds it
     assert set(RULES) - endpoints <= pending_merge
+
+
+def test_the_events_page_speaks_bokmal(app, client, auth):
+    auth.signup()
+    page = client.get("/settings/security-events", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert "Sikkerhetshendelser" in page and "Konto opprettet" in page and "utført" in page
