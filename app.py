@@ -10,6 +10,8 @@ from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blueprints import (
+    audit,
+    audit_cli,  # noqa: F401 (registers `fokus audit-verify`, `audit-export`, `audit-prune`)
     auth,
     calendar,
     cli,
@@ -50,12 +52,12 @@ def create_app(config: dict | None = None) -> Flask:
     _configure(app, config or {})
     server_keys.configure(app.config["SECRET_KEY"], app.config["OLD_SECRET_KEYS"])
     _init_database(app)
-    for part in (transactions, guards, headers, i18n, static_assets, limits, errors, observe, throttle):
+    for part in (transactions, guards, headers, i18n, static_assets, limits, errors, observe, throttle, audit):
         part.init_app(app)
     template_filters.register(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, process_reviews.bp, contacts.bp, sharing.bp,
                trends.bp, groups.bp, settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp, calendar.bp,
-               offline.bp):
+               offline.bp, audit.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     if app.config["FOKUS_ENV"] == "production":

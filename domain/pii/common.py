@@ -22,8 +22,14 @@ PHONE = "phone"
 EMAIL = "email"
 ADDRESS = "address"
 NAME_NEAR_FAMILY = "name_near_family"
+# Record-like content (domain/pii/records.py): not identifying by itself, but record material.
+BIRTH_DATE = "birth_date"
+DIAGNOSIS = "diagnosis"
+MEDICATION = "medication"
+TEST_RESULT = "test_result"
 
-KINDS: tuple[str, ...] = (NATIONAL_ID, D_NUMBER, PHONE, EMAIL, ADDRESS, NAME_NEAR_FAMILY)
+KINDS: tuple[str, ...] = (NATIONAL_ID, D_NUMBER, PHONE, EMAIL, ADDRESS, NAME_NEAR_FAMILY,
+                          BIRTH_DATE, DIAGNOSIS, MEDICATION, TEST_RESULT)
 
 _DATA = Path(__file__).parent / "data"
 

@@ -32,16 +32,21 @@ from domain.pii import common
 from domain.pii.names import scan_names
 from domain.pii.numbers import scan_emails, scan_identity_numbers, scan_phones
 from domain.pii.places import scan_addresses
+from domain.pii.records import scan_records
 
 __all__ = [
     "ADDRESS",
+    "BIRTH_DATE",
+    "DIAGNOSIS",
     "D_NUMBER",
     "EMAIL",
     "KINDS",
+    "MEDICATION",
     "MESSAGES",
     "NAME_NEAR_FAMILY",
     "NATIONAL_ID",
     "PHONE",
+    "TEST_RESULT",
     "Finding",
     "scan",
     "scan_fields",
@@ -49,7 +54,8 @@ __all__ = [
 
 # Re-exported so that callers import the whole public API from this one module.
 Finding, KINDS, MESSAGES = common.Finding, common.KINDS, common.MESSAGES
-NATIONAL_ID, D_NUMBER, PHONE, EMAIL, ADDRESS, NAME_NEAR_FAMILY = common.KINDS
+NATIONAL_ID, D_NUMBER, PHONE, EMAIL, ADDRESS, NAME_NEAR_FAMILY = common.KINDS[:6]
+BIRTH_DATE, DIAGNOSIS, MEDICATION, TEST_RESULT = common.KINDS[6:]
 
 # When two findings overlap, the more specific kind wins (lower number = stronger).
 # An 11-digit fødselsnummer must be reported as national_id, never as a phone number.
@@ -60,10 +66,16 @@ _PRIORITY: dict[str, int] = {
     PHONE: 2,
     ADDRESS: 3,
     NAME_NEAR_FAMILY: 4,
+    # A birth date outranks the phone and address patterns its digits might also fit; the
+    # other record-like kinds only ever overlap each other.
+    BIRTH_DATE: 1,
+    DIAGNOSIS: 5,
+    MEDICATION: 5,
+    TEST_RESULT: 5,
 }
 
 # Every detector, in the order their candidates are collected.
-_DETECTORS = (scan_identity_numbers, scan_emails, scan_phones, scan_addresses, scan_names)
+_DETECTORS = (scan_identity_numbers, scan_emails, scan_phones, scan_addresses, scan_names, scan_records)
 
 Hit = tuple[str, int, int]
 

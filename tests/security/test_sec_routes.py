@@ -63,6 +63,7 @@ TABLE = {
     ("settings.recovery_code", "GET"):        any_user(200),
     ("settings.recovery_code", "POST"):       any_user(400, anon=401),
     ("settings.sessions_page", "GET"):        any_user(200),
+    ("audit.security_events", "GET"):         any_user(200),
     ("settings.end_session", "POST"):         owner_only(302, anon=401),   # the owner's *other* session
     ("settings.end_others", "POST"):          any_user(302, anon=401),
     ("i18n.settings", "GET"):                 any_user(200),

@@ -7,6 +7,7 @@ Alembic compares with the migrations)."""
 from __future__ import annotations
 
 from domain.core.models.accounts import LoginStep, Passkey, PasskeyChallenge, User, UserSession
+from domain.core.models.audit import AuditEvent, AuditSubject
 from domain.core.models.groups import (
     Group,
     GroupInvite,
@@ -23,6 +24,8 @@ from domain.core.models.sharing import AccessEvent, ContactLink, Invitation, Sha
 
 __all__ = [
     "AccessEvent",
+    "AuditEvent",
+    "AuditSubject",
     "AuthFailure",
     "CalendarDrop",
     "CalendarFeed",
