@@ -194,6 +194,7 @@ EXEMPT = {
                     ("process_reviews.delete", "POST")]},
     **{(e, "GET"): "the installable app's shell, covered by tests/security/test_sec_routes.py and test_offline_http.py"
        for e in ("offline.page", "offline.shell", "offline.token", "offline.worker")},
+    ("audit.security_events", "GET"): "the user's own security events, covered by test_sec_routes.py and test_audit_events.py",
 }
 
 
