@@ -265,7 +265,7 @@ def expected_trends(months: list[str], k: int = 5) -> group_tables.GroupTrends:
             if not spec["draft"]:
                 d = journal.clean(dict(spec["data"]), set(), False)
                 fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
-    fs += trend_facts.facts_for_process(trend_facts.ProcessFact("x", "ended_early"), month(0), "p1")
+    fs += trend_facts.facts_for_process(trend_facts.ProcessFact.of("x", {"status": "ended_early"}), month(0), "p1")
     return group_tables.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
                                subtheme_order=SUBTHEME_ORDER)
 

@@ -39,7 +39,7 @@ def entry_fact(data: dict, created: date) -> EntryFact:
                      subthemes=tuple(data.get("subthemes") or ()),
                      intensity=int(intensity) if intensity is not None else None,
                      feelings=tuple(data.get("feelings") or ()), supervision=data.get("supervision") or "no",
-                     process_id=data.get("process_id"))
+                     process_id=data.get("process_id"), supports=tuple(data.get("supports") or ()))
 
 
 def _tag(user_key: bytes, group_id: str, obj: str) -> str:
@@ -65,7 +65,7 @@ def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | 
         return []
     pseud = groups.pseudonym(user_key, group_id)
     return _rows(group_id, pseud, _tag(user_key, group_id, "process|" + process_id),
-                 facts_for_process(ProcessFact(process_id, data.get("status", "")), month, pseud))
+                 facts_for_process(ProcessFact.of(process_id, data), month, pseud))
 
 
 def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
