@@ -12,11 +12,11 @@ import hmac
 import json
 from datetime import date
 
-from sqlalchemy import delete, func, literal_column, null, select, text, union_all
+from sqlalchemy import case, delete, distinct, func, literal_column, null, select, text, union_all
 
 from domain.core import keyring
 from domain.core.db import db, new_id, utcnow
-from domain.core.models import GroupMember, TrendCell, TrendFact, TrendPresence
+from domain.core.models import GroupMember, TrendCell, TrendFact, TrendPresence, TrendRollup
 from domain.groups import membership as groups
 from domain.trends import fact_order
 from domain.trends import rollup as trend_rollup
@@ -165,4 +165,30 @@ def aggregates(group_id: str, months: list[str]) -> Aggregates:
             agg.table_people[tbl] = int(count)
         else:
             agg.people = int(count)
+    return agg
+
+
+def bucket_aggregates(group_id: str, buckets: dict[str, list[str]]) -> Aggregates:
+    """`aggregates` for named buckets of months (quarters, terms, a year): each bucket counted as
+    if it were one month, with its distinct contributors counted over the whole bucket."""
+    R, P = TrendRollup, TrendPresence
+    where = {m: b for b, months in buckets.items() for m in months}
+    if not where:
+        return Aggregates({}, {}, {}, 0)
+    bucket = case(*((R.month == m, b) for m, b in where.items()))
+    pbucket = case(*((P.month == m, b) for m, b in where.items()))
+    agg = Aggregates({b: {} for b in buckets}, {b: {} for b in buckets}, {}, 0)
+    cells = (select(bucket, R.tbl, R.cell, func.sum(R.n), func.count(distinct(R.pseudonym)))
+             .where(R.group_id == group_id, R.month.in_(list(where)), R.tbl != "")
+             .group_by(bucket, R.tbl, R.cell))
+    for b, tbl, cell_row, n, people in db.session.execute(cells):
+        agg.cells[b][(tbl, cell_row)] = (int(n), int(people))
+    scope = (P.group_id == group_id, P.month.in_(list(where)), P.tbl != "")
+    for b, tbl, people in db.session.execute(select(pbucket, P.tbl, func.count(distinct(P.pseudonym)))
+                                             .where(*scope).group_by(pbucket, P.tbl)):
+        agg.col_people[b][tbl] = int(people)
+    for tbl, people in db.session.execute(select(P.tbl, func.count(distinct(P.pseudonym))).where(*scope)
+                                          .group_by(P.tbl)):
+        agg.table_people[tbl] = int(people)
+    agg.people = int(db.session.scalar(select(func.count(distinct(P.pseudonym))).where(*scope)) or 0)
     return agg
