@@ -135,29 +135,33 @@ def _front(pdf: FPDF, group_name: str, v: View, h: Headline, words: Words) -> No
 
 
 def _row(pdf: FPDF, first: float, width: float, head: str, cells: list[str]) -> None:
-    pdf.cell(first, 4.2, head)
+    pdf.cell(first, 3.3, head)
     for text in cells[:-1]:
-        pdf.cell(width, 4.2, text, align="R")
-    pdf.cell(16, 4.2, cells[-1], align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(width, 3.3, text, align="R")
+    pdf.cell(16, 3.3, cells[-1], align="R", new_x="LMARGIN", new_y="NEXT")
 
 
 def _table(pdf: FPDF, t: GroupTable, k: int, words: Words, label: Callable[[str], str]) -> None:
+    # Rows that are zero throughout are left out so that every table fits on the second page.
+    rows = [r for r in t.rows if t.row_totals[r].suppressed or t.row_totals[r].value]
+    if not rows:
+        return
     hidden = _ascii(words.gettext(N_("hidden")))
-    pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(0, 6, _ascii(words.gettext(TABLE_TITLES[t.name])), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.cell(0, 5, _ascii(words.gettext(TABLE_TITLES[t.name])), new_x="LMARGIN", new_y="NEXT")
     first = 62
     width = (pdf.epw - first - 16) / max(1, len(t.months))
-    pdf.set_font("Helvetica", "B", 7)
+    pdf.set_font("Helvetica", "B", 6.5)
     _row(pdf, first, width, "", [_ascii(words.block_label(m)) for m in t.months]
          + [_ascii(words.pgettext("trend table", "Total"))])
-    pdf.set_font("Helvetica", "", 7)
-    for r in t.rows:
+    pdf.set_font("Helvetica", "", 6.5)
+    for r in rows:
         _row(pdf, first, width, _ascii(label(r))[:44],
              [cell_text(c, k, hidden) for c in [*(t.cell(r, m) for m in t.months), t.row_totals[r]]])
-    pdf.set_font("Helvetica", "I", 7)
+    pdf.set_font("Helvetica", "I", 6.5)
     _row(pdf, first, width, _ascii(words.pgettext("trend table", "All")),
          [cell_text(c, k, hidden) for c in [*t.col_totals.values(), t.total]])
-    pdf.ln(2)
+    pdf.ln(1)
 
 
 def render(group_name: str, v: View, h: Headline, words: Words, with_tables: bool = False) -> bytes:
