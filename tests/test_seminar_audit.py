@@ -12,7 +12,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.trends import adaptive, periods
-from domain.trends.facts import COUNTERTRANSFERENCE, TABLES, EntryFact, ProcessFact, facts_for_entry, facts_for_process
+from domain.trends.facts import (
+    COUNTERTRANSFERENCE,
+    TABLES,
+    EntryFact,
+    ProcessFact,
+    facts_for_entry,
+    facts_for_process,
+)
 from domain.trends.headline import headline
 
 YEAR = 2026
@@ -170,7 +177,7 @@ def test_a_small_group_is_coarsened_not_hidden():
     entries = [(who, month, kind, ["t1"], [], 5, ["colleague"])
                for who in range(6) for month in range(7, 13) for kind in KINDS[(who + month) % 2::2]]
     fs = _facts(entries, [])
-    v = [x for x in _all_views(fs, 5) if x.period.id == f"{YEAR}-T2"][0]
+    v = next(x for x in _all_views(fs, 5) if x.period.id == f"{YEAR}-T2")
     kinds = v.tables["kinds"]
     assert not kinds.total.suppressed and kinds.total.value == len(entries)
     assert all(not kinds.row_totals[r].suppressed for r in kinds.rows)
