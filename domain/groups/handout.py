@@ -90,7 +90,7 @@ def charts(h: Headline, words: Words) -> list[tuple[str, list[tuple[str, int, bo
                     strain + [(words.label(r), n, False) for r, n in h.supports[:5]]))
     if h.bands:
         out.append((words.gettext(N_("Countertransference intensity (0-10)")), [(b, n, False) for b, n in h.bands]))
-    elif h.subthemes and len(out) < 3:
+    if h.subthemes and len(out) < 3:
         out.append((words.gettext(N_("Subthemes logged most")), [(words.label(r), n, False) for r, n in h.subthemes]))
     return out[:3]
 
@@ -136,9 +136,9 @@ def _front(pdf: FPDF, group_name: str, v: View, h: Headline, words: Words) -> No
 
 def _row(pdf: FPDF, first: float, width: float, head: str, cells: list[str]) -> None:
     pdf.cell(first, 3.3, head)
-    for text in cells[:-1]:
+    for text in cells:
         pdf.cell(width, 3.3, text, align="R")
-    pdf.cell(16, 3.3, cells[-1], align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3.3)
 
 
 def _table(pdf: FPDF, t: GroupTable, k: int, words: Words, label: Callable[[str], str]) -> None:
@@ -149,18 +149,20 @@ def _table(pdf: FPDF, t: GroupTable, k: int, words: Words, label: Callable[[str]
     hidden = _ascii(words.gettext(N_("hidden")))
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(0, 5, _ascii(words.gettext(TABLE_TITLES[t.name])), new_x="LMARGIN", new_y="NEXT")
-    first = 62
-    width = (pdf.epw - first - 16) / max(1, len(t.months))
+    first = 70
+    width = min(22.0, (pdf.epw - first - 16) / max(1, len(t.months)))
+    # One column is its own total (as on the page): no second, "hidden" copy of a "<k" cell.
+    more = len(t.months) > 1
     pdf.set_font("Helvetica", "B", 6.5)
     _row(pdf, first, width, "", [_ascii(words.block_label(m)) for m in t.months]
-         + [_ascii(words.pgettext("trend table", "Total"))])
+         + ([_ascii(words.pgettext("trend table", "Total"))] if more else []))
     pdf.set_font("Helvetica", "", 6.5)
     for r in rows:
-        _row(pdf, first, width, _ascii(label(r))[:44],
-             [cell_text(c, k, hidden) for c in [*(t.cell(r, m) for m in t.months), t.row_totals[r]]])
+        _row(pdf, first, width, _ascii(label(r))[:48],
+             [cell_text(c, k, hidden) for c in [*(t.cell(r, m) for m in t.months), *([t.row_totals[r]] if more else [])]])
     pdf.set_font("Helvetica", "I", 6.5)
     _row(pdf, first, width, _ascii(words.pgettext("trend table", "All")),
-         [cell_text(c, k, hidden) for c in [*t.col_totals.values(), t.total]])
+         [cell_text(c, k, hidden) for c in [*t.col_totals.values(), *([t.total] if more else [])]])
     pdf.ln(1)
 
 
