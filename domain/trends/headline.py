@@ -57,14 +57,20 @@ def _strain(kinds: GroupTable) -> int | None:
 
 
 def headline(v: View, previous: View | None = None) -> Headline:
-    bands = v.tables["intensity"]
+    """Only tables whose columns lie inside the period speak for it: a half-year column shown in a
+    quarter's view would say more than the quarter."""
+    def inside(name: str) -> GroupTable | None:
+        return v.tables[name] if v.within(name) else None
+    themes, subthemes, supports, bands, outcomes, kinds = (inside(n) for n in (
+        "themes", "subthemes", "supports", "intensity", "outcomes", "kinds"))
     return Headline(
-        themes=shown_totals(v.tables["themes"])[:TOP],
-        subthemes=shown_totals(v.tables["subthemes"])[:TOP],
-        supports=shown_totals(v.tables["supports"]),
-        strain=_strain(v.tables["kinds"]),
-        bands=[(r, c.value) for r in bands.rows if not (c := bands.row_totals[r]).suppressed and c.value],
+        themes=shown_totals(themes)[:TOP] if themes else [],
+        subthemes=shown_totals(subthemes)[:TOP] if subthemes else [],
+        supports=shown_totals(supports) if supports else [],
+        strain=_strain(kinds) if kinds else None,
+        bands=[(r, c.value) for r in bands.rows if not (c := bands.row_totals[r]).suppressed and c.value]
+        if bands else [],
         entries=_entries(v),
         previous=_entries(previous),
-        outcomes=shown_totals(v.tables["outcomes"]),
+        outcomes=shown_totals(outcomes) if outcomes else [],
     )
