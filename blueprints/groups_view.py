@@ -30,11 +30,15 @@ class Asked:
     headline: Headline
 
 
-def _view(group_id: str, period: periods.Period, k: int) -> adaptive.View:
-    rel = adaptive.release(period.year, lambda b: trend_store.bucket_aggregates(group_id, b), k,
-                           kind_order=list(KIND_IDS), theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER,
-                           support_order=SUPPORT_ORDER)
-    return adaptive.view(rel, period, trend_store.bucket_aggregates(group_id, {period.id: period.months()}))
+def _view(group_id: str, period: periods.Period, k: int, releases: dict) -> adaptive.View:
+    """The period's view; `releases` keeps each year's release for the rest of the request (a
+    period and the one before it are usually in the same year)."""
+    if period.year not in releases:
+        releases[period.year] = adaptive.release(
+            period.year, lambda b: trend_store.bucket_aggregates(group_id, b), k, kind_order=list(KIND_IDS),
+            theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER, support_order=SUPPORT_ORDER)
+    people = trend_store.bucket_aggregates(group_id, {period.id: period.months()})
+    return adaptive.view(releases[period.year], period, people)
 
 
 def asked(group_id: str, k: int) -> Asked:
@@ -43,8 +47,9 @@ def asked(group_id: str, k: int) -> Asked:
     offered = periods.offered(today)
     if period not in offered:
         offered.append(period)
-    v = _view(group_id, period, k)
-    return Asked(period, offered, v, headline(v, _view(group_id, period.previous(), k)))
+    releases: dict = {}
+    v = _view(group_id, period, k, releases)
+    return Asked(period, offered, v, headline(v, _view(group_id, period.previous(), k, releases)))
 
 
 def period_label(p: periods.Period) -> str:

@@ -175,6 +175,8 @@ def bucket_aggregates(group_id: str, buckets: dict[str, list[str]]) -> Aggregate
     where = {m: b for b, months in buckets.items() for m in months}
     if not where:
         return Aggregates({}, {}, {}, 0)
+    if all(months == [b] for b, months in buckets.items()):
+        return aggregates(group_id, list(buckets))  # plain months: the counts kept on write answer
     bucket = case(*((R.month == m, b) for m, b in where.items()))
     pbucket = case(*((P.month == m, b) for m, b in where.items()))
     agg = Aggregates({b: {} for b in buckets}, {b: {} for b in buckets}, {}, 0)
