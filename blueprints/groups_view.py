@@ -34,8 +34,9 @@ def _view(group_id: str, period: periods.Period, k: int, releases: dict) -> adap
     """The period's view; `releases` keeps each year's release for the rest of the request (a
     period and the one before it are usually in the same year)."""
     if period.year not in releases:
+        year = periods.Period(period.year, "year", 1).months()
         releases[period.year] = adaptive.release(
-            period.year, lambda b: trend_store.bucket_aggregates(group_id, b), k, kind_order=list(KIND_IDS),
+            period.year, adaptive.rows_counter(trend_store.rollup_rows(group_id, year)), k, kind_order=list(KIND_IDS),
             theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER, support_order=SUPPORT_ORDER)
     people = trend_store.bucket_aggregates(group_id, {period.id: period.months()})
     return adaptive.view(releases[period.year], period, people)

@@ -163,4 +163,13 @@ def test_the_pure_release_equals_the_database_release(app, client):
         p = periods.default(utcnow().date())
         rel = adaptive.release(p.year, lambda b: trend_store.bucket_aggregates(s["gid"], b), 5)
         v = adaptive.view(rel, p, trend_store.bucket_aggregates(s["gid"], {p.id: p.months()}))
+        # the one-read counter the page uses counts every level exactly as the database does
+        year = periods.Period(p.year, "year", 1)
+        counter = adaptive.rows_counter(trend_store.rollup_rows(s["gid"], year.months()))
+        for level in (year.children(), [q for t in year.children() for q in t.children()], [year]):
+            buckets = {b.id: b.months() for b in level}
+            mine, db_ = counter(buckets), trend_store.bucket_aggregates(s["gid"], buckets)
+            assert mine.cells == db_.cells and mine.col_people == {b: {t: db_.col_people[b].get(t, 0)
+                                                                       for t in mine.col_people[b]} for b in buckets}
+            assert mine.table_people == db_.table_people and mine.people == db_.people
     assert v.contributors == 6 and not v.tables["kinds"].total.suppressed

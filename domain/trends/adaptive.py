@@ -160,3 +160,28 @@ def _texts(cells: list[Cell], k: int, hidden: str) -> list[str]:
 def _csv(text: str) -> str:
     """Keep spreadsheet programs from reading a label as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def rows_counter(rows: list[tuple[str, str, str, str, int]]) -> BucketCounter:
+    """A BucketCounter over ledger rows (month, table, cell, pseudonym, facts) read once."""
+    def count(buckets: dict[str, list[str]]) -> Aggregates:
+        where = {m: b for b, months in buckets.items() for m in months}
+        cells: dict[str, dict] = {b: {} for b in buckets}
+        people: dict[tuple[str, str, str], set[str]] = {}
+        cols: dict[tuple[str, str], set[str]] = {}
+        tables: dict[str, set[str]] = {}
+        for month, tbl, cell, who, n in rows:
+            b = where.get(month)
+            if b is None:
+                continue
+            n0, _ = cells[b].get((tbl, cell), (0, 0))
+            cells[b][(tbl, cell)] = (n0 + n, 0)
+            people.setdefault((b, tbl, cell), set()).add(who)
+            cols.setdefault((b, tbl), set()).add(who)
+            tables.setdefault(tbl, set()).add(who)
+        for (b, tbl, cell), who in people.items():
+            cells[b][(tbl, cell)] = (cells[b][(tbl, cell)][0], len(who))
+        col_people = {b: {t: len(cols.get((b, t), ())) for t in TABLES} for b in buckets}
+        return Aggregates(cells, col_people, {t: len(w) for t, w in tables.items()},
+                          len(set().union(*tables.values())) if tables else 0)
+    return count
