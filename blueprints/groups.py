@@ -1,30 +1,27 @@
 """Seminar groups: create, invite, join, consent to contribute, members, group trends, handouts."""
 from __future__ import annotations
 
-import flask_babel
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext, ngettext
 from flask_login import current_user
 
-from blueprints import guards
+from blueprints import groups_view, guards
 from blueprints.access import found_or_404
 from blueprints.forms import EmptyForm
 from blueprints.groups_forms import GroupForm, GroupInviteForm, KForm
-from blueprints.groups_text import consent_times, csv_text, month_label
+from blueprints.groups_text import consent_times, csv_text, handout_words
 from blueprints.i18n import say
 from blueprints.limits import limiter
-from blueprints.trends import PERIODS, SUBTHEME_ORDER, THEME_ORDER, label, period_arg
-from domain.catalogue.entry_kinds import KIND_IDS
-from domain.core.db import db, utcnow
+from blueprints.trends import label
+from domain.core.db import db
 from domain.core.refusal import Refusal
 from domain.groups import contributions as trend_store
 from domain.groups import handout
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
-from domain.trends.facts import months_back
-from domain.trends.group_tables import TABLE_TITLES, GroupTrends, trends_from_aggregates
+from domain.trends.group_tables import TABLE_TITLES
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
 
@@ -146,17 +143,6 @@ def consent(group_id: str):
     return render_template("groups/consent.html", ms=ms, form=form, **consent_times(ms.state))
 
 
-def _trends_asked(group_id: str) -> tuple[groups.Membership, str, GroupTrends]:
-    """The member's view of the group, the period in the query string and the group tables for it."""
-    ms = _membership_or_404(group_id)
-    period, n = period_arg()
-    # "All" means the last 24 months for a group: bounded work, and old seminars are history.
-    months = months_back(utcnow().date(), n or 24, None)
-    gt = trends_from_aggregates(trend_store.aggregates(ms.group.id, months), months, ms.group.k,
-                                kind_order=list(KIND_IDS), theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER)
-    return ms, period, gt
-
-
 def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -164,24 +150,27 @@ def _download(body: str | bytes, mimetype: str, filename: str) -> Response:
 @bp.route("/<group_id>/trends")
 @guards.login_required
 def group_trends(group_id: str):
-    ms, period, gt = _trends_asked(group_id)
-    return render_template("groups/trends.html", ms=ms, gt=gt, period=period, periods=PERIODS, label=label,
-                           short_month=month_label, titles=TABLE_TITLES)
+    ms = _membership_or_404(group_id)
+    a = groups_view.asked(ms.group.id, ms.group.k)
+    words = handout_words()
+    return render_template("groups/trends.html", ms=ms, a=a, label=label, titles=TABLE_TITLES, gv=groups_view,
+                           lines=handout.summary_lines(a.headline, words), charts=handout.charts(a.headline, words))
 
 
 @bp.route("/<group_id>/handout.csv")
 @guards.login_required
 def handout_csv(group_id: str):
-    _ms, _period, gt = _trends_asked(group_id)
-    return _download(csv_text(gt), "text/csv", "seminar-trends.csv")
+    ms = _membership_or_404(group_id)
+    return _download(csv_text(groups_view.asked(ms.group.id, ms.group.k).view), "text/csv", "seminar-trends.csv")
 
 
 @bp.route("/<group_id>/handout.pdf")
 @guards.login_required
 def handout_pdf(group_id: str):
-    ms, _period, gt = _trends_asked(group_id)
-    return _download(handout.render(ms.name, gt, label, month_label, flask_babel), "application/pdf",
-                     "seminar-handout.pdf")
+    ms = _membership_or_404(group_id)
+    a = groups_view.asked(ms.group.id, ms.group.k)
+    return _download(handout.render(ms.name, a.view, a.headline, handout_words(), request.args.get("tables") == "1"),
+                     "application/pdf", "seminar-handout.pdf")
 
 
 def _member_action(group_id: str, action):

@@ -7,18 +7,20 @@ import csv
 import io
 from datetime import date, datetime
 
+import flask_babel
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from blueprints import groups_view
 from blueprints.trends import label
-from domain.trends.group_tables import GroupTrends, to_csv_rows
+from domain.trends.adaptive import View, csv_rows
 
 # The CSV's header words, its marker words and its table names (lower case, like the English ids
 # they replace). Months stay "YYYY-MM": they are data a spreadsheet can sort.
 CSV_WORDS = {
     "table": _l("table"), "row": _l("row"), "total": _l("total"), "contributors": _l("contributors"),
     "hidden": _l("hidden"), "kinds": _l("kinds"), "themes": _l("themes"), "subthemes": _l("subthemes"),
-    "intensity": _l("intensity"), "outcomes": _l("outcomes"),
+    "intensity": _l("intensity"), "outcomes": _l("outcomes"), "supports": _l("what helped"),
 }
 
 
@@ -27,11 +29,26 @@ def csv_label(word_or_id: str) -> str:
     return str(CSV_WORDS[word_or_id]) if word_or_id in CSV_WORDS else label(word_or_id)
 
 
-def csv_text(gt: GroupTrends) -> str:
-    """The group tables as a CSV file in the reader's language."""
+def csv_text(v: View) -> str:
+    """The released group tables of one period as a CSV file in the reader's language."""
     buf = io.StringIO()
-    csv.writer(buf).writerows(to_csv_rows(gt, csv_label))
+    csv.writer(buf).writerows(csv_rows(v, csv_label))
     return buf.getvalue()
+
+
+class HandoutWords:
+    """What the handout (domain/groups/handout.py) needs of the reader's language."""
+    gettext = staticmethod(flask_babel.gettext)
+    pgettext = staticmethod(flask_babel.pgettext)
+    ngettext = staticmethod(flask_babel.ngettext)
+    label = staticmethod(label)
+    period_label = staticmethod(groups_view.period_label)
+    block_label = staticmethod(groups_view.block_label)
+    grain_text = staticmethod(groups_view.grain_text)
+
+
+def handout_words() -> HandoutWords:
+    return HandoutWords()
 
 
 def month_label(month: str) -> str:

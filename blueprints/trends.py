@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints import guards
@@ -19,6 +20,10 @@ bp = Blueprint("trends", __name__)
 PERIODS = {"3": 3, "6": 6, "12": 12, "all": None}
 THEME_ORDER = [t.id for t in themes.THEMES]
 SUBTHEME_ORDER = [s.id for t in themes.THEMES for s in t.subthemes]
+SUPPORT_ORDER = [c.id for c in themes.SUPPORTS]
+SUPPORT_IDS = frozenset(SUPPORT_ORDER)
+OUTCOME_LABELS = {"reported": _l("Concern reported"), "ended_early": _l("Guidance ended early"),
+                  "ended_as_planned": _l("Guidance ended as planned")}
 
 
 def period_arg() -> tuple[str, int | None]:
@@ -34,8 +39,10 @@ def label(row_id: str) -> str:
         return themes.theme(row_id).short
     if row_id in themes.SUBTHEME_IDS:
         return themes.subtheme(row_id).name
-    if row_id in ("ended_early", "reported"):
-        return themes.choice_label(themes.PROCESS_STATUS, row_id)
+    if row_id in OUTCOME_LABELS:
+        return str(OUTCOME_LABELS[row_id])
+    if row_id in SUPPORT_IDS:
+        return themes.choice_label(themes.SUPPORTS, row_id)
     return row_id
 
 
@@ -45,16 +52,17 @@ def personal():
     key = guards.user_key()
     period, months = period_arg()
     index = journal_index.view(current_user.user, key, guards.session_row().id)
-    procs = [trends.ProcessFact(p.row.id, p.data.get("status", "ongoing"))
-             for p in processes.all_items(current_user.id, key)]
+    procs = [trends.ProcessFact.of(p.row.id, p.data) for p in processes.all_items(current_user.id, key)]
     today = utcnow().date()
 
     def compute() -> trends.PersonalTrends:
         facts = index.memo(("trend facts",), lambda: [trend_store.entry_fact(i.data, i.row.created_at.date())
                                                       for i in index.saved if not i.broken])
         return trends.personal_trends(facts, procs, today, months, kind_order=list(KIND_IDS),
-                                      theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER)
-    # Processes are not in the index: their statuses are part of the key.
-    t = index.memo(("trends", today, months, tuple(sorted((p.id, p.status) for p in procs))), compute)
+                                      theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER,
+                                      support_order=SUPPORT_ORDER)
+    # Processes are not in the index: their outcomes are part of the key.
+    t = index.memo(("trends", today, months, tuple(sorted((p.id, p.reached) for p in procs))), compute)
     return render_template("trends/personal.html", t=t, period=period, periods=PERIODS, label=label,
-                           feelings=themes.FEELINGS, statuses=themes.PROCESS_STATUS)
+                           feelings=themes.FEELINGS,
+                           outcome_rows=[(label(o), n, True) for o, n in t.outcomes.items()])

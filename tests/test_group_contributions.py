@@ -122,9 +122,9 @@ def test_consent_backfills_and_the_hook_keeps_facts_current(ctx):
     db.session.flush()
     assert len(_rows(gid)) == 4 and all(f.kind != CT for f in _rows(gid))
 
-    # processes: ended early -> completed removes the outcome fact; deleting a process removes it too
+    # processes: ended early -> ongoing removes the outcome fact; deleting a process removes it too
     (proc,) = processes.all_items(uid, key)
-    processes.update(proc.row, key, dict(proc.data, status="completed"))
+    processes.update(proc.row, key, dict(proc.data, status="ongoing"))
     db.session.flush()
     assert all(f.outcome is None for f in _rows(gid)) and len(_rows(gid)) == 3
     processes.update(proc.row, key, dict(proc.data, status="reported"))
@@ -289,7 +289,7 @@ def test_the_rollup_follows_every_write(ctx):
     _rollup_is_a_fresh_count()
     journal.delete(row, key)
     (proc,) = processes.all_items(uid, key)
-    processes.update(proc.row, key, dict(proc.data, status="completed"))
+    processes.update(proc.row, key, dict(proc.data, status="ongoing"))
     db.session.flush()
     _rollup_is_a_fresh_count()
     trend_store.withdraw(groups.membership(_user(uid), key, gid), key)

@@ -150,7 +150,7 @@ def summary(rows) -> set[tuple]:
 # --- reading the group trend tables back: page, CSV, PDF --------------------------------------------
 
 TITLES = {"kinds": "Entry kinds", "themes": "Themes", "subthemes": "Subthemes",
-          "intensity": "Countertransference intensity", "outcomes": "Processes ended early or reported"}
+          "intensity": "Countertransference intensity", "outcomes": "Process outcomes", "supports": "What helped"}
 
 
 def _cell_text(s: str) -> str:
@@ -160,8 +160,8 @@ def _cell_text(s: str) -> str:
 def page_tables(html: str) -> dict[str, dict[str, list[str]]]:
     """{table title: {"": header cells, row label: cells...}} from the group trends page."""
     out = {}
-    for title, body in re.findall(r"<h2>(.*?)</h2>\s*<div class=\"table-scroll\".*?<table class=\"trend\">(.*?)</table>",
-                                  html, re.DOTALL):
+    for title, body in re.findall(r"<h2>([^<]*)</h2>\s*<p class=\"grain\">.*?</p>\s*<div class=\"table-scroll[^\"]*\""
+                                  r".*?<table class=\"trend[^\"]*\">(.*?)</table>", html, re.DOTALL):
         rows = {}
         for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL):
             cells = [_cell_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.DOTALL)]
@@ -265,7 +265,7 @@ def expected_trends(months: list[str], k: int = 5) -> group_tables.GroupTrends:
             if not spec["draft"]:
                 d = journal.clean(dict(spec["data"]), set(), False)
                 fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
-    fs += trend_facts.facts_for_process(trend_facts.ProcessFact("x", "ended_early"), month(0), "p1")
+    fs += trend_facts.facts_for_process(trend_facts.ProcessFact.of("x", {"status": "ended_early"}), month(0), "p1")
     return group_tables.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
                                subtheme_order=SUBTHEME_ORDER)
 
@@ -804,80 +804,73 @@ def test_group_pages_only_read(app, client, user, auth):
     assert writes == []
 
 
-POSITIVE = "positive_moments"
-PERIODS = {"3": 3, "6": 6, "12": 12, "all": 24}
+def expected_view(period_id: str, k: int = 5):
+    """The oracle: the pure adaptive release over the same facts the six members contributed."""
+    from blueprints.trends import SUBTHEME_ORDER, SUPPORT_ORDER, THEME_ORDER
+    from domain.catalogue.entry_kinds import KIND_IDS
+    from domain.trends import adaptive, periods
+    fs = []
+    for i in range(1, 7):
+        for spec in seminar_specs(i):
+            if not spec["draft"]:
+                d = journal.clean(dict(spec["data"]), set(), False)
+                fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
+    fs += trend_facts.facts_for_process(trend_facts.ProcessFact.of("x", {"status": "ended_early"}), month(0), "p1")
+    p = periods.parse(period_id)
+    rel = adaptive.release(p.year, lambda b: adaptive.bucket_aggregate(fs, b), k, kind_order=list(KIND_IDS),
+                           theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER, support_order=SUPPORT_ORDER)
+    return adaptive.view(rel, p, adaptive.bucket_aggregate(fs, {p.id: p.months()}))
+
+
+def expected_view_tables(v) -> dict[str, dict[str, list[str]]]:
+    from blueprints.trends import label
+    out = {}
+    for t in v.ordered():
+        if t.total.value == 0 and not t.total.suppressed:
+            continue  # "Nothing in this period", no table
+        more = len(t.months) > 1
+        rows = {label(r): [shown(t.cell(r, m), v.k) for m in t.months] + ([shown(t.row_totals[r], v.k)] if more else [])
+                for r in t.rows}
+        rows["All"] = [shown(t.col_totals[m], v.k) for m in t.months] + ([shown(t.total, v.k)] if more else [])
+        out[TITLES[t.name]] = rows
+    return out
 
 
 def test_k_anonymity_end_to_end_on_page_csv_and_pdf(app, client):
+    """Every offered fixed period: the page and the CSV show exactly the pure adaptive release over
+    the members' facts (database counts = pure counts), a block's cells never differ between two
+    periods that show it, and the real small counts never appear."""
+    from domain.trends import periods
     s = seminar(app)
     gid = s["gid"]
-    from blueprints.trends import label
     c, _a = login_client(app, "lead")
-    cells_by_month: dict[tuple, str] = {}
-    for period, n in [*PERIODS.items(), ("bogus", 6)]:
-        months = trend_facts.months_back(utcnow().date(), n, None)
-        want = expected_page_tables(expected_trends(months))
+    by_block: dict[tuple, str] = {}
+    offered = [p.id for p in periods.offered(utcnow().date())]
+    for period in [*offered, "bogus"]:
+        v = expected_view(period if period != "bogus" else periods.default(utcnow().date()).id)
+        want = expected_view_tables(v)
         html = text(c.get(f"/groups/{gid}/trends?period={period}"))
         got = page_tables(html)
-        from blueprints.trends import short_month
-        for title, rows in got.items():
-            assert rows[""] == [short_month(m) for m in months] + ["Total"], title
+        for rows in got.values():
             del rows[""]
         assert got == want, period
-
-        kinds, themes_, subs, bands, outcomes = (got[TITLES[t]] for t in trend_facts.TABLES)
-        col = months.index(month(0))
-        # two people wrote a countertransference reaction this month: "<5", and the cells that would
-        # let anyone work it out are hidden too; never the real number
-        ct_row, ed_row, hs_row, bm_row = ("Countertransference reaction", "Ethical dilemma", "Hard session",
-                                          "Bright moment")
-        assert kinds[ct_row][col] == "<5" and kinds[ct_row][-1] == "hidden"
-        assert bands["6-8"][col] == "<5" and bands["All"][col] == "<5"
-        assert "hidden" in [kinds[r][col] for r in kinds] and kinds["All"][col] == "14"
-        assert outcomes["Ended early"][col] == "<5"
-        # last month: four people wrote a dilemma about reporting: "<5"
-        col1 = months.index(month(1))
-        assert kinds[ed_row][col1] == "<5"
-        assert subs["Whether to report to child protection"][col1] == "<5"
-        if month(2) in months:
-            col2 = months.index(month(2))
-            assert kinds[ed_row][col2] == "<5"              # one person
-            # five people wrote a bright moment: shown in the themes, but hidden among the kinds, where
-            # the column total (six) minus it would give the one dilemma away
-            assert themes_[label(POSITIVE)][col2] == "5" and kinds[bm_row][col2] == "hidden"
-        for row in (kinds[ct_row], kinds[ed_row], bands["6-8"], outcomes["Ended early"]):
-            assert not set(row) & {"1", "2", "4"}, row    # the real small counts never appear
-        # a month's cells never change with the period: no differencing between periods
-        for title, rows in got.items():
-            for label_, values in rows.items():
-                for m, v in zip(months, values[:len(months)], strict=True):
-                    assert cells_by_month.setdefault((title, label_, m), v) == v, (period, title, label_, m)
-        assert kinds[hs_row][col1] == "hidden" and kinds["All"][col1] == "10"
-        assert themes_["Safe alliance"][col1] == "hidden" and themes_["Coercive context"][col1] == "<5"
-        assert kinds[bm_row][col] == "6" and themes_[label(POSITIVE)][col] == "6"
-
-        # the CSV has the very same cells
+        for t in v.ordered():
+            if TITLES[t.name] not in got:
+                continue
+            for r, values in got[TITLES[t.name]].items():
+                for m, val in zip(t.months, values, strict=False):
+                    assert by_block.setdefault((t.name, r, m), val) == val, (period, t.name, r, m)
         body = text(c.get(f"/groups/{gid}/handout.csv?period={period}"))
-        table = csv_tables(body)
-        for t in trend_facts.TABLES:
-            rows = dict(table[t])
-            people = rows.pop("contributors")[-1]
-            # a whole table with fewer than k people behind it says so, not how many
-            assert people == {"kinds": "6", "themes": "6", "subthemes": "<5", "intensity": "<5",
-                              "outcomes": "<5"}[t], (t, people)
-            rows["All"] = rows.pop("total")
-            assert rows == want[TITLES[t]], (period, t)
+        rows = list(csv.reader(io.StringIO(body)))
+        for t in v.ordered():
+            mine = {r[1]: r[2:] for r in rows if r[0] == {"supports": "what helped"}.get(t.name, t.name)}
+            assert mine["total"][-1] == shown(t.total, v.k), (period, t.name)
+        if v.tables["kinds"].months == [month(0)[:4] + "-T2"] or period == offered[0]:
+            kinds = got[TITLES["kinds"]]
+            assert not {"1", "2", "4"} & set(kinds["Countertransference reaction"]), kinds
+    # the current term of a six-member group: period totals and a headline, not a wall of "hidden"
+    html = text(c.get(f"/groups/{gid}/trends"))
+    assert "Worth discussing" in html and "entries were logged in this period" in html
+    assert html.count("hidden</td>") <= 3
 
-        # and the PDF: every row drawn shows the page's values (the last 12 months and the total)
-        pdf = c.get(f"/groups/{gid}/handout.pdf?period={period}").data
-        strings = pdf_strings(pdf)
-        shown_months = months[-12:]
-        for title, rows in want.items():
-            for label_, values in rows.items():
-                values = values[-len(shown_months) - 1:]
-                if label_ == "All":
-                    continue
-                if label_ in strings:
-                    i = strings.index(label_)
-                    assert strings[i + 1:i + 2 + len(shown_months)] == values, (period, title, label_)
-        assert "<5" in strings and "hidden" in strings
+

@@ -9,17 +9,13 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date
 from pathlib import Path
 
 import pytest
-from babel.dates import format_date
 from babel.messages.pofile import read_po
 
 from domain.core.db import utcnow
 from domain.groups import handout
-from domain.trends import facts as trend_facts
-from domain.trends import group_tables
 from tests.conftest import Auth
 from tests.test_groups_http import SIX, login_client, make_user, member_id, seminar, text
 
@@ -88,15 +84,12 @@ def test_every_group_page_in_bokmaal_for_a_lead_and_a_member(app):
     assert "Kopier lenken" in text(r) and "QR-kode for invitasjonslenken" in text(r)
     page(lead, f"/groups/{gid}/consent", has=("Vil du bidra til gruppens trender?", "Dette går aldri ut",
                                               "Ja, jeg vil bidra", "Tilbake til gruppen"))
-    trends = page(lead, f"/groups/{gid}/trends?period=3",
+    trends = page(lead, f"/groups/{gid}/trends",
                   has=("Gruppens trender", "6</strong> medlemmer bidrar i denne perioden", "«<5» betyr færre",
-                       "«skjult»", "Utdelingsark (PDF)", "Tabell (CSV)", "Notattyper", "Styrke på motoverføring",
-                       "Forløp avsluttet tidlig eller meldt", "Totalt", "Sum", "skjult"))
-    months = trend_facts.months_back(utcnow().date(), 3, None)
-    for m in months:
-        head = format_date(date(int(m[:4]), int(m[5:]), 1), "LLL yy", locale="nb")
-        assert f'<th scope="col">{head}</th>' in trends, head
-    assert ">hidden<" not in trends
+                       "«skjult»", "Utdelingsark (PDF, én side)", "Tabeller (CSV)", "Notattyper",
+                       "Styrke på motoverføring", "Utfall av forløp", "Verdt å snakke om", "Vist ",
+                       "Hvor ordene kommer fra", "Sum"))
+    assert ">hidden<" not in trends and "per quarter" not in trends and "Worth discussing" not in trends
 
     member, _ = nb_client(app, SIX[0])
     page(member, "/groups/", has=("Seminargrupper", "bidrar"))
@@ -172,26 +165,26 @@ def test_handout_pdf_and_csv_in_bokmaal(app):
     r = c.get(f"/groups/{s['gid']}/handout.pdf?period=6")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     words = pdftotext(r.data)
-    for shown in (f"Utdelingsark: {s['name']}", "Periode:", "Antall som bidrar: 6.", "k = 5",
-                  "Notattyper", "Temaer", "Undertemaer", "Styrke på motoverføring",
-                  "Forløp avsluttet tidlig eller meldt", "De fire temaene", "Totalt", "Sum", "skjult", "<5",
-                  "«<5» betyr færre"):
+    for shown in (f"Utdelingsark: {s['name']}", "Periode:", "Bidragsytere: 6.", "Kort sagt",
+                  "notater ble skrevet i denne perioden", "Temaer som ble notert mest", "Navnene på de fire temaene"):
         assert shown in words, shown
-    tables = words.split("De fire temaene")[0]   # the legend below is catalogue text (its own helper)
-    for english in ("Seminar handout", "Entry kinds", "Subthemes", "Countertransference intensity",
-                    "Processes ended early or reported", "The four themes", "Period:", "Contributors", "hidden"):
-        assert english not in tables, english
-    assert not re.search(r"\bTotal\b|\bAll\b", tables)
+    for english in ("Seminar handout", "In short", "Themes logged most", "Period:", "Contributors", "entries were"):
+        assert english not in words, english
     no_english(words, "handout PDF")
+    tables = pdftotext(c.get(f"/groups/{s['gid']}/handout.pdf?tables=1").data)
+    for shown in ("Notattyper", "Temaer", "Undertemaer", "Styrke på motoverføring", "Utfall av forløp", "Sum",
+                  "<5"):
+        assert shown in tables, shown
+    assert not re.search(r"\bTotal\b|\bAll\b|\bhidden\b", tables)
 
-    r = c.get(f"/groups/{s['gid']}/handout.csv?period=6")
+    r = c.get(f"/groups/{s['gid']}/handout.csv")
     rows = list(csv.reader(io.StringIO(text(r))))
-    months = trend_facts.months_back(utcnow().date(), 6, None)
-    assert rows[0] == ["tabell", "rad", *months, "totalt"]
-    assert {row[0] for row in rows[1:]} == {"notattyper", "temaer", "undertemaer", "styrke", "utfall"}
+    assert rows[0][:2] == ["tabell", "rad"] and rows[0][-1] == "totalt"
+    assert {row[0] for row in rows[1:]} - {"tabell"} == {"notattyper", "temaer", "undertemaer", "styrke", "utfall",
+                                                          "hva som hjalp"}
     assert {"totalt", "antall som bidrar"} <= {row[1] for row in rows[1:]}
     cells = {v for row in rows[1:] for v in row[2:]}
-    assert "skjult" in cells and "hidden" not in cells and "<5" in cells
+    assert "hidden" not in cells and "<5" in cells
 
 
 def test_handout_prints_norwegian_letters_outside_a_request():
@@ -205,9 +198,18 @@ def test_handout_prints_norwegian_letters_outside_a_request():
         def pgettext(context, message, **params):
             return "Sum på år"
 
-    months = trend_facts.months_back(utcnow().date(), 2, None)
-    gt = group_tables.trends_from_aggregates(group_tables.aggregate([], months), months, 5)
-    pdf = handout.render("Høstseminar i Tromsø", gt, str, str, Words)
+        @staticmethod
+        def ngettext(singular, plural, num, **params):
+            return f"Blåbær {num}"
+
+        label = period_label = block_label = grain_text = staticmethod(str)
+
+    from domain.trends import adaptive, periods
+    from domain.trends.headline import headline
+    p = periods.default(utcnow().date())
+    rel = adaptive.release(p.year, lambda b: adaptive.bucket_aggregate([], b), 5)
+    v = adaptive.view(rel, p, adaptive.bucket_aggregate([], {p.id: p.months()}))
+    pdf = handout.render("Høstseminar i Tromsø", v, headline(v), Words, True)
     assert pdf.startswith(b"%PDF-")
     if shutil.which("pdftotext"):
         words = pdftotext(pdf)

@@ -67,7 +67,7 @@ def _journal():
     ]
 
 
-PROCESSES = [ProcessFact("p1", "ongoing"), ProcessFact("p2", "ended_early"), ProcessFact("p3", "ended_early")]
+PROCESSES = [ProcessFact.of("p1", {"status": "ongoing"}), ProcessFact.of("p2", {"status": "ended_early"}), ProcessFact.of("p3", {"status": "ended_early"})]
 
 
 def test_personal_trends_counts_only_the_period():
@@ -88,7 +88,7 @@ def test_personal_trends_intensity_feelings_supervision_processes():
     assert pt.intensity_hist == {i: {3: 2, 7: 1}.get(i, 0) for i in range(11)}
     assert pt.intensity_by_month == [(M1, 5.0, 2), (M2, None, 0), (M3, 3.0, 1)]
     assert pt.top_feelings == [("anger", 3), ("sad", 3), ("joy", 1), ("worry", 1)]
-    assert pt.processes_by_status == {"ongoing": 1, "completed": 0, "ended_early": 2, "reported": 0}
+    assert pt.outcomes == {"reported": 0, "ended_early": 2, "ended_as_planned": 0} and pt.open_processes == 1
     assert pt.waiting_for_supervision == 3  # the December "yes" counts too
     assert pt.urgent == 1
     assert pt.bright_vs_heavy == [(M1, 0, 2), (M2, 1, 0), (M3, 1, 2)]
@@ -101,7 +101,7 @@ def test_personal_trends_whole_history_and_row_orders():
     assert pt.by_kind.rows == list(KINDS)
     assert pt.by_theme.rows == ["t4", "t1", "t3"]  # given order first, the rest sorted
     assert pt.top_feelings[0] == ("anger", 4)
-    assert pt.processes_by_status == {"ongoing": 0, "completed": 0, "ended_early": 0, "reported": 0}
+    assert pt.outcomes == {"reported": 0, "ended_early": 0, "ended_as_planned": 0}
 
 
 def test_top_feelings_break_ties_by_id_and_keep_eight():
@@ -139,10 +139,10 @@ def test_facts_for_entry_and_process():
     assert facts_for_entry(EntryFact(date(2025, 1, 5), "hard_session", intensity=7), "x") == [
         GroupFact("x", M1, "hard_session")
     ]
-    assert facts_for_process(ProcessFact("p", "reported"), M1, "x") == [
+    assert facts_for_process(ProcessFact.of("p", {"status": "reported"}), M1, "x") == [
         GroupFact("x", M1, "process", outcome="reported")
     ]
-    assert facts_for_process(ProcessFact("p", "ongoing"), M1, "x") == []
+    assert facts_for_process(ProcessFact.of("p", {"status": "ongoing"}), M1, "x") == []
 
 
 # --------------------------------------------------------------------------- group tables
@@ -308,7 +308,7 @@ def test_catalogue_sized_table_is_complete():
         e = EntryFact(day, kind, *tags, i % 11 if kind == CT else None)
         facts += facts_for_entry(e, f"p{(i * 13) % 9}")
         if i % 10 == 0:
-            facts += facts_for_process(ProcessFact("p", "ended_early"), months[i % 12], f"p{i % 4}")
+            facts += facts_for_process(ProcessFact.of("p", {"status": "ended_early"}), months[i % 12], f"p{i % 4}")
     # Its time is measured in bench/timing_checks.py; here: the whole catalogue comes out, in order.
     gt = group_trends(facts, months, 5, kind_order=KINDS, theme_order=themes, subtheme_order=subs)
     assert gt.contributors == 9 and gt.months == months
@@ -449,7 +449,7 @@ def group_data(draw):
     statuses = st.sampled_from(["ongoing", "ended_early", "reported"])
     process = st.tuples(st.integers(0, 11), st.integers(0, 3), statuses)
     for who, month, status in draw(st.lists(process, max_size=8)):
-        facts += facts_for_process(ProcessFact("p", status), months[month % n_months], f"c{who % people}")
+        facts += facts_for_process(ProcessFact.of("p", {"status": status}), months[month % n_months], f"c{who % people}")
     k = draw(st.integers(3, 6))
     orders = draw(st.sampled_from([{}, {"kind_order": KINDS, "theme_order": ["t3", "t1", "t2"]}]))
     return facts, months, k, orders

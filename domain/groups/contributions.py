@@ -12,11 +12,11 @@ import hmac
 import json
 from datetime import date
 
-from sqlalchemy import delete, func, literal_column, null, select, text, union_all
+from sqlalchemy import case, delete, distinct, func, literal_column, null, select, text, union_all
 
 from domain.core import keyring
 from domain.core.db import db, new_id, utcnow
-from domain.core.models import GroupMember, TrendCell, TrendFact, TrendPresence
+from domain.core.models import GroupMember, TrendCell, TrendFact, TrendPresence, TrendRollup
 from domain.groups import membership as groups
 from domain.trends import fact_order
 from domain.trends import rollup as trend_rollup
@@ -39,7 +39,7 @@ def entry_fact(data: dict, created: date) -> EntryFact:
                      subthemes=tuple(data.get("subthemes") or ()),
                      intensity=int(intensity) if intensity is not None else None,
                      feelings=tuple(data.get("feelings") or ()), supervision=data.get("supervision") or "no",
-                     process_id=data.get("process_id"))
+                     process_id=data.get("process_id"), supports=tuple(data.get("supports") or ()))
 
 
 def _tag(user_key: bytes, group_id: str, obj: str) -> str:
@@ -65,7 +65,7 @@ def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | 
         return []
     pseud = groups.pseudonym(user_key, group_id)
     return _rows(group_id, pseud, _tag(user_key, group_id, "process|" + process_id),
-                 facts_for_process(ProcessFact(process_id, data.get("status", "")), month, pseud))
+                 facts_for_process(ProcessFact.of(process_id, data), month, pseud))
 
 
 def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
@@ -166,3 +166,40 @@ def aggregates(group_id: str, months: list[str]) -> Aggregates:
         else:
             agg.people = int(count)
     return agg
+
+
+def bucket_aggregates(group_id: str, buckets: dict[str, list[str]]) -> Aggregates:
+    """`aggregates` for named buckets of months (quarters, terms, a year): each bucket counted as
+    if it were one month, with its distinct contributors counted over the whole bucket."""
+    R, P = TrendRollup, TrendPresence
+    where = {m: b for b, months in buckets.items() for m in months}
+    if not where:
+        return Aggregates({}, {}, {}, 0)
+    if all(months == [b] for b, months in buckets.items()):
+        return aggregates(group_id, list(buckets))  # plain months: the counts kept on write answer
+    bucket = case(*((R.month == m, b) for m, b in where.items()))
+    pbucket = case(*((P.month == m, b) for m, b in where.items()))
+    agg = Aggregates({b: {} for b in buckets}, {b: {} for b in buckets}, {}, 0)
+    cells = (select(bucket, R.tbl, R.cell, func.sum(R.n), func.count(distinct(R.pseudonym)))
+             .where(R.group_id == group_id, R.month.in_(list(where)), R.tbl != "")
+             .group_by(bucket, R.tbl, R.cell))
+    for b, tbl, cell_row, n, people in db.session.execute(cells):
+        agg.cells[b][(tbl, cell_row)] = (int(n), int(people))
+    scope = (P.group_id == group_id, P.month.in_(list(where)), P.tbl != "")
+    for b, tbl, people in db.session.execute(select(pbucket, P.tbl, func.count(distinct(P.pseudonym)))
+                                             .where(*scope).group_by(pbucket, P.tbl)):
+        agg.col_people[b][tbl] = int(people)
+    for tbl, people in db.session.execute(select(P.tbl, func.count(distinct(P.pseudonym))).where(*scope)
+                                          .group_by(P.tbl)):
+        agg.table_people[tbl] = int(people)
+    agg.people = int(db.session.scalar(select(func.count(distinct(P.pseudonym))).where(*scope)) or 0)
+    return agg
+
+
+def rollup_rows(group_id: str, months: list[str]) -> list[tuple[str, str, str, str, int]]:
+    """The ledger rows (month, table, cell, pseudonym, facts) of some months: one read serves every
+    block of a year (domain/trends/adaptive.rows_counter)."""
+    R = TrendRollup
+    return [tuple(r) for r in db.session.execute(  # type: ignore[misc]
+        select(R.month, R.tbl, R.cell, R.pseudonym, R.n)
+        .where(R.group_id == group_id, R.month.in_(months), R.tbl != "", R.n > 0))]

@@ -11,16 +11,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from domain.catalogue import outcomes
+
 KINDS = ("hard_session", "countertransference", "ethical_dilemma", "bright_moment")
 COUNTERTRANSFERENCE = "countertransference"
 BRIGHT_KIND = "bright_moment"
 HEAVY_KINDS = frozenset({"hard_session", "countertransference", "ethical_dilemma"})
 STATUSES = ("ongoing", "completed", "ended_early", "reported")
-OUTCOMES = ("ended_early", "reported")
+# The two outcomes of a process, kept apart (domain/catalogue/outcomes.py): a process that was
+# both reported and ended early counts in both rows.
+OUTCOMES = (outcomes.REPORTED, outcomes.ENDED_EARLY, outcomes.ENDED_AS_PLANNED)
 PROCESS_KIND = "process"
+# What helped (entry field `supports`) is stored as a fact row of this kind, its id in the
+# `outcome` column: no new column, and classify() keeps it out of every other table.
+SUPPORT_KIND = "support"
 BANDS = ("0-2", "3-5", "6-8", "9-10")
 SUPERVISION_WAITING = frozenset({"yes", "urgent"})
-TABLES = ("kinds", "themes", "subthemes", "intensity", "outcomes")
+TABLES = ("kinds", "themes", "subthemes", "intensity", "outcomes", "supports")
 
 
 # --------------------------------------------------------------------------- months and rows
@@ -71,12 +78,23 @@ class EntryFact:
     feelings: tuple[str, ...] = ()
     supervision: str = "no"  # "no" | "yes" | "urgent"
     process_id: str | None = None
+    supports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ProcessFact:
+    """A process as trends see it: its id and the outcomes it reached, each with the month it
+    happened in (None: unknown, the caller's month is used)."""
     id: str
-    status: str
+    reached: tuple[tuple[str, str | None], ...] = ()
+
+    @classmethod
+    def of(cls, process_id: str, data: dict) -> ProcessFact:
+        d = outcomes.upgraded(data)
+        when = {outcomes.REPORTED: d.get("reported_on"), outcomes.ENDED_EARLY: d.get("ended_on"),
+                outcomes.ENDED_AS_PLANNED: d.get("ended_on")}
+        return cls(process_id, tuple((o, (when[o] or "")[:7] or None) for o in OUTCOMES
+                                     if o in outcomes.outcomes(data)))
 
 
 # --------------------------------------------------------------------------- contributed facts
@@ -110,18 +128,20 @@ def facts_for_entry(e: EntryFact, contributor: str) -> list[GroupFact]:
     facts += [GroupFact(contributor, month, e.kind, subtheme=s) for s in dict.fromkeys(e.subthemes)]
     if e.kind == COUNTERTRANSFERENCE and e.intensity is not None:
         facts.append(GroupFact(contributor, month, e.kind, intensity_band=intensity_band(e.intensity)))
+    facts += [GroupFact(contributor, month, SUPPORT_KIND, outcome=s) for s in dict.fromkeys(e.supports)]
     return facts
 
 
 def facts_for_process(p: ProcessFact, month: str, contributor: str) -> list[GroupFact]:
-    """An outcome row when a process ended early or was reported; nothing otherwise."""
-    if p.status in OUTCOMES:
-        return [GroupFact(contributor, month, PROCESS_KIND, outcome=p.status)]
-    return []
+    """One outcome row per outcome reached (reported, ended early, ended as planned), in the month
+    it happened when known; nothing for an open process."""
+    return [GroupFact(contributor, when or month, PROCESS_KIND, outcome=o) for o, when in p.reached]
 
 
 def classify(f: GroupFact) -> tuple[str, str] | None:
     """(table, row) a fact is counted in; None for a process row without an outcome."""
+    if f.kind == SUPPORT_KIND:
+        return ("supports", f.outcome) if f.outcome else None
     if f.outcome is not None:
         return "outcomes", f.outcome
     if f.intensity_band is not None:

@@ -29,7 +29,7 @@ from domain.trends.suppression import (
 # Table headings on the group page and the handout: English msgids, translated by the caller.
 TABLE_TITLES = {"kinds": N_("Entry kinds"), "themes": N_("Themes"), "subthemes": N_("Subthemes"),
                 "intensity": N_("Countertransference intensity"),
-                "outcomes": N_("Processes ended early or reported")}
+                "outcomes": N_("Process outcomes"), "supports": N_("What helped")}
 
 
 @dataclass
@@ -55,11 +55,12 @@ class GroupTrends:
     themes: GroupTable
     subthemes: GroupTable
     intensity: GroupTable  # bands of countertransference intensity
-    outcomes: GroupTable  # processes ended early / reported
+    outcomes: GroupTable  # processes reported / ended early / ended as planned, counted apart
+    supports: GroupTable  # what helped (hard sessions and countertransference)
     contributors: int
 
     def tables(self) -> list[GroupTable]:
-        return [self.kinds, self.themes, self.subthemes, self.intensity, self.outcomes]
+        return [self.kinds, self.themes, self.subthemes, self.intensity, self.outcomes, self.supports]
 
 
 @dataclass
@@ -98,10 +99,12 @@ def row_orders(
     subtheme_order: Sequence[str] | None = None,
     band_order: Sequence[str] | None = BANDS,
     outcome_order: Sequence[str] | None = OUTCOMES,
+    support_order: Sequence[str] | None = None,
 ) -> dict[str, Sequence[str] | None]:
     """The caller's catalogue order per table (rows with no facts show zeros); ids not in an
     order are appended sorted. Bands and outcomes have their fixed order unless told."""
-    return dict(zip(TABLES, (kind_order, theme_order, subtheme_order, band_order, outcome_order)))
+    return dict(zip(TABLES, (kind_order, theme_order, subtheme_order, band_order, outcome_order, support_order),
+                    strict=True))
 
 
 def _assemble(name: str, rows: list[str], months: list[str], solved: dict, contributors: int) -> GroupTable:

@@ -15,7 +15,7 @@ from domain.trends.facts import (
     BRIGHT_KIND,
     COUNTERTRANSFERENCE,
     HEAVY_KINDS,
-    STATUSES,
+    OUTCOMES,
     SUPERVISION_WAITING,
     EntryFact,
     ProcessFact,
@@ -59,7 +59,10 @@ class PersonalTrends:
     intensity_hist: dict[int, int]
     intensity_by_month: list[tuple[str, float | None, int]]
     top_feelings: list[tuple[str, int]]
-    processes_by_status: dict[str, int]
+    outcomes: dict[str, int]  # processes per outcome reached; one process may count twice
+    open_processes: int
+    by_support: Table  # what helped, per entry and month
+    strain: int  # heavy entries (hard session, countertransference, ethical dilemma)
     waiting_for_supervision: int
     urgent: int
     bright_vs_heavy: list[tuple[str, int, int]]
@@ -106,11 +109,9 @@ def _bright_vs_heavy(entries: list[tuple[str, EntryFact]], months: list[str]) ->
     return [(m, bright[m], heavy[m]) for m in months]
 
 
-def _by_status(processes: Iterable[ProcessFact]) -> dict[str, int]:
-    out = dict.fromkeys(STATUSES, 0)
-    for p in processes:
-        out[p.status] = out.get(p.status, 0) + 1
-    return out
+def _by_outcome(processes: list[ProcessFact]) -> dict[str, int]:
+    """Reported and ended are counted apart: a process that was both counts in both rows."""
+    return {o: sum(1 for p in processes if any(o == r for r, _ in p.reached)) for o in OUTCOMES}
 
 
 def personal_trends(
@@ -122,13 +123,14 @@ def personal_trends(
     kind_order: Sequence[str] | None = None,
     theme_order: Sequence[str] | None = None,
     subtheme_order: Sequence[str] | None = None,
+    support_order: Sequence[str] | None = None,
 ) -> PersonalTrends:
     """One therapist's counts for the last `months` months (None: since the first entry).
 
     Only entries whose month lies in the period count, except `waiting_for_supervision`
     (entries marked "yes" or "urgent", any date; it includes the urgent ones) and `urgent`.
     Row orders default to the ids that occur in the period, sorted."""
-    entries = list(entries)
+    entries, procs = list(entries), list(processes)
     period = months_back(today, months, min((e.day for e in entries), default=None))
     inside = set(period)
     current = [(month_of(e.day), e) for e in entries if month_of(e.day) in inside]
@@ -141,7 +143,10 @@ def personal_trends(
         intensity_hist={i: sum(1 for _, v in values if v == i) for i in range(11)},
         intensity_by_month=_intensity_by_month(values, period),
         top_feelings=_top_feelings(current),
-        processes_by_status=_by_status(processes),
+        outcomes=_by_outcome(procs),
+        open_processes=sum(1 for p in procs if not any(o != OUTCOMES[0] for o, _ in p.reached)),
+        by_support=_count_table(_tags(current, "supports"), period, support_order),
+        strain=sum(1 for _, e in current if e.kind in HEAVY_KINDS),
         waiting_for_supervision=sum(1 for e in entries if e.supervision in SUPERVISION_WAITING),
         urgent=sum(1 for e in entries if e.supervision == "urgent"),
         bright_vs_heavy=_bright_vs_heavy(current, period),

@@ -23,7 +23,7 @@ from domain.trends.facts import GroupFact, classify
 # The roll-up counted from scratch (the migration backfills with the same query; tests compare).
 FRESH_COUNT_SQL = """
 SELECT group_id, month,
-       CASE WHEN outcome IS NOT NULL THEN 'outcomes' WHEN band IS NOT NULL THEN 'intensity'
+       CASE WHEN kind = 'support' THEN 'supports' WHEN outcome IS NOT NULL THEN 'outcomes' WHEN band IS NOT NULL THEN 'intensity'
             WHEN theme IS NOT NULL THEN 'themes' WHEN subtheme IS NOT NULL THEN 'subthemes'
             WHEN kind <> 'process' THEN 'kinds' ELSE '' END,
        COALESCE(outcome, band, theme, subtheme, kind), pseudonym, COUNT(*)

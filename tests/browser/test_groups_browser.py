@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from blueprints.trends import short_month
 from tests.conftest import PASSWORD, Auth
 from tests.test_groups_http import BM, CT, HS, consent, entry, joined, make_user, month
 
@@ -81,6 +80,13 @@ def signup(page, login: str, name: str) -> None:
     page.get_by_role("button", name="I have saved it").click()
     page.wait_for_url(lambda url: url.rstrip("/").count("/") == 2)
     fits(page)
+
+
+def labels_fit(page) -> None:
+    """No chart label or table heading is cut: each one's text fits its box."""
+    cut = page.evaluate("""() => [...document.querySelectorAll('.hbar-label, table.trend th')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+    assert cut == [], cut
 
 
 def table_rows(page, caption: str) -> dict[str, list[str]]:
@@ -181,39 +187,44 @@ def test_a_lead_runs_a_seminar_on_a_phone(app, live_server, contexts):
     assert lead.get_by_text("Members (6)").is_visible()
     click(lead, "Group trends", role="link")
     assert "5 members contribute in this period" in lead.locator("main").inner_text()
-    col = 6 - 1                                               # this month is the last of six columns
+    # a small group: the whole half-year is one column, the period totals are shown
     kinds = table_rows(lead, "Entry kinds")
-    assert kinds["Countertransference reaction"][col] == "<5"   # two people
-    assert kinds["Hard session"][col] == "hidden"               # else the total would give the two away
-    assert kinds["All"][col] == "7"
+    assert kinds["Countertransference reaction"] == ["<5"]    # two people
+    assert kinds["Hard session"] == ["hidden"]                # else the total would give the two away
+    assert kinds["All"] == ["7"]
     themes = table_rows(lead, "Themes")
-    assert themes["Coercive context"][col] == "5" and themes["All"][col] == "5"
+    # five people behind every theme cell: this table can go down to months (six and the total)
+    assert themes["Coercive context"][-1] == "5" and themes["All"][-1] == "5" and len(themes["All"]) == 7
     bands = table_rows(lead, "Countertransference intensity")
-    assert bands["3-5"][col] == "<5" and bands["All"][col] == "<5"
-    assert lead.locator("table.trend th", has_text=short_month(month(0))).first.is_visible()
-    page_text = lead.locator("main").inner_text()
+    assert bands["3-5"] == ["<5"] and bands["All"] == ["<5"]
+    main = lead.locator("main").inner_text()
+    assert "Shown per half-year." in main and "Shown per month." in main and "Worth discussing" in main
+    assert "Themes logged most: Coercive context (5)." in main and "7 entries were logged in this period." in main
     for i in range(1, 6):
-        assert f"Number{i}" not in page_text
-    # another period keeps this month's cells as they were
-    lead.locator('label.chip:has(input[value="3"])').click()
+        assert f"Number{i}" not in main
+    labels_fit(lead)
+    # the quarter inside it shows the very same block: no differencing between periods
+    year = month(0)[:4]
+    quarter = f"{year}-Q{(int(month(0)[5:]) - 1) // 3 + 1}"
+    lead.select_option("#period", quarter)
     click(lead, "Show")
-    assert "period=3" in lead.url
-    kinds3 = table_rows(lead, "Entry kinds")
-    assert kinds3["Countertransference reaction"][2] == "<5" and kinds3["Hard session"][2] == "hidden"
-
-    # all 24 months: the table scrolls inside its card, the page does not
-    lead.goto(f"/groups/{gid}/trends?period=all")
-    assert len(table_rows(lead, "Entry kinds")["All"]) == 25
+    assert f"period={quarter}" in lead.url
+    assert table_rows(lead, "Entry kinds") == kinds
+    assert table_rows(lead, "Themes")["Coercive context"][:-1] == themes["Coercive context"][3:6]
+    # on a 360 px phone too
+    lead.set_viewport_size({"width": 360, "height": 780})
     fits(lead)
-    lead.goto(f"/groups/{gid}/trends?period=3")
+    labels_fit(lead)
+    lead.set_viewport_size(PHONE)
 
-    # the handout downloads and opens
+    # the handout downloads and opens: one page, with bars drawn
     with lead.expect_download() as download:
-        lead.get_by_role("link", name="Handout (PDF)").click()
+        lead.get_by_role("link", name="Handout (PDF, one page)").click()
     assert download.value.suggested_filename == "seminar-handout.pdf"
     pdf = Path(download.value.path())
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and b"Therapist Number" not in data
+    assert len(re.findall(rb"/Type\s*/Page(?![s\w])", data)) == 1
     ink = first_page_ink(pdf)
     if ink is not None:
         dark, total = ink

@@ -1,0 +1,186 @@
+"""Disclosure audit across everything a lead can obtain for a group's year (issue 19, item 2).
+
+For random groups, every fixed period a lead can ask for (the year, its terms, quarters and months)
+is viewed, and every number on every table is written down as a linear form over the true monthly
+counts. A lead who combines all of them at once (differencing periods, granularities and table pairs,
+and the intensity = countertransference relation) must never be able to compute a number shown as
+"<k" or "hidden": its form must not lie in the span of the shown ones. Exact elimination modulo a
+large prime, as in domain/trends/suppression.py."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.trends import adaptive, periods
+from domain.trends.facts import (
+    COUNTERTRANSFERENCE,
+    TABLES,
+    EntryFact,
+    ProcessFact,
+    facts_for_entry,
+    facts_for_process,
+)
+from domain.trends.headline import headline
+
+YEAR = 2026
+_P = 2**61 - 1
+KINDS = ("hard_session", "countertransference", "ethical_dilemma", "bright_moment")
+THEMES = ("t1", "t2", "t3")
+SUBS = ("s1", "s2", "s3", "s4")
+SUPPORTS = ("colleague", "supervision", "break")
+
+entry = st.tuples(st.integers(0, 7), st.integers(1, 12), st.sampled_from(KINDS),
+                  st.lists(st.sampled_from(THEMES), max_size=2), st.lists(st.sampled_from(SUBS), max_size=2),
+                  st.none() | st.integers(0, 10), st.lists(st.sampled_from(SUPPORTS), max_size=2))
+process = st.tuples(st.integers(0, 7), st.integers(1, 12), st.sampled_from(["ended_early", "reported", "completed"]))
+
+
+def _facts(entries, procs):
+    from datetime import date
+    fs = []
+    for who, month, kind, th, sub, intensity, sup in entries:
+        e = EntryFact(day=date(YEAR, month, 3), kind=kind, themes=tuple(th), subthemes=tuple(sub),
+                      intensity=intensity if kind == COUNTERTRANSFERENCE else None, supports=tuple(sup))
+        fs += facts_for_entry(e, f"c{who}")
+    for who, month, status in procs:
+        fs += facts_for_process(ProcessFact.of("p", {"status": status}), f"{YEAR}-{month:02d}", f"c{who}")
+    return fs
+
+
+def _all_views(fs, k):
+    rel = adaptive.release(YEAR, lambda b: adaptive.bucket_aggregate(fs, b), k)
+    year = periods.Period(YEAR, "year", 1)
+    every = [year, *year.children()]
+    every += [q for t in year.children() for q in t.children()]
+    every += [m for q in every if q.level == "quarter" for m in q.children()]
+    return [adaptive.view(rel, p, adaptive.bucket_aggregate(fs, {p.id: p.months()})) for p in every]
+
+
+def _form(table: str, rows, months) -> dict:
+    return {(table, r, m): 1 for r in rows for m in months}
+
+
+def _released(v):
+    """(linear form, shown value or None) for every number of every table of one view."""
+    out = []
+    for t in v.ordered():
+        blocks = {b: periods.parse(b).months() for b in t.months}
+        for b, ms in blocks.items():
+            for r in t.rows:
+                out.append((_form(t.name, [r], ms), t.cell(r, b)))
+            out.append((_form(t.name, t.rows, ms), t.col_totals[b]))
+        every = [m for ms in blocks.values() for m in ms]
+        for r in t.rows:
+            out.append((_form(t.name, [r], every), t.row_totals[r]))
+        out.append((_form(t.name, t.rows, every), t.total))
+    return out
+
+
+def _reduce(row: dict, basis: dict) -> dict:
+    row = {c: v % _P for c, v in row.items() if v % _P}
+    changed = True
+    while changed:
+        changed = False
+        for col in list(row):
+            if col in basis and row.get(col):
+                f = row[col]
+                for c, v in basis[col].items():
+                    nv = (row.get(c, 0) - f * v) % _P
+                    if nv:
+                        row[c] = nv
+                    else:
+                        row.pop(c, None)
+                changed = True
+    return row
+
+
+def _add(row: dict, basis: dict) -> None:
+    row = _reduce(row, basis)
+    if not row:
+        return
+    col = min(row)
+    inv = pow(row[col], _P - 2, _P)
+    row = {c: v * inv % _P for c, v in row.items()}
+    for other in basis.values():  # keep the basis fully reduced so one pass of _reduce suffices
+        if other.get(col):
+            f = other[col]
+            for c, v in row.items():
+                nv = (other.get(c, 0) - f * v) % _P
+                if nv:
+                    other[c] = nv
+                else:
+                    other.pop(c, None)
+    basis[col] = row
+
+
+def _relations(fs, views):
+    """Intensity total = countertransference count, for every block where it holds (the lead may know)."""
+    from domain.trends.facts import classify
+    out = []
+    for v in views:
+        for b in v.tables["intensity"].months:
+            ms = periods.parse(b).months()
+            bands = sum(1 for f in fs if f.month in ms and classify(f) and classify(f)[0] == "intensity")
+            ct = sum(1 for f in fs if f.month in ms and classify(f) == ("kinds", COUNTERTRANSFERENCE))
+            if bands == ct:
+                rel = _form("intensity", v.tables["intensity"].rows, ms)
+                rel.update({k: -1 for k in _form("kinds", [COUNTERTRANSFERENCE], ms)})
+                out.append(rel)
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(entry, min_size=1, max_size=70), st.lists(process, max_size=6), st.integers(3, 6))
+def test_nothing_hidden_can_be_worked_out_from_everything_released(entries, procs, k):
+    fs = _facts(entries, procs)
+    views = _all_views(fs, k)
+    released = [x for v in views for x in _released(v)]
+    # one block, one answer: the same cell reads the same in every period that shows it
+    seen: dict = {}
+    for form, cell in released:
+        key = tuple(sorted(form))
+        shown = None if cell.suppressed else cell.value
+        assert seen.setdefault(key, shown) == shown
+    basis: dict = {}
+    for form, cell in released:
+        if not cell.suppressed:
+            _add(dict(form), basis)
+    for rel in _relations(fs, views):
+        _add(rel, basis)
+    for form, cell in released:
+        if cell.suppressed:
+            assert _reduce(dict(form), basis), ("a hidden number can be worked out", sorted(form)[:3], cell)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(entry, min_size=1, max_size=60), st.integers(3, 6))
+def test_no_shown_number_rests_on_fewer_than_k_people_and_the_headline_uses_only_shown_ones(entries, k):
+    fs = _facts(entries, [])
+    from domain.trends.facts import classify
+    for v in _all_views(fs, k):
+        for t in v.ordered():
+            for b in t.months:
+                ms = periods.parse(b).months()
+                for r in t.rows:
+                    c = t.cell(r, b)
+                    people = {f.contributor for f in fs if f.month in ms and classify(f) == (t.name, r)}
+                    assert c.suppressed or c.value == 0 or len(people) >= k
+        h = headline(v)
+        for name, pairs in (("themes", h.themes), ("subthemes", h.subthemes), ("supports", h.supports)):
+            for r, n in pairs:
+                assert not v.tables[name].row_totals[r].suppressed and v.tables[name].row_totals[r].value == n
+
+
+def test_a_small_group_is_coarsened_not_hidden():
+    """Six people, a few entries a month each: months would be a wall of "<5"; the release merges
+    into quarters or the half-year and the period totals are shown."""
+    entries = [(who, month, kind, ["t1"], [], 5, ["colleague"])
+               for who in range(6) for month in range(7, 13) for kind in KINDS[(who + month) % 2::2]]
+    fs = _facts(entries, [])
+    v = next(x for x in _all_views(fs, 5) if x.period.id == f"{YEAR}-T2")
+    kinds = v.tables["kinds"]
+    assert not kinds.total.suppressed and kinds.total.value == len(entries)
+    assert all(not kinds.row_totals[r].suppressed for r in kinds.rows)
+    assert set(TABLES) == set(v.tables)
+    h = headline(v)
+    assert h.themes == [("t1", len(entries))] and h.supports == [("colleague", len(entries))]
