@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from domain.catalogue import outcomes
 from domain.catalogue import themes as cat
 from domain.demo import content as demo
 
@@ -39,8 +40,9 @@ KIND_KEYS = {
 }
 PROCESS_KEYS = {
     "key", "code", "working_goal", "dialogue_element", "films", "reviews", "cps_commissioned",
-    "status", "screening", "notes",
+    "screening", "notes",
 }
+OPTIONAL_PROCESS_KEYS = {"reported", "reported_days_ago", "ended", "ended_days_ago", "mandate", "review_log"}
 
 # The source article is not part of the repository (it is not ours to publish). What is kept is a
 # fingerprint of it: a short hash of every run of NGRAM words, enough to recognise a borrowed
@@ -155,10 +157,16 @@ def test_intensities_are_spread() -> None:
 
 @pytest.mark.parametrize("process", demo.PROCESSES, ids=lambda p: p["key"])
 def test_process_shape(process: dict[str, Any]) -> None:
-    assert set(process) == PROCESS_KEYS
+    assert PROCESS_KEYS <= set(process) <= PROCESS_KEYS | OPTIONAL_PROCESS_KEYS
     # Pseudonymous code only; a name must never be stored for a family.
     assert re.fullmatch(r"MM-\d{2}-\d{2}", process["code"])
-    assert process["status"] in cat.valid_ids(cat.PROCESS_STATUS)
+    assert "status" not in process   # the two outcomes are kept apart (domain/catalogue/outcomes.py)
+    assert process.get("reported", "") in ("", "yes") and process.get("ended", "") in ("", *outcomes.ENDINGS)
+    for review in process.get("review_log", []):
+        assert review["working_points"].strip() and review["days_ago"] > 0
+        assert set(review.get("responses", [])) <= cat.valid_ids(cat.PARENT_RESPONSE)
+    assert set(process.get("mandate", {})) <= {"commissioner", "goal", "reports_what", "reports_to", "parents_know",
+                                               "next_review_in_days"}
     assert set(process["screening"]) <= cat.valid_ids(cat.SCREENING_FLAGS)
     assert isinstance(process["cps_commissioned"], bool)
     assert isinstance(process["films"], int) and isinstance(process["reviews"], int)
@@ -170,9 +178,14 @@ def test_processes_are_varied_and_unique() -> None:
     assert len(demo.PROCESSES) == 5
     assert len({p["key"] for p in demo.PROCESSES}) == 5
     assert len({p["code"] for p in demo.PROCESSES}) == 5
-    statuses = [p["status"] for p in demo.PROCESSES]
-    assert statuses.count("ongoing") == 3 and "completed" in statuses and "ended_early" in statuses
-    assert any(p["cps_commissioned"] and p["status"] == "ended_early" for p in demo.PROCESSES)
+    reached = [outcomes.outcomes(p) for p in demo.PROCESSES]
+    assert sum(1 for r in reached if not r) == 3 and {outcomes.ENDED_AS_PLANNED} in reached
+    # One case shows both decisions: a concern reported, and the guidance ended early.
+    assert any(p["cps_commissioned"] and r == {outcomes.REPORTED, outcomes.ENDED_EARLY}
+               for p, r in zip(demo.PROCESSES, reached))
+    # The mandate card and the review log have something to show.
+    assert sum(1 for p in demo.PROCESSES if p.get("mandate")) >= 2
+    assert sum(1 for p in demo.PROCESSES if p.get("review_log")) >= 2
 
 
 def test_demo_users() -> None:
@@ -206,7 +219,11 @@ def _skeleton(d: demo.Demo) -> list[Any]:
     return [
         d.password,
         [(u["username"], u["role"]) for u in d.users],
-        [{k: v for k, v in p.items() if k not in ("working_goal", "dialogue_element", "notes")}
+        [{k: v for k, v in p.items() if k not in ("working_goal", "dialogue_element", "notes", "mandate",
+                                                   "review_log")}
+         | {"mandate": sorted(k for k, v in (p.get("mandate") or {}).items() if k in ("parents_know",
+                                                                                    "next_review_in_days")),
+            "review_log": [(r["days_ago"], r.get("responses")) for r in p.get("review_log", [])]}
          for p in d.processes],
         [[e.get(k) for k in _ID_FIELDS] + [[(f["film"], f["timestamp"]) for f in e["film_refs"]]]
          for e in d.entries],

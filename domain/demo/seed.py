@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from domain.accounts import account as accounts
 from domain.accounts.account import KdfPolicy
 from domain.catalogue.entry_kinds import KINDS
-from domain.core.db import db, utcnow
+from domain.core.db import db, new_id, utcnow
 from domain.core.models import User
 from domain.demo import content
 from domain.journal import entries as journal
@@ -62,11 +62,30 @@ def _colleagues(created: Created, names: list[str], entries: list[dict], now: da
 
 def _journal(user: User, key: bytes, specs: list[dict], now: datetime, procs: Sequence[dict] = ()) -> None:
     """Write `procs` as processes and `specs` as entries, each dated `days_ago` before `now`."""
-    ids = {p["key"]: processes.create(user, key, {k: v for k, v in p.items() if k != "key"}).id for p in procs}
+    ids = {p["key"]: processes.create(user, key, _process_data(p, now)).id for p in procs}
     for spec in specs:
         day = now - timedelta(days=spec["days_ago"], hours=2)
         row = journal.create(user, key, _entry_data(spec, ids, day))
         row.created_at = row.updated_at = day
+
+
+def _process_data(spec: dict, now: datetime) -> dict:
+    """A demo process as the journal stores it: days before `now` become dates, each review gets
+    an id (reviews are written with the process, newest first as the review log keeps them)."""
+    def day(days_ago: int) -> str:
+        return (now - timedelta(days=days_ago)).date().isoformat()
+    data = {k: v for k, v in spec.items() if k not in ("key", "review_log", "mandate")}
+    for outcome in ("reported", "ended"):
+        if f"{outcome}_days_ago" in data:
+            data[f"{outcome}_on"] = day(data.pop(f"{outcome}_days_ago"))
+    mandate = dict(spec.get("mandate") or {})
+    if "next_review_in_days" in mandate:
+        mandate["next_review"] = day(-mandate.pop("next_review_in_days"))
+    data["mandate"] = mandate
+    data["screening_on"] = day(max([180, *(r["days_ago"] for r in spec.get("review_log", []))]))
+    data["review_log"] = [{**{k: v for k, v in r.items() if k != "days_ago"}, "id": new_id(), "day": day(r["days_ago"])}
+                          for r in spec.get("review_log", [])]
+    return data
 
 
 def _entry_data(spec: dict, process_ids: dict[str, str], day: datetime) -> dict:
