@@ -27,6 +27,7 @@ from blueprints import (
     ops_cli,  # noqa: F401 (registers `fokus rotate-secret`)
     passkeys,
     processes,
+    retention,
     settings,
     sharing,
     static_assets,
@@ -51,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
         part.init_app(app)
     template_filters.register(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, contacts.bp, sharing.bp, trends.bp, groups.bp,
-               settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp):
+               settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp, retention.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     if app.config["FOKUS_ENV"] == "production":

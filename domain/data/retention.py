@@ -60,6 +60,13 @@ def _labels(user: User, user_key: bytes, table: str, ids: set[str], session_id: 
     return {p.row.id: p.code for p in processes.all_items(user.id, user_key) if p.row.id in ids}
 
 
+def dates_of(owner_id: str) -> dict[str, date | None]:
+    out: dict[str, date | None] = {}
+    for model in (Entry, Process):
+        out.update(db.session.execute(select(model.id, model.expires_on).where(model.owner_id == owner_id)).all())
+    return out
+
+
 def owned_row(owner_id: str, table: str, obj_id: str):
     return (journal if table == "entries" else processes).get_owned(owner_id, obj_id)
 

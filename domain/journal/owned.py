@@ -47,7 +47,7 @@ class OwnedTable:
         # Every write (create, edit, delete, key rotation of the content) passes here with the key,
         # so this is where the clear expiry date is computed (domain/retention/expiry.py).
         from domain.retention import expiry
-        expiry.object_changed(self.table, row, data, lambda: linked_entries(row.owner_id, user_key, row.id))
+        expiry.object_changed(self.model.__tablename__, row, data, lambda: linked_entries(row.owner_id, user_key, row.id))
 
 
 def linked_entries(owner_id: str, user_key: bytes, process_id: str) -> list[str]:
