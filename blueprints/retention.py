@@ -20,7 +20,6 @@ from domain.data import retention
 from domain.retention import expiry, shred
 
 bp = Blueprint("retention", __name__)
-TABLES = ("entries", "processes")
 
 
 class PeriodForm(Form):
@@ -68,15 +67,41 @@ def soon():
 
 
 def _owned(table: str, obj_id: str):
-    if table not in TABLES:
-        abort(404)
     return access.owned_or_404(lambda owner, i: retention.owned_row(owner, table, i), obj_id)
 
 
-@bp.route("/retention/<table>/<obj_id>", methods=["GET", "POST"])
+def change_url(table: str, obj_id: str, extend: bool = False) -> str:
+    if table == "entries":
+        return url_for("retention.entry_extend" if extend else "retention.entry_expiry", entry_id=obj_id)
+    return url_for("retention.process_extend" if extend else "retention.process_expiry", process_id=obj_id)
+
+
+@bp.route("/entries/<entry_id>/expiry", methods=["GET", "POST"])
 @guards.login_required
-def change(table: str, obj_id: str):
-    """'Change deletion date': the owner's own date for one entry or process."""
+def entry_expiry(entry_id: str):
+    """'Change deletion date' for one entry."""
+    return _change("entries", entry_id)
+
+
+@bp.route("/processes/<process_id>/expiry", methods=["GET", "POST"])
+@guards.login_required
+def process_expiry(process_id: str):
+    return _change("processes", process_id)
+
+
+@bp.route("/entries/<entry_id>/expiry/extend", methods=["POST"])
+@guards.login_required
+def entry_extend(entry_id: str):
+    return _extend("entries", entry_id)
+
+
+@bp.route("/processes/<process_id>/expiry/extend", methods=["POST"])
+@guards.login_required
+def process_extend(process_id: str):
+    return _extend("processes", process_id)
+
+
+def _change(table: str, obj_id: str):
     row = _owned(table, obj_id)
     form = DateForm()
     if form.validate_on_submit():
@@ -87,13 +112,11 @@ def change(table: str, obj_id: str):
         else:
             db.session.commit()
             flash(_("The deletion date is changed."))
-            return redirect(url_for("retention.change", table=table, obj_id=obj_id))
+            return redirect(change_url(table, obj_id))
     return _page(table, row, form, ExtendForm(formdata=None))
 
 
-@bp.route("/retention/<table>/<obj_id>/extend", methods=["POST"])
-@guards.login_required
-def extend(table: str, obj_id: str):
+def _extend(table: str, obj_id: str):
     row = _owned(table, obj_id)
     form = ExtendForm()
     if form.validate_on_submit():
@@ -104,7 +127,7 @@ def extend(table: str, obj_id: str):
         else:
             db.session.commit()
             flash(_("Kept longer: it will now be deleted on the new date."))
-            return redirect(url_for("retention.change", table=table, obj_id=obj_id))
+            return redirect(change_url(table, obj_id))
     return _page(table, row, DateForm(formdata=None), form)
 
 
@@ -134,7 +157,7 @@ def expiry_dates() -> dict:
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    return {"expiring_soon": expiring_soon, "expiry_dates": expiry_dates}
+    return {"expiring_soon": expiring_soon, "expiry_dates": expiry_dates, "expiry_url": change_url}
 
 
 def _on_login(_app, user=None, **_extra) -> None:
