@@ -16,7 +16,7 @@ from blueprints.forms import Form
 from blueprints.i18n import say
 from domain.core.db import db, utcnow
 from domain.core.refusal import Refusal
-from domain.data import retention
+from domain.data import erasure, retention
 from domain.retention import expiry, shred
 
 bp = Blueprint("retention", __name__)
@@ -179,5 +179,6 @@ def expire() -> None:
     db.session.commit()   # the keys are gone for good before any row is deleted
     shred.delete_rows(items, today, facts_removed=False)
     db.session.commit()
+    erasure.compact_sqlite()   # no old page images of the deleted rows left in SQLite's WAL
     click.echo(f"Expired: {sum(d.table == 'entries' for d in items)} entries, "
                f"{sum(d.table == 'processes' for d in items)} processes.")
