@@ -3,7 +3,7 @@ the home notice's data, expiry at login, and `flask fokus expire` for cron or a 
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, user_logged_in
