@@ -155,9 +155,12 @@ def expiry_dates() -> dict:
     return g.retention_dates
 
 
-@bp.app_context_processor
-def _helpers() -> dict:
-    return {"expiring_soon": expiring_soon, "expiry_dates": expiry_dates, "expiry_url": change_url}
+@bp.record_once
+def _template_globals(state) -> None:
+    # Globals, not a context processor: imported macros (entry_card) see them too.
+    state.app.add_template_global(expiring_soon, "expiring_soon")
+    state.app.add_template_global(expiry_dates, "expiry_dates")
+    state.app.add_template_global(change_url, "expiry_url")
 
 
 def _on_login(_app, user=None, **_extra) -> None:

@@ -62,3 +62,16 @@ def test_add_months_clamps_to_the_month():
     assert expiry.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert expiry.add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
     assert expiry.add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+
+
+def test_the_date_partial_works_inside_a_macro(app):
+    from flask import g, render_template_string
+    source = ('{% from "retention/_expires.html" import expires %}'
+              '{% macro card(i) %}{{ expires("entries", i, link=False) }}{% endmacro %}'
+              '{{ card("a") }}|{{ expires("entries", "b") }}|{{ expires("processes", "c") }}')
+    with app.test_request_context("/"):
+        g.retention_dates = {"a": date(2027, 1, 2), "b": None}
+        html = render_template_string(source)
+    first, second, third = html.split("|")
+    assert "2027" in first and "href" not in first
+    assert "/entries/b/expiry" in second and "/processes/c/expiry" in third
