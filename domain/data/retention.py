@@ -57,7 +57,18 @@ def _labels(user: User, user_key: bytes, table: str, ids: set[str], session_id: 
     if table == "entries":
         state = journal_index.view(user, user_key, session_id)
         return {i.row.id: i.headline for i in state.items() if i.row.id in ids}
-    return {p.row.id: p.code for p in processes.all_items(user.id, user_key) if p.row.id in ids}
+    return {row.id: data.get("code", "") for row, data in _processes(user.id, user_key) if row.id in ids}
+
+
+def _processes(owner_id: str, user_key: bytes) -> list[tuple[Process, dict]]:
+    """The owner's processes that open; a damaged row is left out (it must never stop a login)."""
+    out = []
+    for row in db.session.scalars(select(Process).where(Process.owner_id == owner_id)):
+        try:
+            out.append((row, processes.read(row, user_key)))
+        except (keyring.CryptoError, ValueError, KeyError, TypeError):
+            continue
+    return out
 
 
 def dates_of(owner_id: str) -> dict[str, date | None]:
@@ -114,8 +125,8 @@ def set_period(user: User, user_key: bytes, months: int) -> None:
 def recompute(user: User, user_key: bytes) -> None:
     """Every date of this owner again (a new period, or rows from before expiry dates existed).
     Processes first: their entries copy their date."""
-    for p in processes.all_items(user.id, user_key):
-        expiry.object_changed("processes", p.row, p.data, lambda: ())
+    for row, data in _processes(user.id, user_key):
+        expiry.object_changed("processes", row, data, lambda: ())
     for item in journal_index.view(user, user_key, None).items():
         row = db.session.get(Entry, item.row.id)
         if row is not None and not item.broken:
