@@ -75,3 +75,14 @@ def test_the_date_partial_works_inside_a_macro(app):
     first, second, third = html.split("|")
     assert "2027" in first and "href" not in first
     assert "/entries/b/expiry" in second and "/processes/c/expiry" in third
+
+
+def test_a_damaged_process_never_stops_the_login(app, client):
+    from tests.conftest import PASSWORD, Auth
+    uid, _key = make_user(app, "p4", procs=[{"code": "MM-4"}])
+    with app.app_context():
+        proc = db.session.scalars(select(Process).where(Process.owner_id == uid)).one()
+        proc.wrapped_key = proc.wrapped_key[:-1] + bytes([proc.wrapped_key[-1] ^ 1])
+        db.session.commit()
+    assert Auth(client).login("p4", PASSWORD).status_code == 302
+    assert client.get("/retention").status_code == 200
