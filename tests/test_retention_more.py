@@ -86,3 +86,16 @@ def test_a_damaged_process_never_stops_the_login(app, client):
         db.session.commit()
     assert Auth(client).login("p4", PASSWORD).status_code == 302
     assert client.get("/retention").status_code == 200
+
+
+def test_a_process_due_soon_is_listed_with_export(app, client):
+    from tests.conftest import PASSWORD, Auth
+    uid, _key = make_user(app, "p5", procs=[{"code": "MM-5", "ended": "as_planned",
+                                              "ended_on": (expiry.add_months(utcnow().date(), -12)
+                                                           + timedelta(days=3)).isoformat()}])
+    assert Auth(client).login("p5", PASSWORD).status_code == 302
+    page = client.get("/retention").get_data(as_text=True)
+    assert "MM-5" in page and "/settings/data/" in page
+    with app.app_context():
+        pid = db.session.scalars(select(Process.id).where(Process.owner_id == uid)).one()
+    assert f"/processes/{pid}/expiry" in page
