@@ -37,3 +37,22 @@ def test_notice_and_extension_on_a_phone(app, page, tmp_path):
     assert "still working on this family's plan" in page.locator(".reason").inner_text()
     page.goto("/retention")
     assert page.locator(".expiring").count() == 0
+
+
+def test_retention_pages_have_no_serious_violations(app, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_a11y import problems
+    axe = Axe()
+    signup_in_browser(page, "retentiona11y")
+    page.goto("/entries/new/bright_moment")
+    page.fill("#what_happened", "browser retention a11y moment")
+    page.locator("button[name=action][value=save]").click()
+    page.wait_for_url("**/entries/*")
+    entry_url = page.url
+    with app.app_context():
+        db.session.execute(update(Entry).values(expires_on=utcnow().date() + timedelta(days=6)))
+        db.session.commit()
+    for url in ("/retention", "/settings/retention", entry_url + "/expiry"):
+        page.goto(url)
+        assert problems(axe, page) == [], url
