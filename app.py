@@ -32,6 +32,7 @@ from blueprints import (
     passkeys,
     process_reviews,
     processes,
+    retention,
     settings,
     sharing,
     static_assets,
@@ -57,7 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     template_filters.register(app)
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, process_reviews.bp, contacts.bp, sharing.bp,
                trends.bp, groups.bp, settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp, calendar.bp,
-               offline.bp, audit.bp):
+               offline.bp, audit.bp, retention.bp):
         app.register_blueprint(bp)
     app.cli.add_command(cli.fokus)
     if app.config["FOKUS_ENV"] == "production":

@@ -44,3 +44,17 @@ class OwnedTable:
         from domain.groups import contributions as trend_store
         trend_store.object_changed(row.owner_id, user_key, self.fact_kind, row.id, data, row.created_at.date(),
                                    **extra)
+        # Every write (create, edit, delete, key rotation of the content) passes here with the key,
+        # so this is where the clear expiry date is computed (domain/retention/expiry.py).
+        from domain.retention import expiry
+        expiry.object_changed(self.model.__tablename__, row, data, lambda: linked_entries(row.owner_id, user_key, row.id))
+
+
+def linked_entries(owner_id: str, user_key: bytes, process_id: str) -> list[str]:
+    """Ids of the owner's entries linked to a process: the link is sealed, the index knows it."""
+    from domain.core.db import db
+    from domain.core.models import User
+    from domain.journal import index as journal_index
+    user = db.session.get(User, owner_id)
+    state = journal_index.view(user, user_key, None)
+    return [i.row.id for i in state.items() if i.data.get("process_id") == process_id]

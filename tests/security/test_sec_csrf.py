@@ -77,6 +77,12 @@ def _steps(w):
             302,
         ),
         ("owner", "processes.new", "/processes/new", {"code": "MM-25-09", "status": "ongoing"}, 302),
+        ("owner", "retention.settings", "/settings/retention", {"months": "6"}, 302),
+        ("owner", "retention.entry_expiry", f"/entries/{ids['private']}/expiry", {"until": "2099-01-01"}, 302),
+        ("owner", "retention.entry_extend", f"/entries/{ids['private']}/expiry/extend", {"reason": "still useful"}, 302),
+        ("owner", "retention.process_expiry", f"/processes/{ids['process']}/expiry", {"until": "2099-01-01"}, 302),
+        ("owner", "retention.process_extend", f"/processes/{ids['process']}/expiry/extend", {"reason": "still useful"},
+         302),
         (
             "owner",
             "processes.edit",

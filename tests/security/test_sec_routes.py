@@ -177,6 +177,16 @@ TABLE = {
     ("offline.page", "GET"):                  everyone(200),
     ("offline.shell", "GET"):                 everyone(200),
     ("offline.token", "GET"):                 any_user(200, anon=401),
+    # retention (issue 20.1)
+    ("retention.settings", "GET"):            any_user(200),
+    ("retention.settings", "POST"):           any_user(400, anon=401),    # no period chosen
+    ("retention.soon", "GET"):                any_user(200),
+    ("retention.entry_expiry", "GET"):        owner_only(200),
+    ("retention.entry_expiry", "POST"):       owner_only(400, anon=401),  # no date
+    ("retention.entry_extend", "POST"):       owner_only(400, anon=401),  # no reason
+    ("retention.process_expiry", "GET"):      owner_only(200),
+    ("retention.process_expiry", "POST"):     owner_only(400, anon=401),
+    ("retention.process_extend", "POST"):     owner_only(400, anon=401),
 }
 # fmt: on
 

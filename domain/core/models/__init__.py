@@ -20,6 +20,8 @@ from domain.core.models.groups import (
 from domain.core.models.journal import Entry, JournalIndexPage, Process, SealedMixin
 from domain.core.models.ops import AuthFailure, ServerSetting, TrustedDevice
 from domain.core.models.reminders import CalendarDrop, CalendarFeed, ReminderPlan
+from domain.core.models.retention import RetentionChoice as RetentionChoice
+from domain.core.models.retention import RetentionMark as RetentionMark
 from domain.core.models.sharing import AccessEvent, ContactLink, Invitation, Share, ThreadItem
 
 __all__ = [

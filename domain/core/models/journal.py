@@ -1,9 +1,9 @@
 """The journal: sealed entries and processes, and the sealed index that lists them."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.core.db import db, new_id, utcnow
@@ -33,6 +33,8 @@ class Entry(SealedMixin, db.Model):
     # Set when a reader lost access without the owner present (contact removed, share expired):
     # the owner's next visit rotates the entry key (sharing.sweep).
     needs_rotation: Mapped[bool] = mapped_column(default=False)
+    # Clear on purpose: `flask fokus expire` has no user key (domain/data/retention.py, SECURITY.md).
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
 
 
 class Process(SealedMixin, db.Model):
@@ -41,6 +43,8 @@ class Process(SealedMixin, db.Model):
     __tablename__ = "processes"
 
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # None while the process is open: its clock starts when it ends (domain/data/retention.py).
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
 
 
 class JournalIndexPage(db.Model):

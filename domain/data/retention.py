@@ -1,0 +1,158 @@
+"""Retention with the owner's key: the home notice, a chosen date, the one extension, the period,
+the backfill of rows written before expiry dates existed, and expiry at login (which, having the
+key, also removes the trend facts and the index copy at once). Dates: domain/retention/expiry.py;
+shredding: domain/retention/shred.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from domain.core import keyring
+from domain.core.db import db, utcnow
+from domain.core.models import Entry, Process, User
+from domain.core.refusal import N_, Refusal
+from domain.groups import contributions as trend_store
+from domain.journal import entries as journal
+from domain.journal import index as journal_index
+from domain.journal import processes
+from domain.journal.owned import linked_entries
+from domain.retention import expiry, shred
+
+REASON_MAX = 500
+
+
+@dataclass(frozen=True)
+class Soon:
+    """One thing the home notice lists."""
+    table: str
+    id: str
+    label: str
+    expires_on: date
+    extended: bool
+
+
+def _reason_aad(owner_id: str, obj_id: str) -> bytes:
+    return keyring.aad("retention", "reason", owner_id, obj_id)
+
+
+def expiring(user: User, user_key: bytes, today: date, session_id: str | None = None) -> list[Soon]:
+    """What expires within two weeks, soonest first (entries labelled from the sealed index)."""
+    until = today + timedelta(days=expiry.WARN_DAYS)
+    out = []
+    for model, table in ((Entry, "entries"), (Process, "processes")):
+        rows = db.session.execute(select(model.id, model.expires_on).where(
+            model.owner_id == user.id, model.expires_on.is_not(None), model.expires_on <= until)).all()
+        if not rows:
+            continue
+        labels = _labels(user, user_key, table, {r[0] for r in rows}, session_id)
+        for obj_id, on in rows:
+            mark = expiry.mark_of(obj_id)
+            out.append(Soon(table, obj_id, labels.get(obj_id, ""), on, bool(mark and mark.extended)))
+    return sorted(out, key=lambda s: (s.expires_on, s.label))
+
+
+def _labels(user: User, user_key: bytes, table: str, ids: set[str], session_id: str | None) -> dict[str, str]:
+    if table == "entries":
+        state = journal_index.view(user, user_key, session_id)
+        return {i.row.id: i.headline for i in state.items() if i.row.id in ids}
+    return {row.id: data.get("code", "") for row, data in _processes(user.id, user_key) if row.id in ids}
+
+
+def _processes(owner_id: str, user_key: bytes) -> list[tuple[Process, dict]]:
+    """The owner's processes that open; a damaged row is left out (it must never stop a login)."""
+    out = []
+    for row in db.session.scalars(select(Process).where(Process.owner_id == owner_id)):
+        try:
+            out.append((row, processes.read(row, user_key)))
+        except (keyring.CryptoError, ValueError, KeyError, TypeError):
+            continue
+    return out
+
+
+def dates_of(owner_id: str) -> dict[str, date | None]:
+    out: dict[str, date | None] = {}
+    for model in (Entry, Process):
+        out.update(db.session.execute(select(model.id, model.expires_on).where(model.owner_id == owner_id)).all())
+    return out
+
+
+def owned_row(owner_id: str, table: str, obj_id: str):
+    return (journal if table == "entries" else processes).get_owned(owner_id, obj_id)
+
+
+def choose_date(user: User, user_key: bytes, table: str, row, until: date, today: date) -> None:
+    if until <= today:
+        raise Refusal(N_("Choose a date after today."), 400)
+    expiry.choose(table, row, until)
+    if table == "processes":
+        expiry.follow_process(row, linked_entries(user.id, user_key, row.id))
+
+
+def extend(user: User, user_key: bytes, table: str, row, reason: str, today: date) -> date:
+    """The one extension: the owner's period again, from the current date, with a sealed reason."""
+    reason = reason.strip()
+    mark = expiry.mark_of(row.id)
+    if mark is not None and mark.extended:
+        raise Refusal(N_("This has already been extended once."), 409)
+    if not reason:
+        raise Refusal(N_("Write a short reason for keeping it longer."), 400)
+    if len(reason) > REASON_MAX:
+        raise Refusal(N_("Keep the reason under %(num)d characters."), 400, num=REASON_MAX)
+    until = expiry.add_months(max(row.expires_on or today, today), expiry.months_of(user.id))
+    sealed = keyring.seal_for(user_key, "retention-reason", reason.encode(), _reason_aad(user.id, row.id))
+    expiry.choose(table, row, until, reason_sealed=sealed)
+    if table == "processes":
+        expiry.follow_process(row, linked_entries(user.id, user_key, row.id))
+    return until
+
+
+def reason_of(user_id: str, user_key: bytes, obj_id: str) -> str:
+    mark = expiry.mark_of(obj_id)
+    if mark is None or mark.reason_sealed is None:
+        return ""
+    return keyring.open_for(user_key, "retention-reason", mark.reason_sealed, _reason_aad(user_id, obj_id)).decode()
+
+
+def set_period(user: User, user_key: bytes, months: int) -> None:
+    if months not in expiry.PERIODS:
+        raise Refusal(N_("Choose one of the periods offered."), 400)
+    expiry.choice_row(user.id).months = months
+    recompute(user, user_key)
+
+
+def recompute(user: User, user_key: bytes) -> None:
+    """Every date of this owner again (a new period, or rows from before expiry dates existed).
+    Processes first: their entries copy their date."""
+    for row, data in _processes(user.id, user_key):
+        expiry.object_changed("processes", row, data, lambda: ())
+    for item in journal_index.view(user, user_key, None).items():
+        row = db.session.get(Entry, item.row.id)
+        if row is not None and not item.broken:
+            row.expires_on = expiry.computed_for_entry(row, item.data, expiry.months_of(user.id))
+            mark = expiry.mark_of(row.id)
+            if mark is not None and mark.until is not None:
+                row.expires_on = mark.until
+    expiry.choice_row(user.id).backfilled_at = utcnow()
+
+
+def on_login(user: User, user_key: bytes, today: date) -> int:
+    """At login (a POST, the key is here): facts of objects shredded without the key go, what is
+    due now is shredded with everything derived from it, and old rows get their dates once."""
+    for mark in shred.pending_facts(user.id):
+        trend_store.object_changed(user.id, user_key, "entry" if mark.table == "entries" else "process",
+                                   mark.object_id, None, today)
+        db.session.delete(mark)
+    items = shred.due(today, user.id)
+    for d in items:
+        trend_store.object_changed(user.id, user_key, "entry" if d.table == "entries" else "process",
+                                   d.id, None, d.created)
+        if d.table == "entries":
+            journal_index.entry_changed(db.session.get(Entry, d.id), user_key, None)
+    shred.overwrite(items)
+    shred.delete_rows(items, today, facts_removed=True)
+    choice = db.session.get(expiry.RetentionChoice, user.id)
+    if choice is None or choice.backfilled_at is None:
+        recompute(user, user_key)
+    return len(items)

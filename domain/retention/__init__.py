@@ -1,0 +1,1 @@
+"""Retention by default: every entry and process has an expiry date (issue 20.1)."""

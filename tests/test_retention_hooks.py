@@ -1,0 +1,28 @@
+"""Once the coordinator has added the template hooks (see the retention report): home shows the
+notice, the entry and process pages and the journal list show the deletion date, settings link to
+the period. Skipped until home/index.html includes the notice."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from domain.retention import expiry
+from tests.test_retention_cycle import _post_entry, _today
+
+HOOKED = '{% include "home/_expiring.html" %}' in (
+    Path(__file__).resolve().parent.parent / "templates/home/index.html").read_text()
+
+
+@pytest.mark.skipif(not HOOKED, reason="template hooks not merged yet")
+def test_hooks(app, client, auth, user):
+    eid = _post_entry(auth, expiry.add_months(_today(), -12) + timedelta(days=5), "soon gone moment")
+    home = client.get("/").get_data(as_text=True)
+    assert "expiring-h" in home and "soon gone moment" in home
+    assert f"/entries/{eid}/expiry" in client.get(f"/entries/{eid}").get_data(as_text=True)
+    assert "expires-on" in client.get("/entries").get_data(as_text=True)
+    assert "/settings/retention" in client.get("/settings/").get_data(as_text=True)
+    r = auth.post("/processes/new", {"code": "MM-25-09", "status": "ongoing"}, form_url="/processes/new")
+    pid = r.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    assert f"/processes/{pid}/expiry" in client.get(f"/processes/{pid}").get_data(as_text=True)
