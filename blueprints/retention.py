@@ -167,10 +167,9 @@ def _template_globals(state) -> None:
 def _on_login(_app, user=None, **_extra) -> None:
     # Every way in (password, second factor, passkey) ends in login_user, with the key on g.
     key = g.get("user_key")
-    if user is not None and key is not None:
-        if retention.on_login(user.user, key, _today()):
-            audit.record("expiry_run", user_id=user.user.id, address=request.remote_addr, outcome="ok",
-                         detail="at login")
+    if user is not None and key is not None and retention.on_login(user.user, key, _today()):
+        audit.record("expiry_run", user_id=user.user.id, address=request.remote_addr, outcome="ok",
+                     detail="at login")
 
 
 bp.record_once(lambda state: user_logged_in.connect(_on_login, state.app))
