@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints import guards, search_state, sharing_send
+from blueprints import guards, quick_capture, search_state, sharing_send
 from blueprints import journal_forms as forms
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
@@ -43,9 +43,9 @@ def _opened(entry_id: str) -> tuple[Entry, dict]:
 
 def _render_form(form, kind_id: str, entry: Entry | None, status: int = 200, warnings=None,
                  is_draft: bool = False, conflict=None):
-    return render_template("journal/form.html", form=form, kind=KINDS[kind_id], entry=entry,
-                           themes=themes.THEMES, warnings=warnings or {}, is_draft=is_draft,
-                           conflict=conflict), status
+    return render_template("journal/form.html", form=form, kind=KINDS[kind_id], entry=entry, themes=themes.THEMES,
+                           warnings=warnings or {}, is_draft=is_draft, conflict=conflict,
+                           filled=quick_capture.filled_count(form, KINDS[kind_id])), status
 
 
 def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None, int, dict]:

@@ -20,9 +20,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Form as PlainForm
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints import quick_capture
 from blueprints.forms import Form
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
@@ -76,8 +77,7 @@ def _choices(vocab) -> dict[str, str]:
     return {c.id: c.label for c in vocab if not c.retired}
 
 
-def _length(n: int):
-    return Length(max=n, message=_l("At most %(max)d characters (you have more)."))
+_length = quick_capture.length
 
 
 class FilmRefForm(PlainForm):

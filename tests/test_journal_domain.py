@@ -263,7 +263,7 @@ def test_filters(journal_items):
     ("camera lighthouse", []),                     # words are ANDed
     ("helpless", ["countertransference"]),         # a chosen feeling's label is searchable
     ("history resonating", ["countertransference"]),  # a subtheme's name
-    ("child protection", ["ethical_dilemma"]),     # the dilemma type's label
+    ("child welfare services", ["ethical_dilemma"]),     # the dilemma type's label
     ("coercive context", ["hard_session"]),        # a theme's name
     ("night", ["countertransference"]),            # a tag
     ("lighthouse", ["bright_moment"]),

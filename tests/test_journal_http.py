@@ -36,7 +36,7 @@ FULL = {
 SHOWN = {  # what the entry page shows for the choices above
     "hard_session": ["Hard to tell"],
     "countertransference": ["Helplessness, Sadness", "My own history, The parent&#39;s", "7"],
-    "ethical_dilemma": ["Report to child protection?", "Serious concern", "1 April 2026"],
+    "ethical_dilemma": ["Report to child welfare services?", "Serious concern", "1 April 2026"],
     "bright_moment": [],
 }
 
@@ -121,7 +121,7 @@ def test_new_form_for_each_kind(client, user, kind):
     for name in FULL[kind]:
         assert f'name="{name}"' in html, name
     assert 'name="themes_"' in html and 'name="subthemes"' in html and 'name="films-0-film"' in html
-    assert 'maxlength="4000"' in html and "up to 4000 characters" in html   # limits are shown
+    assert 'data-max="4000"' in html and 'maxlength="4000"' not in html and "up to 4000 characters" in html   # limits are shown
     assert ('value="urgent"' in html) == (kind == "ethical_dilemma")
     # each open form gets its own id, so two tabs never overwrite each other
     assert draft_id_from(text(client.get(f"/entries/new/{kind}"))) != draft

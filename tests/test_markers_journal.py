@@ -99,7 +99,7 @@ def test_nothing_typed_or_chosen_reaches_the_database_in_clear(app, client, user
     for chosen in CHOSEN_IDS:
         assert chosen.encode() not in raw, chosen
     # nor the human labels of the choices
-    for label in ("Helplessness", "Report to child protection", "Acute concern", "My own history"):
+    for label in ("Helplessness", "Report to child welfare services", "Acute concern", "My own history"):
         assert label.encode() not in raw, label
 
 

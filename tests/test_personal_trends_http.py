@@ -91,7 +91,7 @@ def test_details_of_the_year(therapist):
     themes = figure_table(html, "By theme")
     assert themes["Coercive context"] == "2" and themes["Positive moments"] == "2" and themes["Safe alliance"] == "1"
     assert themes["My feelings"] == "1"
-    assert figure_table(html, "By subtheme") == {"Whether to report to child protection": "1"}
+    assert figure_table(html, "By subtheme") == {"Whether to report to child welfare services": "1"}
     assert figure_table(html, "Most frequent feelings") == {"Anger": "2", "Helplessness": "1", "Sadness": "1"}
     status = figure_table(html, "Outcomes")
     assert status == {"Concern reported": "0", "Guidance ended early": "1", "Guidance ended as planned": "0"}

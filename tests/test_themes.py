@@ -20,7 +20,7 @@ SHIPPED_IDS: dict[str, str] = {
     "positive_moments": "Looking at positive moments in difficult lives",
     "therapist_feelings": "Handling intense feelings as a therapist",
     "coercive_context.positives_vs_concern": "Positive focus versus what I saw",
-    "coercive_context.whether_to_report": "Whether to report to child protection",
+    "coercive_context.whether_to_report": "Whether to report to child welfare services",
     "coercive_context.no_progress_under_pressure": "Time pressure with no visible change",
     "coercive_context.compliance_from_fear": "Taking part out of fear",
     "coercive_context.camera_as_control": "The camera felt as control",

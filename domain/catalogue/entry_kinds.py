@@ -47,13 +47,22 @@ class Kind:
     blurb = Translated("blurbs")
 
 
+def _vocab(item: dict) -> tuple[Choice, ...]:
+    """A shared vocabulary from themes.toml, or the field's own options (a decision or a prompt
+    that only this form asks about and trends never count)."""
+    if "vocab" in item:
+        return themes.VOCABULARIES[item["vocab"]]
+    return tuple(Choice(o["id"], texts.text(o, "label"), texts.text(o, "description"), False)
+                 for o in item.get("options", ()))
+
+
 def _field(item: dict) -> Field:
     return Field(
         name=item["name"],
         labels=texts.text(item, "label"),
         type=item["type"],
         hints=texts.text(item, "hint"),
-        vocab=themes.VOCABULARIES[item["vocab"]] if "vocab" in item else (),
+        vocab=_vocab(item),
         max_len=LINE_MAX if item["type"] == "line" else TEXT_MAX,
     )
 

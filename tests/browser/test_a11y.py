@@ -35,10 +35,10 @@ def test_journal_pages_have_no_serious_violations(page, axe):
 
     page.goto("/entries/new/countertransference")
     page.locator('label.chip:has(input[name="feelings"][value="helplessness"])').click()
+    page.locator("summary", has_text="Date, process, tags").click()
     page.locator('label.chip:has(input[name="intensity"][value="7"])').click()
     page.fill("#trigger", "the door closed hard")
     page.locator('label.chip:has(input[name="supervision"][value="yes"])').click()
-    page.locator("summary", has_text="Date, process, tags").click()
     page.select_option("#process_id", label="MM-26-09")
     page.fill("#tags", "evening, first visit")
     page.get_by_role("button", name="Save", exact=True).click()

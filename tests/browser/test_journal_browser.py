@@ -49,6 +49,8 @@ def capture(page, kind: str) -> str:
     page.get_by_role("link", name=verb).click()
     page.wait_for_url(f"**/entries/new/{kind}")
     no_sideways_scroll(page)
+    if page.locator(f"#{field}").is_hidden():   # a later question: open "Date, process, tags and more"
+        page.locator("details.more > summary").click()
     page.fill(f"#{field}", words)
     page.locator(f'label.chip:has(input[name="themes_"][value="{theme}"])').click()
     assert page.locator(f'input[name="themes_"][value="{theme}"]').is_checked()
