@@ -28,10 +28,10 @@ COMMON_KEYS = {
 KIND_KEYS = {
     "hard_session": {
         "what_happened", "what_made_it_hard", "what_helped", "what_did_not_help", "effect",
-        "effect_note", "how_it_left_me",
+        "effect_note", "how_it_left_me", "supports",
     },
     "countertransference": {
-        "feelings", "feelings_other", "intensity", "body", "trigger", "whose", "what_i_did",
+        "feelings", "feelings_other", "intensity", "body", "trigger", "whose", "what_i_did", "supports",
     },
     "ethical_dilemma": {
         "dilemma", "dilemma_type", "concern_level", "options", "consulted", "decision", "follow_up_days",
@@ -212,7 +212,7 @@ def test_a_subtheme_brings_its_theme() -> None:
 
 # Only the words may differ between languages: ids, numbers and dates are the demo itself.
 _ID_FIELDS = ("days_ago", "kind", "process", "themes", "subthemes", "supervision", "effect", "feelings",
-              "intensity", "whose", "dilemma_type", "concern_level", "follow_up_days")
+              "intensity", "whose", "dilemma_type", "concern_level", "follow_up_days", "supports")
 
 
 def _skeleton(d: demo.Demo) -> list[Any]:

@@ -23,11 +23,11 @@ DATA = Path(__file__).resolve().parent / "data"
 _KIND_FIELDS: dict[str, dict[str, Any]] = {
     "hard_session": {
         "what_happened": "", "what_made_it_hard": "", "what_helped": "", "what_did_not_help": "",
-        "effect": "unclear", "effect_note": "", "how_it_left_me": "",
+        "effect": "unclear", "effect_note": "", "how_it_left_me": "", "supports": [],
     },
     "countertransference": {
         "feelings": [], "feelings_other": "", "intensity": 0, "body": "", "trigger": "", "whose": [],
-        "what_i_did": "",
+        "what_i_did": "", "supports": [],
     },
     "ethical_dilemma": {
         "dilemma": "", "dilemma_type": "other", "concern_level": "none", "options": "", "consulted": "",
