@@ -247,8 +247,7 @@ def test_every_kind_has_a_source_and_every_rule_a_real_endpoint(app):
     explicit = {"expiry_run", "audit_pruned", "rate_limited"}   # a job's call, the pruner, any 429
     assert {kind for kind, _ in RULES.values()} | explicit == set(audit.KINDS)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    pending_merge = {"sharing.urgent"}                          # helper "urgent" adds it
-    assert set(RULES) - endpoints <= pending_merge
+    assert set(RULES) <= endpoints
 
 
 def test_the_events_page_speaks_bokmal(app, client, auth):

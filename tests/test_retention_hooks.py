@@ -1,21 +1,13 @@
-"""Once the coordinator has added the template hooks (see the retention report): home shows the
-notice, the entry and process pages and the journal list show the deletion date, settings link to
-the period. Skipped until home/index.html includes the notice."""
+"""Retention where the user meets it: home shows the notice, the entry and process pages and the
+journal list show the deletion date, settings link to the period."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from domain.retention import expiry
 from tests.test_retention_cycle import _post_entry, _today
 
-HOOKED = '{% include "home/_expiring.html" %}' in (
-    Path(__file__).resolve().parent.parent / "templates/home/index.html").read_text()
 
-
-@pytest.mark.skipif(not HOOKED, reason="template hooks not merged yet")
 def test_hooks(app, client, auth, user):
     eid = _post_entry(auth, expiry.add_months(_today(), -12) + timedelta(days=5), "soon gone moment")
     home = client.get("/").get_data(as_text=True)

@@ -2,7 +2,7 @@
 mandate (when child welfare services commissioned the guidance), the two outcomes, the dated
 intake screening and the review log. Pure: no I/O.
 
-Shapes (all inside the process blob; CONTRACTS.md names the mandate's):
+Shapes (all inside the process blob; docs/ARCHITECTURE.md, "Guidance processes"):
     mandate      {"commissioner", "goal", "reports_what", "reports_to", "parents_know", "next_review"}
                  or absent when nothing was written
     reported, reported_on, ended, ended_on     see domain/catalogue/outcomes.py
@@ -45,7 +45,7 @@ def _text(value) -> str:
 
 
 def mandate_of(data: dict) -> dict:
-    """The process's mandate in the shape of CONTRACTS.md, or {} when none was written."""
+    """The process's mandate in the shape above, or {} when none was written."""
     raw = data.get("mandate")
     if not isinstance(raw, dict):
         return {}
