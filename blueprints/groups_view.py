@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from blueprints.trends import SUBTHEME_ORDER, SUPPORT_ORDER, THEME_ORDER
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import utcnow
-from domain.groups import contributions as trend_store
+from domain.groups import year_counts
 from domain.trends import adaptive, periods
 from domain.trends.headline import Headline, headline
 
@@ -34,12 +34,13 @@ def _view(group_id: str, period: periods.Period, k: int, releases: dict) -> adap
     """The period's view; `releases` keeps each year's release for the rest of the request (a
     period and the one before it are usually in the same year)."""
     if period.year not in releases:
-        year = periods.Period(period.year, "year", 1).months()
-        releases[period.year] = adaptive.release(
-            period.year, adaptive.rows_counter(trend_store.rollup_rows(group_id, year)), k, kind_order=list(KIND_IDS),
+        # One read of the year's counts serves every block and the period's contributors.
+        counts = year_counts.read(group_id, period.year)
+        releases[period.year] = counts, adaptive.release(
+            period.year, counts, k, kind_order=list(KIND_IDS),
             theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER, support_order=SUPPORT_ORDER)
-    people = trend_store.bucket_aggregates(group_id, {period.id: period.months()})
-    return adaptive.view(releases[period.year], period, people)
+    counts, rel = releases[period.year]
+    return adaptive.view(rel, period, counts({period.id: period.months()}))
 
 
 def asked(group_id: str, k: int) -> Asked:
