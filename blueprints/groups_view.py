@@ -30,17 +30,14 @@ class Asked:
     headline: Headline
 
 
-def _view(group_id: str, period: periods.Period, k: int, releases: dict) -> adaptive.View:
+def _view(counts: year_counts.YearCounts, period: periods.Period, k: int, releases: dict) -> adaptive.View:
     """The period's view; `releases` keeps each year's release for the rest of the request (a
     period and the one before it are usually in the same year)."""
     if period.year not in releases:
-        # One read of the year's counts serves every block and the period's contributors.
-        counts = year_counts.read(group_id, period.year)
-        releases[period.year] = counts, adaptive.release(
+        releases[period.year] = adaptive.release(
             period.year, counts, k, kind_order=list(KIND_IDS),
             theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER, support_order=SUPPORT_ORDER)
-    counts, rel = releases[period.year]
-    return adaptive.view(rel, period, counts({period.id: period.months()}))
+    return adaptive.view(releases[period.year], period, counts({period.id: period.months()}))
 
 
 def asked(group_id: str, k: int) -> Asked:
@@ -49,9 +46,12 @@ def asked(group_id: str, k: int) -> Asked:
     offered = periods.offered(today)
     if period not in offered:
         offered.append(period)
+    # One read of the counts of the period's year (and the year before, when the previous period
+    # lies there) serves every block of both releases and the contributors of both periods.
+    counts = year_counts.read(group_id, period.previous().year, period.year)
     releases: dict = {}
-    v = _view(group_id, period, k, releases)
-    return Asked(period, offered, v, headline(v, _view(group_id, period.previous(), k, releases)))
+    v = _view(counts, period, k, releases)
+    return Asked(period, offered, v, headline(v, _view(counts, period.previous(), k, releases)))
 
 
 def period_label(p: periods.Period) -> str:

@@ -22,7 +22,8 @@ from domain.core.db import db
 from domain.trends.facts import TABLES
 from domain.trends.group_tables import Aggregates
 
-_BIT = "(1 << (CAST(substr(month, 6, 2) AS INTEGER) - 1))"
+# A month's bit: 12 per year from the first year read (two years fit in 24 bits).
+_BIT = "(1 << ((CAST(substr(month, 1, 4) AS INTEGER) - :y0) * 12 + CAST(substr(month, 6, 2) AS INTEGER) - 1))"
 _SCOPE = "group_id = :g AND month >= :first AND month <= :last"
 _CELLS = f"""SELECT tbl, cell, mask, COUNT(*) FROM (
   SELECT tbl, cell, SUM({_BIT}) AS mask FROM trend_rollup WHERE {_SCOPE} AND tbl <> '' AND n > 0
@@ -42,18 +43,19 @@ def _sum(rows: Iterable[tuple[int, int]], mask: int) -> int:
 
 @dataclass
 class YearCounts:
-    year: int
+    year: int  # the first year read; bits count months from its January
     facts: dict[str, dict[tuple[str, str], int]]  # month -> (table, cell) -> facts
     cells: dict[tuple[str, str], list[tuple[int, int]]]  # (table, cell) -> (month mask, people)
     tables: dict[str, list[tuple[int, int]]]  # table -> (month mask, people)
     people: list[tuple[int, int, int]]  # (mask in the tables, mask anywhere, people)
+    span: int = 12  # months read
 
     def mask(self, months: Iterable[str]) -> int:
-        prefix = f"{self.year:04d}-"
-        return sum(1 << (int(m[5:7]) - 1) for m in set(months) if m.startswith(prefix))
+        bits = ((int(m[:4]) - self.year) * 12 + int(m[5:7]) - 1 for m in set(months))
+        return sum(1 << b for b in bits if 0 <= b < self.span)
 
     def __call__(self, buckets: dict[str, list[str]]) -> Aggregates:
-        """A BucketCounter (domain/trends/adaptive.py) for buckets of this year's months."""
+        """A BucketCounter (domain/trends/adaptive.py) for buckets of the months read."""
         masks = {b: self.mask(months) for b, months in buckets.items()}
         agg = Aggregates({b: {} for b in buckets}, {b: {} for b in buckets}, {}, 0)
         for b, months in buckets.items():
@@ -74,11 +76,16 @@ class YearCounts:
         return agg
 
 
-def read(group_id: str, year: int) -> YearCounts:
-    """Four small statements over the counts kept on write (domain/trends/rollup.py)."""
-    bind = {"g": group_id, "first": f"{year:04d}-01", "last": f"{year:04d}-12"}
+def read(group_id: str, year: int, last: int | None = None) -> YearCounts:
+    """Four small statements over the counts kept on write (domain/trends/rollup.py), for the
+    years `year` to `last` (at most two: a year's page also speaks of the year before, and one
+    scan serves both)."""
+    last = year if last is None else last
+    if not year <= last <= year + 1:
+        raise ValueError("one or two years")
+    bind = {"g": group_id, "first": f"{year:04d}-01", "last": f"{last:04d}-12", "y0": year}
     run = db.session.execute
-    counts = YearCounts(year, {}, {}, {}, [])
+    counts = YearCounts(year, {}, {}, {}, [], 12 * (last - year + 1))
     for month, tbl, cell, n in run(text(_FACTS), bind):
         counts.facts.setdefault(month, {})[(tbl, cell)] = int(n)
     for tbl, cell, mask, n in run(text(_CELLS), bind):
