@@ -86,11 +86,11 @@ def read(group_id: str, year: int, last: int | None = None) -> YearCounts:
     bind = {"g": group_id, "first": f"{year:04d}-01", "last": f"{last:04d}-12", "y0": year}
     run = db.session.execute
     counts = YearCounts(year, {}, {}, {}, [], 12 * (last - year + 1))
-    for month, tbl, cell, n in run(text(_FACTS), bind):
+    for month, tbl, cell, n in run(text(_FACTS), bind).all():
         counts.facts.setdefault(month, {})[(tbl, cell)] = int(n)
-    for tbl, cell, mask, n in run(text(_CELLS), bind):
+    for tbl, cell, mask, n in run(text(_CELLS), bind).all():
         counts.cells.setdefault((tbl, cell), []).append((int(mask), int(n)))
-    for tbl, mask, n in run(text(_TABLES), bind):
+    for tbl, mask, n in run(text(_TABLES), bind).all():
         counts.tables.setdefault(tbl, []).append((int(mask), int(n)))
-    counts.people = [(int(known), int(anywhere), int(n)) for known, anywhere, n in run(text(_PEOPLE), bind)]
+    counts.people = [(int(known), int(anywhere), int(n)) for known, anywhere, n in run(text(_PEOPLE), bind).all()]
     return counts
