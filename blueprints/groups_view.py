@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from blueprints.trends import SUBTHEME_ORDER, SUPPORT_ORDER, THEME_ORDER
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import utcnow
-from domain.groups import contributions as trend_store
+from domain.groups import year_counts
 from domain.trends import adaptive, periods
 from domain.trends.headline import Headline, headline
 
@@ -30,16 +30,14 @@ class Asked:
     headline: Headline
 
 
-def _view(group_id: str, period: periods.Period, k: int, releases: dict) -> adaptive.View:
+def _view(counts: year_counts.YearCounts, period: periods.Period, k: int, releases: dict) -> adaptive.View:
     """The period's view; `releases` keeps each year's release for the rest of the request (a
     period and the one before it are usually in the same year)."""
     if period.year not in releases:
-        year = periods.Period(period.year, "year", 1).months()
         releases[period.year] = adaptive.release(
-            period.year, adaptive.rows_counter(trend_store.rollup_rows(group_id, year)), k, kind_order=list(KIND_IDS),
+            period.year, counts, k, kind_order=list(KIND_IDS),
             theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER, support_order=SUPPORT_ORDER)
-    people = trend_store.bucket_aggregates(group_id, {period.id: period.months()})
-    return adaptive.view(releases[period.year], period, people)
+    return adaptive.view(releases[period.year], period, counts({period.id: period.months()}))
 
 
 def asked(group_id: str, k: int) -> Asked:
@@ -48,9 +46,12 @@ def asked(group_id: str, k: int) -> Asked:
     offered = periods.offered(today)
     if period not in offered:
         offered.append(period)
+    # One read of the counts of the period's year (and the year before, when the previous period
+    # lies there) serves every block of both releases and the contributors of both periods.
+    counts = year_counts.read(group_id, period.previous().year, period.year)
     releases: dict = {}
-    v = _view(group_id, period, k, releases)
-    return Asked(period, offered, v, headline(v, _view(group_id, period.previous(), k, releases)))
+    v = _view(counts, period, k, releases)
+    return Asked(period, offered, v, headline(v, _view(counts, period.previous(), k, releases)))
 
 
 def period_label(p: periods.Period) -> str:
