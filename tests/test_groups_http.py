@@ -59,15 +59,20 @@ def entry(kind: str, back: int = 0, *, themes=(), subthemes=(), intensity=None, 
     return {"data": data, "draft": draft}
 
 
-def make_user(app, login: str, name: str | None = None, entries=(), procs=()) -> tuple[str, bytes]:
+def make_user(app, login: str, name: str | None = None, entries=(), procs=(),
+              keep_months: int | None = None) -> tuple[str, bytes]:
     """A confirmed account made through the domain, with entries (specs from `entry`) and
-    processes (dicts); returns (user id, user key)."""
+    processes (dicts); returns (user id, user key). `keep_months` sets the retention period first,
+    so entries dated further back than the default 12 months are not deleted at the next login."""
     with app.app_context():
         from blueprints import guards
         user, key, _ = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
                                                name or f"Therapist {login}", PASSWORD)
         user.recovery_confirmed_at = utcnow()
         db.session.flush()
+        if keep_months is not None:
+            from domain.retention import expiry
+            expiry.choice_row(user.id).months = keep_months
         for p in procs:
             processes.create(user, key, dict(p))
         for spec in entries:

@@ -33,8 +33,10 @@ KIND_LABEL = {HS: "Hard session", CT: "Countertransference reaction", ED: "Ethic
 
 @pytest.fixture
 def therapist(app):
+    # 24 months kept: the oldest entry (20 months back) would otherwise be deleted at login.
     make_user(app, "therapist", "Tess Therapist", MINE,
-              procs=[{"code": "MM-1", "status": "ongoing"}, {"code": "MM-2", "status": "ended_early"}])
+              procs=[{"code": "MM-1", "status": "ongoing"}, {"code": "MM-2", "status": "ended_early"}],
+              keep_months=24)
     make_user(app, "colleague", "Col League", THEIRS, procs=[{"code": "MM-9", "status": "reported"}])
     client, _auth = login_client(app, "therapist")
     return client

@@ -195,6 +195,11 @@ EXEMPT = {
     **{(e, "GET"): "the installable app's shell, covered by tests/security/test_sec_routes.py and test_offline_http.py"
        for e in ("offline.page", "offline.shell", "offline.token", "offline.worker")},
     ("audit.security_events", "GET"): "the user's own security events, covered by test_sec_routes.py and test_audit_events.py",
+    **{(e, m): "retention, covered by tests/security/test_sec_routes.py and test_retention_*.py" for e, m in [
+        ("retention.entry_expiry", "GET"), ("retention.entry_expiry", "POST"), ("retention.entry_extend", "POST"),
+        ("retention.process_expiry", "GET"), ("retention.process_expiry", "POST"),
+        ("retention.process_extend", "POST"), ("retention.settings", "GET"), ("retention.settings", "POST"),
+        ("retention.soon", "GET")]},
 }
 
 
