@@ -188,6 +188,7 @@ def login():
     if result.user.totp_enabled and not result.user_verified:
         # Without the phone's lock a passkey is only "something you have": the code still counts.
         pending.hold_second_factor(result.user, result.user_key, next_url, None)
+        db.session.commit()   # the code step's row must outlive this request
         return jsonify(redirect=url_for("auth.second_factor"))
     _open_session(result.user, result.user_key, fresh=result.user_verified)
     return jsonify(redirect=_after_login(result.user, result.user_key, next_url))
