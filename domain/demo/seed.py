@@ -118,7 +118,7 @@ def _supervision(created: Created, text: dict) -> None:
         key = sharing.entry_key_for(sharing.decide_share(supervisor.id, row.id), supervisor, skey)
         sharing.save_reflection(row, supervisor, key, text["reflection"], submit=True)
     urgent = [i for i in flagged[1:] if i.data.get("supervision") == "urgent"]
-    if urgent:   # one more, sent the urgent way and not answered yet
+    if urgent and text.get("urgent_question"):   # one more, sent the urgent way and not answered yet
         sharing.share(therapist, tkey, [urgent[0].row.id], [supervisor.id], text["urgent_question"], None,
                       urgent=True)
 
