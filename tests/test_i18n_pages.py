@@ -49,7 +49,8 @@ NB = {"Accept-Language": "nb"}
 # Fields of demo entries and processes that hold ids or numbers, kept as they are.
 _KEEP = {"kind", "days_ago", "process", "themes", "subthemes", "supervision", "effect", "feelings",
          "whose", "intensity", "dilemma_type", "concern_level", "follow_up_days", "key", "films",
-         "reviews", "cps_commissioned", "status", "screening", "code"}
+         "reviews", "cps_commissioned", "status", "screening", "code", "supports", "reported", "ended",
+         "reported_days_ago", "ended_days_ago", "parents_know", "next_review_in_days", "responses"}
 
 
 def _norsk(spec: dict, n: int) -> dict:
@@ -64,6 +65,10 @@ def _norsk(spec: dict, n: int) -> dict:
             out[k] = [dict(r, shows="Babyen strekker seg mot mor, blikket søker henne") for r in v]
         elif k == "title":
             out[k] = f"Gjennomgang nummer {n}: rolig stemning på stuegulvet"
+        elif isinstance(v, dict):   # the mandate
+            out[k] = _norsk(v, n)
+        elif isinstance(v, list) and all(isinstance(x, dict) for x in v):   # the review log
+            out[k] = [_norsk(x, n) for x in v]
         elif isinstance(v, str):
             out[k] = f"Mor satt på gulvet med babyen; jeg merket meg samspillet {n}. Veiledningsarbeid."
         else:
