@@ -122,14 +122,19 @@ def test_consent_backfills_and_the_hook_keeps_facts_current(ctx):
     db.session.flush()
     assert len(_rows(gid)) == 4 and all(f.kind != CT for f in _rows(gid))
 
-    # processes: ended early -> ongoing removes the outcome fact; deleting a process removes it too
+    # processes: ended early -> reopened removes the outcome fact; a report adds its own; deleting a
+    # process removes them (outcomes are the new-shape fields, domain/catalogue/outcomes.py)
     (proc,) = processes.all_items(uid, key)
-    processes.update(proc.row, key, dict(proc.data, status="ongoing"))
+    assert proc.data.get("ended") == "early"                     # the legacy status was upgraded on save
+    processes.update(proc.row, key, dict(proc.data, ended="", ended_on=""))
     db.session.flush()
     assert all(f.outcome is None for f in _rows(gid)) and len(_rows(gid)) == 3
-    processes.update(proc.row, key, dict(proc.data, status="reported"))
+    (proc,) = processes.all_items(uid, key)
+    processes.update(proc.row, key, dict(proc.data, reported="yes", reported_on=""))
     db.session.flush()
-    assert (month(0), "process", None, None, None, "reported") in summary(_rows(gid))
+    got = summary(_rows(gid))
+    assert (month(0), "process", None, None, None, "reported") in got and len(_rows(gid)) == 4
+    assert all(f.outcome in (None, "reported") for f in _rows(gid))
     processes.delete(proc.row, journal.all_items(uid, key), key)
     db.session.flush()
     assert len(_rows(gid)) == 3
