@@ -28,7 +28,7 @@ def test_journal_pages_have_no_serious_violations(page, axe):
     page.goto("/processes/new")
     page.fill("#code", "MM-26-09")
     page.fill("#working_goal", "following the child's lead")
-    page.locator('label.chip:has(input[name="screening"][value="child_protection"])').click()
+    page.locator('label.chip:has(input[name="screening_article"][value="child_protection"])').click()
     page.get_by_role("button", name="Save process").click()
     page.wait_for_url("**/processes/*")
     process_url = page.url

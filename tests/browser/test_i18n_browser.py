@@ -79,10 +79,14 @@ def _context(browser, server, size: str, lang: str, who: str | None):
         page.fill("#login", who)
         page.fill("#password", PASSWORD)
         page.locator("form:has(#password) [type=submit]").first.click()
+        # Past the login page before reading a token: the login page's own token belongs to the
+        # session that logging in replaces, and a switch posted with it is refused.
+        page.wait_for_url(lambda url: "/login" not in url)
         page.wait_for_load_state()
         # The accounts chose bokmål; the switch overrides it for this session only.
         token = page.locator("input[name=csrf_token]").first.get_attribute("value")
-        page.request.post(f"{server}/language", form={"csrf_token": token, "lang": lang, "next": "/"})
+        r = page.request.post(f"{server}/language", form={"csrf_token": token, "lang": lang, "next": "/"})
+        assert r.ok, (who, r.status)
     else:
         page.request.get(f"{server}/login")
     return context, page

@@ -178,6 +178,7 @@ def test_notes_wait_for_the_next_login_when_the_session_ended(page, live_server)
     context = page.context
     page.goto("/entries/new/countertransference")
     context.set_offline(True)
+    page.locator("details.more > summary").click()   # the trigger waits in the fold-out
     page.fill("#trigger", "offmark heron waits")
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url("**/offline?kept=1")

@@ -80,6 +80,7 @@ def test_a_supervision_exchange_on_two_phones(browser, live_server):
         tess.get_by_role("link", name="A hard session").click()
         tess.wait_for_url("**/entries/new/hard_session")
         tess.fill("#what_happened", "the review stalled when the mother looked away from the screen")
+        tess.locator("details.more > summary").click()       # the field waits in the fold-out
         tess.fill("#what_made_it_hard", "I kept explaining instead of waiting")
         tess.get_by_role("button", name="Save", exact=True).click()
         tess.wait_for_url(ENTRY_URL)
