@@ -260,10 +260,8 @@ def seminar(app, k: int = 5, name: str = "Seminar Fjordlight Autumn", lead: str 
     return {"gid": gid, "token": token, "lead": (lead_uid, lead_key), "members": members, "name": name}
 
 
-def expected_trends(months: list[str], k: int = 5) -> group_tables.GroupTrends:
-    """The oracle: the pure function over the same facts the six members contributed."""
-    from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
-    from domain.catalogue.entry_kinds import KIND_IDS
+def seminar_facts() -> list[trend_facts.GroupFact]:
+    """The facts the six members of the seminar contribute, built without the database."""
     fs = []
     for i in range(1, 7):
         for spec in seminar_specs(i):
@@ -271,6 +269,14 @@ def expected_trends(months: list[str], k: int = 5) -> group_tables.GroupTrends:
                 d = journal.clean(dict(spec["data"]), set(), False)
                 fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
     fs += trend_facts.facts_for_process(trend_facts.ProcessFact.of("x", {"status": "ended_early"}), month(0), "p1")
+    return fs
+
+
+def expected_trends(months: list[str], k: int = 5) -> group_tables.GroupTrends:
+    """The oracle: the pure function over the same facts the six members contributed."""
+    from blueprints.trends import SUBTHEME_ORDER, THEME_ORDER
+    from domain.catalogue.entry_kinds import KIND_IDS
+    fs = seminar_facts()
     return group_tables.group_trends(fs, months, k, kind_order=list(KIND_IDS), theme_order=THEME_ORDER,
                                subtheme_order=SUBTHEME_ORDER)
 
@@ -814,13 +820,7 @@ def expected_view(period_id: str, k: int = 5):
     from blueprints.trends import SUBTHEME_ORDER, SUPPORT_ORDER, THEME_ORDER
     from domain.catalogue.entry_kinds import KIND_IDS
     from domain.trends import adaptive, periods
-    fs = []
-    for i in range(1, 7):
-        for spec in seminar_specs(i):
-            if not spec["draft"]:
-                d = journal.clean(dict(spec["data"]), set(), False)
-                fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
-    fs += trend_facts.facts_for_process(trend_facts.ProcessFact.of("x", {"status": "ended_early"}), month(0), "p1")
+    fs = seminar_facts()
     p = periods.parse(period_id)
     rel = adaptive.release(p.year, lambda b: adaptive.bucket_aggregate(fs, b), k, kind_order=list(KIND_IDS),
                            theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER, support_order=SUPPORT_ORDER)

@@ -15,9 +15,7 @@ from sqlalchemy import select
 
 from domain.core.db import db, utcnow
 from domain.core.models import TrendFact
-from domain.groups import contributions as trend_store
 from domain.groups import handout
-from domain.journal import entries as journal
 from domain.trends import adaptive, periods
 from domain.trends import facts as trend_facts
 from domain.trends.headline import headline
@@ -28,11 +26,11 @@ from tests.test_groups_http import (
     SIX,
     TITLES,
     login_client,
-    month,
     pdf_pages,
     pdf_strings,
     pdf_text,
     seminar,
+    seminar_facts,
     seminar_specs,
     text,
 )
@@ -64,14 +62,7 @@ def check_pdf(pdf: bytes, pages: int = 1) -> None:
 
 def _oracle_facts() -> list[trend_facts.GroupFact]:
     """The facts the six members of `seminar` contribute, built without the database."""
-    fs = []
-    for i in range(1, 7):
-        for spec in seminar_specs(i):
-            if not spec["draft"]:
-                d = journal.clean(dict(spec["data"]), set(), False)
-                fs += trend_facts.facts_for_entry(trend_store.entry_fact(d, utcnow().date()), f"p{i}")
-    fs += trend_facts.facts_for_process(trend_facts.ProcessFact.of("x", {"status": "ended_early"}), month(0), "p1")
-    return fs
+    return seminar_facts()
 
 
 def _pure_view(fs: list[trend_facts.GroupFact], p: periods.Period, k: int) -> adaptive.View:

@@ -26,7 +26,7 @@ def chip_in_first_screen(page, selector: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_first_field_themes_and_save_in_the_first_screen(page, scheme):
+def test_first_field_themes_and_save_in_the_first_screen(page, scheme, tmp_path):
     page.emulate_media(color_scheme=scheme)
     signup_in_browser(page, login=f"quick{scheme}")
     for kind, first in FIRST.items():
@@ -48,7 +48,7 @@ def test_first_field_themes_and_save_in_the_first_screen(page, scheme):
         summary.click()
         assert page.locator("details.more").get_attribute("open") is not None
         no_sideways_scroll(page)
-        page.screenshot(path=f"/tmp/forms-quick-{kind}-{scheme}.png")
+        page.screenshot(path=str(tmp_path / f"quick-{kind}-{scheme}.png"))
 
 
 def test_a_long_paste_is_counted_and_kept_and_acute_shows_act_now(page):
