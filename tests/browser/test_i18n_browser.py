@@ -6,6 +6,7 @@ The world is the Norwegian demo of tests/test_i18n_pages.py, served once for the
 """
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -83,9 +84,16 @@ def _context(browser, server, size: str, lang: str, who: str | None):
         # session that logging in replaces, and a switch posted with it is refused.
         page.wait_for_url(lambda url: "/login" not in url)
         page.wait_for_load_state()
-        # The accounts chose bokmål; the switch overrides it for this session only.
-        token = page.locator("input[name=csrf_token]").first.get_attribute("value")
-        r = page.request.post(f"{server}/language", form={"csrf_token": token, "lang": lang, "next": "/"})
+        # The accounts chose bokmål; the switch overrides it for this session only. The token is
+        # read from a fresh page each try: the home page's own scripts (offline queue, expiry
+        # notice) may still be settling the session cookie when the first token is read.
+        for _try in range(3):
+            html = page.request.get(f"{server}/settings/language").text()
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"', html)
+            r = page.request.post(f"{server}/language", form={"csrf_token": token and (token[1] or token[2]) or "",
+                                                              "lang": lang, "next": "/"})
+            if r.ok:
+                break
         assert r.ok, (who, r.status)
     else:
         page.request.get(f"{server}/login")
