@@ -7,12 +7,10 @@ from flask import current_app, g
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField,
     DateField,
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -20,7 +18,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Form as PlainForm
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints import quick_capture
@@ -28,7 +26,7 @@ from blueprints.forms import Form
 from domain.catalogue import entry_kinds, themes
 from domain.catalogue.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 from domain.core.db import id_ok
-from domain.journal import differences, processes
+from domain.journal import differences
 from domain.journal.filters import BAD_DATE, parse_day
 
 CHOOSE = _l("Please choose from the list.")
@@ -149,30 +147,6 @@ def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=No
     form = EntryForm(formdata=formdata, data=data) if formdata is not None else EntryForm(data=data)
     form.kind = kind
     return form
-
-
-def process_form(formdata=None, data=None):
-    class ProcessForm(Form):
-        code = StringField(_l("Process code"), validators=[DataRequired(_l("Please give the process a code.")),
-                                                       _length(processes.CODE_MAX)],
-                           description=_l("A code, never a name or birth date, e.g. MM-25-03."))
-        working_goal = TextAreaField(_l("Working goal"), validators=[Optional(), _length(1000)])
-        dialogue_element = StringField(_l("Dialogue element in focus"), validators=[Optional(), _length(LINE_MAX)],
-                                       description=_l("e.g. following the child's initiative, naming, turn-taking"))
-        films = IntegerField(_l("Films so far"), default=0, validators=[
-            Optional(), NumberRange(0, 999, NUMBER)])
-        reviews = IntegerField(_l("Reviews so far"), default=0, validators=[
-            Optional(), NumberRange(0, 999, NUMBER)])
-        cps_commissioned = BooleanField(_l("Commissioned by child welfare services (barnevernet)"))
-        status = Radio(_l("Status"), choices=_choices(themes.PROCESS_STATUS), default="ongoing",
-                            validators=[Optional()])
-        screening = MultiCheckboxField(_l("Vulnerable-dyad screening"), choices=_choices(themes.SCREENING_FLAGS))
-        notes = TextAreaField(_l("Notes"), validators=[Optional(), _length(2000)])
-        code_ack = BooleanField(_l("This code is not a name or a birth date"))
-        form_id = HiddenField()   # chosen when the form opens: a double submit makes one process
-        version = HiddenField()
-
-    return ProcessForm(formdata=formdata, data=data) if formdata is not None else ProcessForm(data=data)
 
 
 def entry_data_from(form, kind_id: str) -> dict:

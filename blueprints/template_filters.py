@@ -97,12 +97,8 @@ def feeling_row(pair: tuple, vocab) -> tuple[str, int, bool]:
     return themes.choice_label(vocab, pair[0]), pair[1], False
 
 
-def status_row(pair: tuple, vocab) -> tuple[str, int, bool]:
-    return themes.choice_label(vocab, pair[0]), pair[1], pair[0] in ("ended_early", "reported")
-
-
 FILTERS = (tag_ref, vocab_label, theme_name, subtheme_name, row_total, single, bright_heavy, mean_series,
-           feeling_row, status_row, month_name, short_month, iso_day)
+           feeling_row, month_name, short_month, iso_day)
 
 
 def register(app: Flask) -> None:

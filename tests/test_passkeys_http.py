@@ -245,22 +245,22 @@ def test_two_factor_code_is_still_asked_when_the_passkey_did_not_verify_the_user
     assert client.get(f"/entries/{world}").status_code == 302
 
 
+def login_with_next(client, soft, cid: str, next_url: str):
+    cred, prf = soft.get(options(client, [cid]))
+    return client.post("/login/passkey", data={"csrf_token": token(client, "/login"), "credential": cred,
+                                               "prf": prf, "next": next_url})
+
+
 def test_passkey_login_returns_to_the_page_that_asked(client, auth, world):
     # Like a password login: /login?next=/entries/<id> lands on that entry, and a foreign
     # address is never followed.
     soft = SoftAuthenticator()
     cid = add_passkey(client, soft)
     auth.logout()
-    opts = options(client, [cid])
-    cred, prf = soft.get(opts)
-    r = client.post("/login/passkey", data={"csrf_token": token(client, "/login"), "credential": cred,
-                                            "prf": prf, "next": f"/entries/{world}"})
+    r = login_with_next(client, soft, cid, f"/entries/{world}")
     assert r.get_json() == {"redirect": f"/entries/{world}"}
     auth.logout()
-    opts = options(client, [cid])
-    cred, prf = soft.get(opts)
-    r = client.post("/login/passkey", data={"csrf_token": token(client, "/login"), "credential": cred,
-                                            "prf": prf, "next": "//evil.example/x"})
+    r = login_with_next(client, soft, cid, "//evil.example/x")
     assert r.get_json() == {"redirect": "/"}
 
 
@@ -268,10 +268,7 @@ def test_passkey_without_prf_keeps_next_through_the_password_step(client, auth, 
     soft = SoftAuthenticator(prf=False)
     cid = add_passkey(client, soft)
     auth.logout()
-    opts = options(client, [cid])
-    cred, prf = soft.get(opts)
-    r = client.post("/login/passkey", data={"csrf_token": token(client, "/login"), "credential": cred,
-                                            "prf": prf, "next": f"/entries/{world}"})
+    r = login_with_next(client, soft, cid, f"/entries/{world}")
     assert r.get_json() == {"redirect": "/login/passkey/password"}
     r = client.post("/login/passkey/password", data={"csrf_token": token(client, "/login/passkey/password"),
                                                      "password": PASSWORD})
