@@ -220,14 +220,17 @@ def set_k(group_id: str):
     ms = _membership_or_404(group_id)
     form = KForm()
     status = 400
+    try:
+        groups.may_set_k(ms)  # a member's or a fixed group's page has no k form: say it above
+    except Refusal as exc:
+        flash(say(exc), "error")
+        return _group_page(ms, exc.status, k_form=form)
     if form.validate_on_submit():
         try:
             groups.set_k(ms, form.k.data)
         except Refusal as exc:
             form.k.errors = [say(exc)]
             status = exc.status
-            if not ms.is_lead:  # the k form is not on a member's page: say it above
-                flash(say(exc), "error")
         else:
             db.session.commit()
             flash(gettext("Cells now need at least %(k)d people.", k=form.k.data), "ok")

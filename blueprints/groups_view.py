@@ -8,12 +8,14 @@ from datetime import date
 
 from flask import request
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.trends import SUBTHEME_ORDER, SUPPORT_ORDER, THEME_ORDER
+from domain.catalogue import themes
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import utcnow
-from domain.groups import year_counts
+from domain.groups import merged_counts
 from domain.trends import adaptive, periods
 from domain.trends.headline import Headline, headline
 
@@ -30,7 +32,7 @@ class Asked:
     headline: Headline
 
 
-def _view(counts: year_counts.YearCounts, period: periods.Period, k: int, releases: dict) -> adaptive.View:
+def _view(counts: merged_counts.Counts, period: periods.Period, k: int, releases: dict) -> adaptive.View:
     """The period's view; `releases` keeps each year's release for the rest of the request (a
     period and the one before it are usually in the same year)."""
     if period.year not in releases:
@@ -48,7 +50,7 @@ def asked(group_id: str, k: int) -> Asked:
         offered.append(period)
     # One read of the counts of the period's year (and the year before, when the previous period
     # lies there) serves every block of both releases and the contributors of both periods.
-    counts = year_counts.read(group_id, period.previous().year, period.year)
+    counts = merged_counts.read(group_id, period.previous().year, period.year)
     releases: dict = {}
     v = _view(counts, period, k, releases)
     return Asked(period, offered, v, headline(v, _view(counts, period.previous(), k, releases)))
@@ -74,6 +76,16 @@ def block_label(block_id: str) -> str:
         return format_date(_day(p.year, p.first_month), "LLL yy")
     # Columns of one view all lie in one year (the period names it above the table).
     return period_label(p).rsplit(" ", 1)[0]
+
+
+def merged_text(v: adaptive.View) -> str:
+    """"Some subthemes are counted together under their theme", naming the themes."""
+    if not v.merged:
+        return ""
+    ids = [t for t in THEME_ORDER if t in v.merged] + sorted(v.merged - set(THEME_ORDER))
+    names = [themes.theme(t).short if t in themes.THEME_IDS else t for t in ids]
+    return _("Subthemes are counted together under: %(themes)s. Apart, they would point at too few people.",
+             themes=", ".join(names))
 
 
 def grain_text(levels: tuple[str, ...]) -> str:

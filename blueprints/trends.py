@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,6 +15,7 @@ from domain.groups import contributions as trend_store
 from domain.journal import index as journal_index
 from domain.journal import processes
 from domain.trends import personal as trends
+from domain.trends.facts import MERGED_SUFFIX
 
 bp = Blueprint("trends", __name__)
 
@@ -39,6 +41,8 @@ def label(row_id: str) -> str:
         return themes.theme(row_id).short
     if row_id in themes.SUBTHEME_IDS:
         return themes.subtheme(row_id).name
+    if row_id.endswith(MERGED_SUFFIX) and (theme := row_id[:-len(MERGED_SUFFIX)]) in themes.THEME_IDS:
+        return _("%(theme)s: subthemes together", theme=themes.theme(theme).short)
     if row_id in OUTCOME_LABELS:
         return str(OUTCOME_LABELS[row_id])
     if row_id in SUPPORT_IDS:

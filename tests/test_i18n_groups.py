@@ -75,7 +75,8 @@ def test_every_group_page_in_bokmaal_for_a_lead_and_a_member(app):
                                 "Mine mønstre"))
     page(lead, f"/groups/{gid}", has=("Seminargruppe · du er leder", "Gruppens trender", "Bidra",
                                       "Inviter medlemmer", "For hele gruppen", "Gyldig i (dager)",
-                                      "Medlemmer (7)", "Fjern som leder", "Gjør til leder", "Fjern", "Endre k",
+                                      "Medlemmer (7)", "Fjern som leder", "Gjør til leder", "Fjern", "k = 5.",
+                                      "Ligger fast siden det første medlemmet begynte å bidra",
                                       "Gå ut av Seminar Fjordlight Autumn"))
     r = lead_auth.post(f"/groups/{gid}/invite", {"multi_use": "single", "days": "3"}, form_url=f"/groups/{gid}")
     assert r.status_code == 200
@@ -107,11 +108,12 @@ def test_refusals_flashes_and_form_errors_in_bokmaal(app):
     s = seminar(app)
     gid = s["gid"]
     lead, lead_auth = nb_client(app, "lead")
-    r = lead_auth.post(f"/groups/{gid}/k", {"k": "2"}, form_url=f"/groups/{gid}")
+    r = lead_auth.post("/groups/", {"name": "Ny gruppe", "k": "2"}, form_url="/groups/")
     assert r.status_code == 400 and "Velg et tall fra 3 til 50. Under 3 kan et tall peke ut én person." in text(r)
     no_english(text(r), "k form error")
-    r = lead_auth.post(f"/groups/{gid}/k", {"k": "6"}, form_url=f"/groups/{gid}")
-    assert "Nå må minst 6 personer stå bak et tall før det vises." in text(lead.get(r.headers["Location"]))
+    r = lead_auth.post(f"/groups/{gid}/k", {"k": "6"}, form_url=f"/groups/{gid}")   # members contribute: k is fixed
+    assert r.status_code == 409 and "k ligger fast når et medlem har begynt å bidra" in htmlmod.unescape(text(r))
+    no_english(text(r), "k fixed")
     # the last lead cannot step down: the domain's refusal, in bokmål
     r = lead_auth.post(f"/groups/{gid}/members/{member_id(app, gid, s['lead'][0])}/lead", {"lead": "0"},
                        form_url=f"/groups/{gid}")
@@ -207,7 +209,7 @@ def test_handout_prints_norwegian_letters_outside_a_request():
     from domain.trends import adaptive, periods
     from domain.trends.headline import headline
     p = periods.default(utcnow().date())
-    rel = adaptive.release(p.year, lambda b: adaptive.bucket_aggregate([], b), 5)
+    rel = adaptive.release(p.year, adaptive.counter([]), 5)
     v = adaptive.view(rel, p, adaptive.bucket_aggregate([], {p.id: p.months()}))
     pdf = handout.render("Høstseminar i Tromsø", v, headline(v), Words, True)
     assert pdf.startswith(b"%PDF-")

@@ -14,11 +14,14 @@ from hypothesis import strategies as st
 from domain.trends import adaptive, periods
 from domain.trends.facts import (
     COUNTERTRANSFERENCE,
+    MERGED_SUFFIX,
     TABLES,
     EntryFact,
     ProcessFact,
     facts_for_entry,
     facts_for_process,
+    merge_subtheme,
+    theme_of_subtheme,
 )
 from domain.trends.headline import headline
 
@@ -26,7 +29,7 @@ YEAR = 2026
 _P = 2**61 - 1
 KINDS = ("hard_session", "countertransference", "ethical_dilemma", "bright_moment")
 THEMES = ("t1", "t2", "t3")
-SUBS = ("s1", "s2", "s3", "s4")
+SUBS = ("t1.a", "t1.b", "t2.a", "t3.a")  # "<theme>.<sub>": merging puts them under their theme
 SUPPORTS = ("colleague", "supervision", "break")
 
 entry = st.tuples(st.integers(0, 7), st.integers(1, 12), st.sampled_from(KINDS),
@@ -48,7 +51,7 @@ def _facts(entries, procs):
 
 
 def _all_views(fs, k):
-    rel = adaptive.release(YEAR, lambda b: adaptive.bucket_aggregate(fs, b), k)
+    rel = adaptive.release(YEAR, adaptive.counter(fs), k)
     year = periods.Period(YEAR, "year", 1)
     every = [year, *year.children()]
     every += [q for t in year.children() for q in t.children()]
@@ -56,8 +59,15 @@ def _all_views(fs, k):
     return [adaptive.view(rel, p, adaptive.bucket_aggregate(fs, {p.id: p.months()})) for p in every]
 
 
+def _fine(table: str, row: str) -> list[str]:
+    """A merged subtheme row ("t1.*") is the sum of its theme's subthemes."""
+    if table == "subthemes" and row.endswith(MERGED_SUFFIX):
+        return [s for s in SUBS if theme_of_subtheme(s) == row[:-len(MERGED_SUFFIX)]]
+    return [row]
+
+
 def _form(table: str, rows, months) -> dict:
-    return {(table, r, m): 1 for r in rows for m in months}
+    return {(table, f, m): 1 for r in rows for f in _fine(table, r) for m in months}
 
 
 def _released(v):
@@ -163,12 +173,18 @@ def test_no_shown_number_rests_on_fewer_than_k_people_and_the_headline_uses_only
                 ms = periods.parse(b).months()
                 for r in t.rows:
                     c = t.cell(r, b)
-                    people = {f.contributor for f in fs if f.month in ms and classify(f) == (t.name, r)}
+                    people = {f.contributor for f in fs if f.month in ms and _row(classify(f), v.merged) == (t.name, r)}
                     assert c.suppressed or c.value == 0 or len(people) >= k
         h = headline(v)
         for name, pairs in (("themes", h.themes), ("subthemes", h.subthemes), ("supports", h.supports)):
             for r, n in pairs:
                 assert not v.tables[name].row_totals[r].suppressed and v.tables[name].row_totals[r].value == n
+
+
+def _row(where, merged):
+    if where and where[0] == "subthemes":
+        return "subthemes", merge_subtheme(where[1], merged)
+    return where
 
 
 def test_a_small_group_is_coarsened_not_hidden():
@@ -184,3 +200,21 @@ def test_a_small_group_is_coarsened_not_hidden():
     assert set(TABLES) == set(v.tables)
     h = headline(v)
     assert h.themes == [("t1", len(entries))] and h.supports == [("colleague", len(entries))]
+
+
+def test_subthemes_too_few_apart_are_counted_together_under_their_theme():
+    """Six people, each subtheme of t1 chosen by three of them: at k = 4 no subtheme can be shown
+    apart, but t1's subthemes together rest on all six; t2.a (five people) stays on its own."""
+    entries = [(who, 8, "hard_session", [], ["t1.a" if who < 3 else "t1.b"], None, [])
+               for who in range(6)]
+    entries += [(who, 9, "hard_session", [], ["t2.a"], None, []) for who in range(5)]
+    fs = _facts(entries, [])
+    v = next(x for x in _all_views(fs, 4) if x.period.id == f"{YEAR}-T2")
+    subs = v.tables["subthemes"]
+    assert v.merged == {"t1"}
+    assert "t1.a" not in subs.rows and "t1.b" not in subs.rows
+    assert subs.row_totals["t1.*"].value == 6 and subs.row_totals["t2.a"].value == 5
+    assert headline(v).subthemes == [("t2.a", 5)]     # the merged row is not a subtheme
+    # the same group at k = 3 shows every subtheme apart
+    v3 = next(x for x in _all_views(fs, 3) if x.period.id == f"{YEAR}-T2")
+    assert not v3.merged and v3.tables["subthemes"].row_totals["t1.a"].value == 3

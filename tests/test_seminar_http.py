@@ -11,13 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from domain.core.db import db, utcnow
-from domain.core.models import User
+from domain.core.models import TrendFact, User
 from domain.groups import contributions as trend_store
 from domain.groups import membership as groups
+from domain.groups import merged_counts
 from domain.trends import adaptive, periods
-from domain.trends.facts import EntryFact, ProcessFact
+from domain.trends.facts import EntryFact, GroupFact, ProcessFact
 from domain.trends.personal import personal_trends
 from tests.test_groups_http import (
     HS,
@@ -161,15 +163,40 @@ def test_the_pure_release_equals_the_database_release(app, client):
     s = seminar(app)
     with app.app_context():
         p = periods.default(utcnow().date())
-        rel = adaptive.release(p.year, lambda b: trend_store.bucket_aggregates(s["gid"], b), 5)
-        v = adaptive.view(rel, p, trend_store.bucket_aggregates(s["gid"], {p.id: p.months()}))
-        # the one-read counter the page uses counts every level exactly as the database does
+        # the one-read counter the page uses counts every level, with and without merged
+        # subthemes, as the fact rows themselves do
         year = periods.Period(p.year, "year", 1)
-        counter = adaptive.rows_counter(trend_store.rollup_rows(s["gid"], year.months()))
-        for level in (year.children(), [q for t in year.children() for q in t.children()], [year]):
-            buckets = {b.id: b.months() for b in level}
-            mine, db_ = counter(buckets), trend_store.bucket_aggregates(s["gid"], buckets)
-            assert mine.cells == db_.cells and mine.col_people == {b: {t: db_.col_people[b].get(t, 0)
-                                                                       for t in mine.col_people[b]} for b in buckets}
-            assert mine.table_people == db_.table_people and mine.people == db_.people
+        counter = merged_counts.read(s["gid"], p.year)
+        facts = [GroupFact(*r) for r in db.session.execute(
+            select(TrendFact.pseudonym, TrendFact.month, TrendFact.kind, TrendFact.theme, TrendFact.subtheme,
+                   TrendFact.band, TrendFact.outcome).where(TrendFact.group_id == s["gid"]))]
+        rel = adaptive.release(p.year, counter, 5)
+        v = adaptive.view(rel, p, trend_store.bucket_aggregates(s["gid"], {p.id: p.months()}))
+        pure = adaptive.release(p.year, adaptive.counter(facts), 5)
+        assert rel.merged == pure.merged and rel.partition == pure.partition
+        assert adaptive.view(pure, p, adaptive.bucket_aggregate(facts, {p.id: p.months()})).tables == v.tables
+        themes = sorted({f.subtheme.split(".")[0] for f in facts if f.subtheme})
+        assert themes
+        quarters = [q for t in year.children() for q in t.children()]
+        for merged in (frozenset(), frozenset(themes[:1]), frozenset(themes)):
+            for level in (year.children(), quarters, [m for q in quarters for m in q.children()], [year]):
+                buckets = {b.id: b.months() for b in level}
+                mine, oracle = counter(buckets, merged), adaptive.bucket_aggregate(facts, buckets, merged)
+                assert mine.cells == oracle.cells
+                assert {b: {t: n for t, n in c.items() if n} for b, c in mine.col_people.items()} == \
+                    {b: {t: n for t, n in c.items() if n} for b, c in oracle.col_people.items()}
+                assert mine.table_people == {t: n for t, n in oracle.table_people.items() if n}
     assert v.contributors == 6 and not v.tables["kinds"].total.suppressed
+
+
+@pytest.mark.parametrize("k, merged", [(5, True), (3, False)])
+def test_a_subtheme_too_few_apart_is_shown_under_its_theme(app, client, k, merged):
+    """At k = 5 the one subtheme (four people chose it) cannot be shown on its own: the page shows
+    its theme's subthemes together and says so; at k = 3 it stands on its own."""
+    s = seminar(app, k=k)
+    term = periods.containing(month_day(1), "term")
+    c, _a = login_client(app, "lead")
+    page = text(c.get(f"/groups/{s['gid']}/trends?period={term.id}"))
+    assert ("Coercive context: subthemes together" in page) is merged
+    assert ("Subthemes are counted together under: Coercive context." in page) is merged
+    assert ("Whether to report" in page) is not merged

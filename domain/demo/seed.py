@@ -15,9 +15,10 @@ from domain.core.models import User
 from domain.demo import content
 from domain.journal import entries as journal
 from domain.journal import processes
+from domain.trends.suppression import DEFAULT_K
 
 _NOT_STORED = {"days_ago", "process", "follow_up_days"}
-_SEMINAR_K = 5   # the seminar group hides any count below this (k-anonymity)
+_SEMINAR_K = DEFAULT_K   # the seminar group hides any count below this (k-anonymity)
 Created = dict[str, tuple[User, bytes]]   # username: (user, user key)
 
 

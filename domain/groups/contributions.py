@@ -109,6 +109,8 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
         rows += _process_rows(ms.group.id, user_key, process_id, data, month)
     fact_order.add_facts(rows)
     trend_rollup.added(ms.group.id, rows)
+    if ms.group.k_fixed_at is None:  # from now on counts can be released: k stays (groups.set_k)
+        ms.group.k_fixed_at = utcnow()
     state = {"contributing": True, "since": utcnow().isoformat(timespec="minutes")}
     _touch(ms.member, user_key, state)
     ms.state = state
@@ -194,12 +196,3 @@ def bucket_aggregates(group_id: str, buckets: dict[str, list[str]]) -> Aggregate
         agg.table_people[tbl] = int(people)
     agg.people = int(db.session.scalar(select(func.count(distinct(P.pseudonym))).where(*scope)) or 0)
     return agg
-
-
-def rollup_rows(group_id: str, months: list[str]) -> list[tuple[str, str, str, str, int]]:
-    """The ledger rows (month, table, cell, pseudonym, facts) of some months: one read serves every
-    block of a year (domain/trends/adaptive.rows_counter)."""
-    R = TrendRollup
-    return [tuple(r) for r in db.session.execute(  # type: ignore[misc]
-        select(R.month, R.tbl, R.cell, R.pseudonym, R.n)
-        .where(R.group_id == group_id, R.month.in_(months), R.tbl != "", R.n > 0))]

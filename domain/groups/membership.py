@@ -226,8 +226,16 @@ def set_lead(ms: Membership, member_id: str, lead: bool) -> None:
     target.role = "lead" if lead else "member"
 
 
-def set_k(ms: Membership, k: int) -> None:
+def may_set_k(ms: Membership) -> None:
+    """Refuse unless this lead may still change k (nothing has been contributed yet)."""
     if not ms.is_lead:
         raise Refusal(N_("Only a lead can change k."), 403)
+    if ms.group.k_fixed_at is not None:
+        raise Refusal(N_("k is fixed once a member contributes: the same numbers shown at two thresholds "
+                         "could give away a hidden one."), 409)
+
+
+def set_k(ms: Membership, k: int) -> None:
+    may_set_k(ms)
     check_k(k)
     ms.group.k = k

@@ -15,15 +15,31 @@ How (the statistical offices' order: coarsen first, suppress what is still too s
    cells are sums of cells that are all shown. Differencing two periods, two grains or two
    tables gives nothing that is not already shown (tests/test_seminar_audit.py tries).
 
+4. Categories are coarsened before time: a theme whose subthemes cannot all be shown in both
+   terms has its subthemes counted together in one row of the subtheme table ("<theme>.*") for
+   the whole year, at every grain. Merging is decided on the terms and repeated until no shown
+   subtheme is hidden any more (merging one theme can free another's complement). A theme is
+   either split or merged for the whole year, so no merged row is ever released beside the
+   subthemes it sums. The themes table counts theme tags, other facts, and is not touched.
+
 No I/O, no Flask, no database: counts come from a function that aggregates named buckets of
-months (the database in domain/groups/contributions.py, or `bucket_aggregate` in memory).
+months, with some themes' subthemes merged (domain/groups/year_counts.py reads the database,
+`counter` counts facts in memory).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-from domain.trends.facts import TABLES, GroupFact, ordered_rows
+from domain.trends.facts import (
+    MERGED_SUFFIX,
+    TABLES,
+    GroupFact,
+    merge_subtheme,
+    ordered_rows,
+    theme_of_subtheme,
+)
 from domain.trends.group_tables import Aggregates, GroupTable, GroupTrends, aggregate, trends_from_aggregates
 from domain.trends.periods import LEVELS, Period, parse
 from domain.trends.suppression import ZERO, Cell, cell_text, sum_cell
@@ -31,13 +47,29 @@ from domain.trends.suppression import ZERO, Cell, cell_text, sum_cell
 # Tables cut the same way (a relation between them would otherwise link two grains).
 LINKED = (("kinds", "intensity"), ("themes",), ("subthemes",), ("outcomes",), ("supports",))
 
-BucketCounter = Callable[[dict[str, list[str]]], Aggregates]
+NONE: frozenset[str] = frozenset()
 
 
-def bucket_aggregate(facts: Iterable[GroupFact], buckets: dict[str, list[str]]) -> Aggregates:
+class BucketCounter(Protocol):
+    def __call__(self, buckets: dict[str, list[str]], merged: frozenset[str] = NONE) -> Aggregates:
+        """The counts of each bucket of months as if it were one month; the subthemes of the
+        themes in `merged` counted in their theme's merged row."""
+        ...
+
+
+def bucket_aggregate(facts: Iterable[GroupFact], buckets: dict[str, list[str]],
+                     merged: frozenset[str] = NONE) -> Aggregates:
     """In memory: the counts of each bucket of months as if it were one month."""
     where = {m: b for b, months in buckets.items() for m in months}
-    return aggregate((replace(f, month=where[f.month]) for f in facts if f.month in where), list(buckets))
+    return aggregate((replace(f, month=where[f.month],
+                              subtheme=merge_subtheme(f.subtheme, merged) if f.subtheme and merged else f.subtheme)
+                      for f in facts if f.month in where), list(buckets))
+
+
+def counter(facts: Iterable[GroupFact]) -> BucketCounter:
+    """A BucketCounter over facts held in memory."""
+    kept = list(facts)
+    return lambda buckets, merged=NONE: bucket_aggregate(kept, buckets, merged)
 
 
 @dataclass
@@ -47,6 +79,7 @@ class Release:
     k: int
     solved: dict[str, GroupTrends]  # level -> tables whose columns are that level's blocks
     partition: dict[str, list[Period]]  # table -> the blocks it is released in
+    merged: frozenset[str] = NONE  # themes whose subthemes are counted together this year
 
     def blocks(self, table: str, period: Period) -> list[Period]:
         """The released blocks of a table that overlap a period (they nest: one contains the other)."""
@@ -69,8 +102,38 @@ def _split(block: Period, tables: Sequence[str], solved: dict[str, GroupTrends])
     return [block]
 
 
+def _solve(by_level: dict[str, list[Period]], count: BucketCounter, k: int, orders: dict,
+           merged: frozenset[str]) -> dict[str, GroupTrends]:
+    out = {}
+    for level, blocks in by_level.items():
+        buckets = {b.id: b.months() for b in blocks}
+        agg = count(buckets, merged) if merged else count(buckets)
+        out[level] = trends_from_aggregates(agg, list(buckets), k, **orders)
+    return out
+
+
+def _hidden_themes(roots: list[Period], terms: GroupTrends) -> set[str]:
+    """Themes with a subtheme (not yet merged) that a term does not show."""
+    t = terms.subthemes
+    return {theme_of_subtheme(r) for r in t.rows if not r.endswith(MERGED_SUFFIX)
+            and any(t.cell(r, b.id).suppressed for b in roots)}
+
+
+def _merge(roots, by_level, count, k, orders, solved) -> tuple[dict[str, GroupTrends], frozenset[str]]:
+    """Merge subthemes into their themes until every subtheme row left is shown in both terms."""
+    merged = NONE
+    while not (more := _hidden_themes(roots, solved["term"])) <= merged:
+        merged = merged | more
+        order = orders.get("subtheme_order")
+        fewer = dict(orders, subtheme_order=[merge_subtheme(s, merged) for s in order] if order else None)
+        again = _solve(by_level, count, k, fewer, merged)
+        solved = {lv: replace(gt, subthemes=again[lv].subthemes) for lv, gt in solved.items()}
+    return solved, merged
+
+
 def release(year: int, count: BucketCounter, k: int, **orders: Sequence[str] | None) -> Release:
-    """Solve every block of the year at every level and choose each table's partition.
+    """Solve every block of the year at every level, merge subthemes where the group is too
+    small for them, and choose each table's partition.
 
     The coarsest block released is a term (half-year), the usual stretch a seminar looks back
     on: a year view shows its two terms, and no year-wide cell is ever released beside them."""
@@ -78,15 +141,12 @@ def release(year: int, count: BucketCounter, k: int, **orders: Sequence[str] | N
     by_level: dict[str, list[Period]] = {"term": roots}
     for finer, coarser in zip(LEVELS[2:], LEVELS[1:], strict=False):
         by_level[finer] = [c for b in by_level[coarser] for c in b.children()]
-    solved = {}
-    for level, blocks in by_level.items():
-        buckets = {b.id: b.months() for b in blocks}
-        solved[level] = trends_from_aggregates(count(buckets), list(buckets), k, **orders)
+    solved, merged = _merge(roots, by_level, count, k, orders, _solve(by_level, count, k, orders, NONE))
     partition = {}
     for tables in LINKED:
         blocks = [b for root in roots for b in _split(root, tables, solved)]
         partition.update(dict.fromkeys(tables, blocks))
-    return Release(year, k, solved, partition)
+    return Release(year, k, solved, partition, merged)
 
 
 @dataclass
@@ -97,6 +157,7 @@ class View:
     tables: dict[str, GroupTable]  # columns are block ids
     grains: dict[str, tuple[str, ...]]  # table -> the levels of its columns, coarse to fine
     contributors: int
+    merged: frozenset[str] = NONE  # themes whose subthemes are counted together
 
     def ordered(self) -> list[GroupTable]:
         return [self.tables[t] for t in TABLES]
@@ -134,7 +195,7 @@ def view(rel: Release, period: Period, people: Aggregates) -> View:
         blocks = rel.blocks(name, period)
         tables[name] = _table(rel, name, blocks, people.table_people.get(name, 0))
         grains[name] = tuple(lv for lv in LEVELS if any(b.level == lv for b in blocks))
-    return View(period, rel.k, tables, grains, people.people)
+    return View(period, rel.k, tables, grains, people.people, rel.merged)
 
 
 def csv_rows(v: View, labels: Callable[[str], str]) -> list[list[str]]:
@@ -160,28 +221,3 @@ def _texts(cells: list[Cell], k: int, hidden: str) -> list[str]:
 def _csv(text: str) -> str:
     """Keep spreadsheet programs from reading a label as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def rows_counter(rows: list[tuple[str, str, str, str, int]]) -> BucketCounter:
-    """A BucketCounter over ledger rows (month, table, cell, pseudonym, facts) read once."""
-    def count(buckets: dict[str, list[str]]) -> Aggregates:
-        where = {m: b for b, months in buckets.items() for m in months}
-        cells: dict[str, dict] = {b: {} for b in buckets}
-        people: dict[tuple[str, str, str], set[str]] = {}
-        cols: dict[tuple[str, str], set[str]] = {}
-        tables: dict[str, set[str]] = {}
-        for month, tbl, cell, who, n in rows:
-            b = where.get(month)
-            if b is None:
-                continue
-            n0, _ = cells[b].get((tbl, cell), (0, 0))
-            cells[b][(tbl, cell)] = (n0 + n, 0)
-            people.setdefault((b, tbl, cell), set()).add(who)
-            cols.setdefault((b, tbl), set()).add(who)
-            tables.setdefault(tbl, set()).add(who)
-        for (b, tbl, cell), who in people.items():
-            cells[b][(tbl, cell)] = (cells[b][(tbl, cell)][0], len(who))
-        col_people = {b: {t: len(cols.get((b, t), ())) for t in TABLES} for b in buckets}
-        return Aggregates(cells, col_people, {t: len(w) for t, w in tables.items()},
-                          len(set().union(*tables.values())) if tables else 0)
-    return count

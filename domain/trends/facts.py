@@ -138,6 +138,26 @@ def facts_for_process(p: ProcessFact, month: str, contributor: str) -> list[Grou
     return [GroupFact(contributor, when or month, PROCESS_KIND, outcome=o) for o, when in p.reached]
 
 
+# A subtheme id is "<theme>.<sub>". When a group is too small to show a theme's subthemes apart,
+# they are counted together in one row of the subtheme table (domain/trends/adaptive.py).
+MERGED_SUFFIX = ".*"
+
+
+def theme_of_subtheme(subtheme: str) -> str:
+    return subtheme.split(".", 1)[0]
+
+
+def merged_row(theme: str) -> str:
+    """The subtheme-table row of a theme whose subthemes are counted together: "<theme>.*"."""
+    return theme + MERGED_SUFFIX
+
+
+def merge_subtheme(subtheme: str, merged: frozenset[str]) -> str:
+    """The row a subtheme is counted in when the themes in `merged` are counted together."""
+    theme = theme_of_subtheme(subtheme)
+    return merged_row(theme) if theme in merged else subtheme
+
+
 def classify(f: GroupFact) -> tuple[str, str] | None:
     """(table, row) a fact is counted in; None for a process row without an outcome."""
     if f.kind == SUPPORT_KIND:

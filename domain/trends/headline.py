@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from domain.trends.adaptive import View
-from domain.trends.facts import HEAVY_KINDS
+from domain.trends.facts import HEAVY_KINDS, MERGED_SUFFIX
 from domain.trends.group_tables import GroupTable
 
 TOP = 3
@@ -65,7 +65,9 @@ def headline(v: View, previous: View | None = None) -> Headline:
         "themes", "subthemes", "supports", "intensity", "outcomes", "kinds"))
     return Headline(
         themes=shown_totals(themes)[:TOP] if themes else [],
-        subthemes=shown_totals(subthemes)[:TOP] if subthemes else [],
+        # A merged row ("<theme>.*") says no more than the themes line; the line names real subthemes.
+        subthemes=[rv for rv in shown_totals(subthemes) if not rv[0].endswith(MERGED_SUFFIX)][:TOP]
+        if subthemes else [],
         supports=shown_totals(supports) if supports else [],
         strain=_strain(kinds) if kinds else None,
         bands=[(r, c.value) for r in bands.rows if not (c := bands.row_totals[r]).suppressed and c.value]

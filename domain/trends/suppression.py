@@ -21,7 +21,7 @@ from typing import Literal
 from domain.trends.facts import COUNTERTRANSFERENCE, TABLES, ordered_rows
 
 MIN_K = 3
-DEFAULT_K = 5
+DEFAULT_K = 3  # suits seminar groups of 6-15 (SECURITY.md, "Group trends: k and adaptive detail")
 TOTAL = None  # row key of a column total inside one month's system
 
 Reason = Literal["primary", "complementary"]

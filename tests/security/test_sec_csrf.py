@@ -136,6 +136,7 @@ def _steps(w):
             302,
         ),
         ("owner", "groups.index", "/groups/", {"name": "Second group", "k": "5"}, 302),
+        ("owner", "groups.set_k", f"/groups/{ids['group']}/k", {"k": "6"}, 302),  # before consent: k is fixed after it
         ("owner", "groups.consent", f"/groups/{ids['group']}/consent", {}, 302),
         (
             "owner",
@@ -144,7 +145,6 @@ def _steps(w):
             {"multi_use": "multi", "days": "7"},
             200,
         ),
-        ("owner", "groups.set_k", f"/groups/{ids['group']}/k", {"k": "6"}, 302),
         (
             "owner",
             "groups.toggle_lead",

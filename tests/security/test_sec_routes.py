@@ -155,7 +155,7 @@ TABLE = {
     ("groups.handout_csv", "GET"):            owner_only(200),
     ("groups.handout_pdf", "GET"):            owner_only(200),
     ("groups.invite", "POST"):                owner_only(200, anon=401),
-    ("groups.set_k", "POST"):                 owner_only(400, anon=401),
+    ("groups.set_k", "POST"):                 owner_only((400, 409), anon=401),  # 409 once k is fixed
     ("groups.toggle_lead", "POST"):           owner_only(409, anon=401),   # the only lead cannot step down
     ("groups.remove_member", "POST"):         owner_only(302, anon=401),
     ("groups.join", "GET"):                   everyone(200),

@@ -17,8 +17,11 @@ class Group(db.Model):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    k: Mapped[int] = mapped_column(Integer, default=5)
+    k: Mapped[int] = mapped_column(Integer, default=3)
     name_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # When the first member contributed. From then on k cannot change: the same counts released
+    # at two thresholds could give away a hidden one (docs/ARCHITECTURE.md, "Seminar trends").
+    k_fixed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class GroupMember(db.Model):

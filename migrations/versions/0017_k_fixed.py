@@ -1,0 +1,27 @@
+"""seminar groups: when k became fixed (the first member contributed)
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-01 03:20:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0017'
+down_revision = '0016'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('seminar_groups') as batch:
+        batch.add_column(sa.Column('k_fixed_at', sa.DateTime(), nullable=True))
+    # A group that already has contributed counts keeps the k its lead has seen them at.
+    op.execute("UPDATE seminar_groups SET k_fixed_at = CURRENT_TIMESTAMP "
+               "WHERE id IN (SELECT DISTINCT group_id FROM trend_presence)")
+
+
+def downgrade():
+    with op.batch_alter_table('seminar_groups') as batch:
+        batch.drop_column('k_fixed_at')
