@@ -25,3 +25,25 @@ def test_upgrade_from_first_journal_schema_keeps_entries(tmp_path):
         upgrade()
         assert db.session.scalar(select(func.count()).select_from(Entry)) == 1
         db.engine.dispose()
+
+
+def test_upgrade_fixes_k_of_groups_that_already_have_contributions(tmp_path):
+    """Migration 0017: a group whose lead may already have seen counts keeps its k; an empty one
+    stays open to a change."""
+    from sqlalchemy import text
+
+    from tests.test_groups_http import seminar
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app(base_config(url, tmp_path))
+    with app.app_context():
+        upgrade()
+    s = seminar(app)
+    with app.app_context():
+        downgrade(revision="0016")
+        db.session.execute(text("INSERT INTO seminar_groups (id, created_at, k, name_sealed) "
+                                "VALUES ('e' || hex(randomblob(15)), CURRENT_TIMESTAMP, 5, x'00')"))
+        db.session.commit()
+        upgrade()
+        fixed = dict(db.session.execute(text("SELECT id, k_fixed_at IS NOT NULL FROM seminar_groups")).all())
+        assert fixed.pop(s["gid"]) == 1 and list(fixed.values()) == [0]
+        db.engine.dispose()
