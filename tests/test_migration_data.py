@@ -28,7 +28,7 @@ def test_upgrade_from_first_journal_schema_keeps_entries(tmp_path):
 
 
 def test_upgrade_fixes_k_of_groups_that_already_have_contributions(tmp_path):
-    """Migration 0017: a group whose lead may already have seen counts keeps its k; an empty one
+    """Migration 0018: a group whose lead may already have seen counts keeps its k; an empty one
     stays open to a change."""
     from sqlalchemy import text
 
@@ -39,7 +39,7 @@ def test_upgrade_fixes_k_of_groups_that_already_have_contributions(tmp_path):
         upgrade()
     s = seminar(app)
     with app.app_context():
-        downgrade(revision="0016")
+        downgrade(revision="0017")
         db.session.execute(text("INSERT INTO seminar_groups (id, created_at, k, name_sealed) "
                                 "VALUES ('e' || hex(randomblob(15)), CURRENT_TIMESTAMP, 5, x'00')"))
         db.session.commit()
