@@ -27,14 +27,18 @@ from domain.trends.group_tables import Aggregates
 # year read shifts its bits up by 12 (years differ, so SUM is the OR).
 _SHIFTED = "(months << (12 * (year - :y0)))"
 _SCOPE = "group_id = :g AND year >= :y0 AND year <= :y1"
-_CELLS = f"""SELECT tbl, cell, mask, COUNT(*) FROM (
-  SELECT tbl, cell, SUM({_SHIFTED}) AS mask FROM trend_cell_masks WHERE {_SCOPE} AND tbl <> ''
-  GROUP BY tbl, cell, pseudonym) s GROUP BY tbl, cell, mask"""
 _FACTS = """SELECT month, tbl, cell, n FROM trend_cells
   WHERE group_id = :g AND month >= :first AND month <= :last AND tbl <> '' AND n > 0"""
-_TABLES = f"""SELECT tbl, mask, COUNT(*) FROM (
-  SELECT tbl, SUM({_SHIFTED}) AS mask FROM trend_presence_masks WHERE {_SCOPE} AND tbl <> ''
-  GROUP BY tbl, pseudonym) s GROUP BY tbl, mask"""
+
+
+def _masks(keys: str, table: str, years: int) -> str:
+    """How many people share each month mask, per `keys`. A person has one row per key and year,
+    so one year is a single GROUP BY; two first fold each person's years into one mask."""
+    if years == 1:
+        return f"SELECT {keys}, months, COUNT(*) FROM {table} WHERE {_SCOPE} AND tbl <> '' GROUP BY {keys}, months"
+    return f"""SELECT {keys}, mask, COUNT(*) FROM (
+  SELECT {keys}, SUM({_SHIFTED}) AS mask FROM {table} WHERE {_SCOPE} AND tbl <> ''
+  GROUP BY {keys}, pseudonym) s GROUP BY {keys}, mask"""
 
 
 def _or(value: str, bits: int) -> str:
@@ -92,18 +96,19 @@ class YearCounts:
 def read(group_id: str, year: int, last: int | None = None) -> YearCounts:
     """Four small statements over the counts kept on write (domain/trends/rollup.py), for the
     years `year` to `last` (at most two: a year's page also speaks of the year before, and one
-    scan serves both)."""
+    read serves both)."""
     last = year if last is None else last
     if not year <= last <= year + 1:
         raise ValueError("one or two years")
     bind = {"g": group_id, "first": f"{year:04d}-01", "last": f"{last:04d}-12", "y0": year, "y1": last}
     run = db.session.execute
-    counts = YearCounts(year, {}, {}, {}, [], 12 * (last - year + 1))
+    years = last - year + 1
+    counts = YearCounts(year, {}, {}, {}, [], 12 * years)
     for month, tbl, cell, n in run(text(_FACTS), bind).all():
         counts.facts.setdefault(month, {})[(tbl, cell)] = int(n)
-    for tbl, cell, mask, n in run(text(_CELLS), bind).all():
+    for tbl, cell, mask, n in run(text(_masks("tbl, cell", "trend_cell_masks", years)), bind).all():
         counts.cells.setdefault((tbl, cell), []).append((int(mask), int(n)))
-    for tbl, mask, n in run(text(_TABLES), bind).all():
+    for tbl, mask, n in run(text(_masks("tbl", "trend_presence_masks", years)), bind).all():
         counts.tables.setdefault(tbl, []).append((int(mask), int(n)))
     people = run(text(_people(counts.span)), bind).all()
     counts.people = [(int(known), int(anywhere), int(n)) for known, anywhere, n in people]
