@@ -339,6 +339,7 @@ def group_bench(args, app, reuse: bool = False) -> None:
             r = client.get(f"/groups/{gid}/handout.pdf")
             assert r.status_code == 200 and r.data.startswith(b"%PDF")
         results["GET handout PDF (a half-year)"] = median_ms(pdf, args.runs)
+        results["write: an entry's counts in, then out"] = median_ms(write_once(app, gid, months[-1]), args.runs)
         print(f"\n{title}: median of {args.runs} runs")
         print_table(results)
         print(f"{'':44} {'SQL ms':>9} {'Python ms':>10}")
@@ -371,6 +372,26 @@ def group_bench(args, app, reuse: bool = False) -> None:
         print(f"\nProposed: CREATE INDEX {COVER} ON trend_facts (group_id, month) INCLUDE (pseudonym, kind, "
               f"theme, subtheme, band, outcome)  [{size}, built in {time.perf_counter() - t:.1f} s]")
         measure("With the proposed covering index (index-only scans)")
+
+
+def write_once(app, gid: str, month: str):
+    """The counts kept on write (domain/trends/rollup.py) for a new member's entry of four facts,
+    added and removed again, rolled back: what each save costs in the big group."""
+    from collections import Counter
+
+    from domain.core.db import db
+    from domain.trends import rollup
+    with app.app_context():
+        cells = [tuple(r) for r in db.session.execute(text_(
+            "SELECT DISTINCT tbl, cell FROM trend_cells WHERE group_id = :g AND tbl <> '' ORDER BY 1, 2"), {"g": gid})]
+    change = Counter({(month, *cells[i * 7 % len(cells)], "bench-new-member"): 1 for i in range(4)})
+
+    def run():
+        with app.app_context():
+            rollup._apply(gid, change)
+            rollup._apply(gid, Counter({k: -n for k, n in change.items()}))
+            db.session.rollback()
+    return run
 
 
 def text_(sql: str):
