@@ -116,3 +116,13 @@ def test_migration_0017_backfills_the_masks(app, client):
         downgrade(revision="0016")
         upgrade()
         assert _masks() == kept and kept[0] and kept[2]
+
+
+def test_the_mask_tables_keep_no_write_order_on_sqlite(app):
+    """Like trend_facts (SECURITY.md finding 9): rows sit in key order, not in the order written."""
+    from sqlalchemy import text
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            for table in ("trend_cell_masks", "trend_presence_masks"):
+                sql = db.session.execute(text(f"SELECT sql FROM sqlite_master WHERE name='{table}'")).scalar()
+                assert "WITHOUT ROWID" in sql

@@ -32,6 +32,7 @@ def upgrade():
         sa.Column("pseudonym", sa.String(length=64), nullable=False),
         sa.Column("months", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("group_id", "year", "tbl", "cell", "pseudonym", name=op.f("pk_trend_cell_masks")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "trend_presence_masks",
@@ -39,6 +40,7 @@ def upgrade():
         sa.Column("pseudonym", sa.String(length=64), nullable=False),
         sa.Column("months", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("group_id", "year", "tbl", "pseudonym", name=op.f("pk_trend_presence_masks")),
+        sqlite_with_rowid=False,
     )
     op.execute(CELL_MASKS_BACKFILL)
     op.execute(PRESENCE_MASKS_BACKFILL)

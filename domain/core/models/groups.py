@@ -143,6 +143,7 @@ class TrendCellMask(TrendYearKeyMixin, db.Model):
     (docs/ARCHITECTURE.md, "Group trends speed")."""
 
     __tablename__ = "trend_cell_masks"
+    __table_args__ = ({"sqlite_with_rowid": False},)   # as trend_facts: rows in key order, not write order
 
     cell: Mapped[str] = mapped_column(String(80), primary_key=True)
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -154,6 +155,7 @@ class TrendPresenceMask(TrendYearKeyMixin, db.Model):
     table, kept on write from trend_presence."""
 
     __tablename__ = "trend_presence_masks"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
     months: Mapped[int] = mapped_column(Integer, default=0)
