@@ -119,7 +119,7 @@ def test_migration_0017_backfills_the_masks(app, client):
 
 
 def test_the_mask_tables_keep_no_write_order_on_sqlite(app):
-    """Like trend_facts (SECURITY.md finding 9): rows sit in key order, not in the order written."""
+    """Like trend_facts: rows sit in key order, not in the order they were written."""
     from sqlalchemy import text
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
