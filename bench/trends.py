@@ -33,6 +33,13 @@ INDEX = "ix_trend_facts_group_month"
 INDEX_WORD = INDEX + r"\b"
 COVER = "ix_trend_facts_group_month_cover"   # proposed: the same keys, the counted columns included
 
+# The counts kept on write (domain/trends/rollup.py), each counted once after COPY, in this order.
+ROLLUP = [("trend_rollup", "group_id, month, tbl, cell, pseudonym, n", "FRESH_COUNT_SQL"),
+          ("trend_cells", "group_id, month, tbl, cell, n, people", "FRESH_CELLS_SQL"),
+          ("trend_presence", "group_id, month, tbl, pseudonym, cells", "FRESH_PRESENCE_SQL"),
+          ("trend_cell_masks", "group_id, year, tbl, cell, pseudonym, months", "FRESH_CELL_MASKS_SQL"),
+          ("trend_presence_masks", "group_id, year, tbl, pseudonym, months", "FRESH_PRESENCE_MASKS_SQL")]
+
 
 
 
@@ -263,26 +270,26 @@ def group_bench(args, app, reuse: bool = False) -> None:
                 yield from fact_rows(rng, og, args.other_facts // max(1, len(others)), 30, months)
         n_other = copy_facts(app, other_rows()) if others else 0
         # The roll-up that the write path keeps (domain/trends/rollup.py), counted once after COPY.
-        from domain.trends.rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
+        from domain.trends import rollup
         with app.app_context(), db.engine.begin() as conn:
-            for table in ("trend_rollup", "trend_cells", "trend_presence"):
+            for table, _columns, _sql in ROLLUP:
                 conn.execute(text_(f"DELETE FROM {table}"))
-            conn.execute(text_("INSERT INTO trend_rollup (group_id, month, tbl, cell, pseudonym, n) " + FRESH_COUNT_SQL))
-            conn.execute(text_("INSERT INTO trend_cells (group_id, month, tbl, cell, n, people) " + FRESH_CELLS_SQL))
-            conn.execute(text_("INSERT INTO trend_presence (group_id, month, tbl, pseudonym, cells) "
-                               + FRESH_PRESENCE_SQL))
+            for table, columns, sql in ROLLUP:
+                conn.execute(text_(f"INSERT INTO {table} ({columns}) " + getattr(rollup, sql)))
+    # As autovacuum would after a bulk load in production: statistics and the visibility map
+    # (index-only scans need the latter).
     with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text_("VACUUM ANALYZE trend_facts"))
-        for table in ("trend_rollup", "trend_cells", "trend_presence"):
+        for table, _columns, _sql in ROLLUP:
             conn.execute(text_(f"VACUUM ANALYZE {table}"))
-        rollup_rows = conn.execute(text_("SELECT (SELECT count(*) FROM trend_cells WHERE group_id = :g), "
-                                         "(SELECT count(*) FROM trend_presence WHERE group_id = :g)"), {"g": gid}).one()
+        rollup_rows = {table: conn.execute(text_(f"SELECT count(*) FROM {table} WHERE group_id = :g"),
+                                           {"g": gid}).scalar() for table, _columns, _sql in ROLLUP}
         size = conn.execute(text_("SELECT pg_size_pretty(pg_total_relation_size('trend_facts'))")).scalar()
         in_group = conn.execute(text_("SELECT count(*) FROM trend_facts WHERE group_id = :g"), {"g": gid}).scalar()
     setup = time.perf_counter() - t0
     print(f"\n2. Group trends on PostgreSQL ({args.database}): {in_group:,} fact rows in the group, "
           f"{n_other:,} in {len(others)} other groups; table with indexes {size}; loaded in {setup:.1f} s; "
-          f"the group view reads {rollup_rows[0]:,} cell rows and {rollup_rows[1]:,} presence rows")
+          "rows kept on write for the group: " + ", ".join(f"{t} {n:,}" for t, n in rollup_rows.items()))
 
     orders = {"kind_order": list(KIND_IDS), "theme_order": THEME_ORDER, "subtheme_order": SUBTHEME_ORDER}
     hello = hello_world_client()
@@ -332,6 +339,7 @@ def group_bench(args, app, reuse: bool = False) -> None:
             r = client.get(f"/groups/{gid}/handout.pdf")
             assert r.status_code == 200 and r.data.startswith(b"%PDF")
         results["GET handout PDF (a half-year)"] = median_ms(pdf, args.runs)
+        results["write: an entry's counts in, then out"] = median_ms(write_once(app, gid, months[-1]), args.runs)
         print(f"\n{title}: median of {args.runs} runs")
         print_table(results)
         print(f"{'':44} {'SQL ms':>9} {'Python ms':>10}")
@@ -364,6 +372,26 @@ def group_bench(args, app, reuse: bool = False) -> None:
         print(f"\nProposed: CREATE INDEX {COVER} ON trend_facts (group_id, month) INCLUDE (pseudonym, kind, "
               f"theme, subtheme, band, outcome)  [{size}, built in {time.perf_counter() - t:.1f} s]")
         measure("With the proposed covering index (index-only scans)")
+
+
+def write_once(app, gid: str, month: str):
+    """The counts kept on write (domain/trends/rollup.py) for a new member's entry of four facts,
+    added and removed again, rolled back: what each save costs in the big group."""
+    from collections import Counter
+
+    from domain.core.db import db
+    from domain.trends import rollup
+    with app.app_context():
+        cells = [tuple(r) for r in db.session.execute(text_(
+            "SELECT DISTINCT tbl, cell FROM trend_cells WHERE group_id = :g AND tbl <> '' ORDER BY 1, 2"), {"g": gid})]
+    change = Counter({(month, *cells[i * 7 % len(cells)], "bench-new-member"): 1 for i in range(4)})
+
+    def run():
+        with app.app_context():
+            rollup._apply(gid, change)
+            rollup._apply(gid, Counter({k: -n for k, n in change.items()}))
+            db.session.rollback()
+    return run
 
 
 def text_(sql: str):

@@ -262,19 +262,26 @@ def test_aggregates_of_an_empty_group(ctx):
 
 
 def _rollup_is_a_fresh_count() -> None:
-    """The roll-up kept on write equals counting trend_facts from scratch."""
+    """The roll-up kept on write equals counting trend_facts from scratch, and its year masks
+    equal folding the roll-up's months."""
     from sqlalchemy import text
 
-    from domain.core.models import TrendCell, TrendPresence, TrendRollup
-    from domain.trends.rollup import FRESH_CELLS_SQL, FRESH_COUNT_SQL, FRESH_PRESENCE_SQL
-    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_COUNT_SQL)))
+    from domain.core.models import TrendCell, TrendCellMask, TrendPresence, TrendPresenceMask, TrendRollup
+    from domain.trends import rollup
+    fresh = sorted(tuple(r) for r in db.session.execute(text(rollup.FRESH_COUNT_SQL)))
     kept = sorted((r.group_id, r.month, r.tbl, r.cell, r.pseudonym, r.n) for r in db.session.scalars(select(TrendRollup)))
     assert kept == fresh
-    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_CELLS_SQL)))
+    fresh = sorted(tuple(r) for r in db.session.execute(text(rollup.FRESH_CELLS_SQL)))
     assert sorted((r.group_id, r.month, r.tbl, r.cell, r.n, r.people) for r in db.session.scalars(select(TrendCell))) == fresh
-    fresh = sorted(tuple(r) for r in db.session.execute(text(FRESH_PRESENCE_SQL)))
+    fresh = sorted(tuple(r) for r in db.session.execute(text(rollup.FRESH_PRESENCE_SQL)))
     assert sorted((r.group_id, r.month, r.tbl, r.pseudonym, r.cells)
                   for r in db.session.scalars(select(TrendPresence))) == fresh
+    fresh = sorted(tuple(r) for r in db.session.execute(text(rollup.FRESH_CELL_MASKS_SQL)))
+    assert sorted((r.group_id, r.year, r.tbl, r.cell, r.pseudonym, r.months)
+                  for r in db.session.scalars(select(TrendCellMask))) == fresh
+    fresh = sorted(tuple(r) for r in db.session.execute(text(rollup.FRESH_PRESENCE_MASKS_SQL)))
+    assert sorted((r.group_id, r.year, r.tbl, r.pseudonym, r.months)
+                  for r in db.session.scalars(select(TrendPresenceMask))) == fresh
 
 
 def test_the_rollup_follows_every_write(ctx):

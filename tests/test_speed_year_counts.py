@@ -78,3 +78,61 @@ def test_year_counts_of_an_empty_year(app, client):
         counts = year_counts.read(s["gid"], 1999)
         for buckets in _levels(1999)[:4]:
             _same(counts(buckets), trend_store.bucket_aggregates(s["gid"], buckets))
+
+
+def _masks() -> tuple[list, list, list, list]:
+    """The year masks kept on write, and the same folded afresh from the roll-up."""
+    from sqlalchemy import text
+    run = db.session.execute
+    return (sorted(tuple(r) for r in run(text("SELECT * FROM trend_cell_masks"))),
+            sorted(tuple(r) for r in run(text(trend_rollup.FRESH_CELL_MASKS_SQL))),
+            sorted(tuple(r) for r in run(text("SELECT * FROM trend_presence_masks"))),
+            sorted(tuple(r) for r in run(text(trend_rollup.FRESH_PRESENCE_MASKS_SQL))))
+
+
+def test_year_masks_follow_adds_and_removals_across_years(app, client):
+    """Counts going up, down, to zero and back in two years keep every mask equal to a fresh fold."""
+    s = seminar(app)
+    year = utcnow().date().year
+    rng = random.Random(17)
+    held: Counter = Counter()
+    with app.app_context():
+        for _ in range(30):
+            change = Counter()
+            for _ in range(rng.randint(1, 12)):
+                key = (f"{rng.choice((year - 1, year)):04d}-{rng.randint(1, 12):02d}", *rng.choice(CELLS),
+                       f"p{rng.randint(1, 4)}")
+                change[key] += rng.randint(-held[key] - change[key], 3)   # never below zero
+            trend_rollup._apply(s["gid"], change)
+            held.update(change)
+            cells, fresh_cells, presence, fresh_presence = _masks()
+            assert cells == fresh_cells and presence == fresh_presence
+        assert any(n == 0 for n in held.values()) and cells
+
+
+def test_migration_0017_backfills_the_masks(app, client):
+    """Upgrading a database with a roll-up but no masks gives the masks the write path keeps."""
+    from flask_migrate import downgrade, upgrade
+    s = seminar(app)
+    year = utcnow().date().year
+    rng = random.Random(23)
+    change = Counter({(f"{rng.choice((year - 1, year)):04d}-{rng.randint(1, 12):02d}", *rng.choice(CELLS),
+                       f"p{rng.randint(1, 6)}"): rng.randint(1, 3) for _ in range(80)})
+    with app.app_context():
+        trend_rollup._apply(s["gid"], change)
+        db.session.commit()
+        kept = _masks()
+        db.session.remove()
+        downgrade(revision="0016")
+        upgrade()
+        assert _masks() == kept and kept[0] and kept[2]
+
+
+def test_the_mask_tables_keep_no_write_order_on_sqlite(app):
+    """Like trend_facts: rows sit in key order, not in the order they were written."""
+    from sqlalchemy import text
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            for table in ("trend_cell_masks", "trend_presence_masks"):
+                sql = db.session.execute(text(f"SELECT sql FROM sqlite_master WHERE name='{table}'")).scalar()
+                assert "WITHOUT ROWID" in sql

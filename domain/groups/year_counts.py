@@ -2,12 +2,13 @@
 (year, terms, quarters, months) is counted in memory.
 
 Why: the adaptive release (domain/trends/adaptive.py) needs the distinct contributors of every
-cell in 18 blocks. Reading the ledger (one row per month, cell and person: ~150,000 rows for a
-year of a big group) into Python and counting sets took most of a second. Here the database
-folds each person's months into a 12-bit mask per cell (SUM of distinct powers of two, since
-the ledger has at most one row per month, cell and person), and returns how many people share
-each mask: a few hundred rows. A block's distinct contributors are then the people whose mask
-meets the block's months. Pseudonyms never leave the database.
+cell in 18 blocks. Reading the ledger (one row per month, cell and person: ~100,000 rows for a
+year of a big group) into Python and counting sets took most of a second, and folding it into
+masks in SQL still scanned all of it. So each person's months in a cell (and in a table) are
+kept on write as a 12-bit mask per year (trend_cell_masks, trend_presence_masks; a tenth of the
+rows), and the database returns how many people share each mask. A block's distinct
+contributors are then the people whose mask meets the block's months. Pseudonyms never leave
+the database.
 
 Counts are exactly those of contributions.bucket_aggregates (tests/test_speed_year_counts.py).
 """
@@ -22,19 +23,35 @@ from domain.core.db import db
 from domain.trends.facts import TABLES
 from domain.trends.group_tables import Aggregates
 
-# A month's bit: 12 per year from the first year read (two years fit in 24 bits).
-_BIT = "(1 << ((CAST(substr(month, 1, 4) AS INTEGER) - :y0) * 12 + CAST(substr(month, 6, 2) AS INTEGER) - 1))"
-_SCOPE = "group_id = :g AND month >= :first AND month <= :last"
-_CELLS = f"""SELECT tbl, cell, mask, COUNT(*) FROM (
-  SELECT tbl, cell, SUM({_BIT}) AS mask FROM trend_rollup WHERE {_SCOPE} AND tbl <> '' AND n > 0
-  GROUP BY tbl, cell, pseudonym) s GROUP BY tbl, cell, mask"""
-_FACTS = f"SELECT month, tbl, cell, n FROM trend_cells WHERE {_SCOPE} AND tbl <> '' AND n > 0"
-_TABLES = f"""SELECT tbl, mask, COUNT(*) FROM (
-  SELECT tbl, SUM({_BIT}) AS mask FROM trend_presence WHERE {_SCOPE} AND tbl <> '' AND cells > 0
-  GROUP BY tbl, pseudonym) s GROUP BY tbl, mask"""
-_PEOPLE = f"""SELECT known, every, COUNT(*) FROM (
-  SELECT SUM(DISTINCT CASE WHEN tbl <> '' THEN {_BIT} ELSE 0 END) AS known, SUM(DISTINCT {_BIT}) AS every
-  FROM trend_presence WHERE {_SCOPE} AND cells > 0 GROUP BY pseudonym) s GROUP BY known, every"""
+# The masks kept on write (domain/trends/rollup.py) hold one year each, bit 0 = January; a second
+# year read shifts its bits up by 12 (years differ, so SUM is the OR).
+_SHIFTED = "(months << (12 * (year - :y0)))"
+_SCOPE = "group_id = :g AND year >= :y0 AND year <= :y1"
+_FACTS = """SELECT month, tbl, cell, n FROM trend_cells
+  WHERE group_id = :g AND month >= :first AND month <= :last AND tbl <> '' AND n > 0"""
+
+
+def _masks(keys: str, table: str, years: int) -> str:
+    """How many people share each month mask, per `keys`. A person has one row per key and year,
+    so one year is a single GROUP BY; two first fold each person's years into one mask."""
+    if years == 1:
+        return f"SELECT {keys}, months, COUNT(*) FROM {table} WHERE {_SCOPE} AND tbl <> '' GROUP BY {keys}, months"
+    return f"""SELECT {keys}, mask, COUNT(*) FROM (
+  SELECT {keys}, SUM({_SHIFTED}) AS mask FROM {table} WHERE {_SCOPE} AND tbl <> ''
+  GROUP BY {keys}, pseudonym) s GROUP BY {keys}, mask"""
+
+
+def _or(value: str, bits: int) -> str:
+    """The bitwise OR of `value` over a group, bit by bit (SQLite has no BIT_OR aggregate)."""
+    return " + ".join(f"MAX(({value}) & {1 << b})" for b in range(bits))
+
+
+def _people(bits: int) -> str:
+    """Per person the OR of their table masks: months in the tables, and months anywhere."""
+    known = _or(f"CASE WHEN tbl <> '' THEN {_SHIFTED} ELSE 0 END", bits)
+    return f"""SELECT known, every, COUNT(*) FROM (
+  SELECT {known} AS known, {_or(_SHIFTED, bits)} AS every
+  FROM trend_presence_masks WHERE {_SCOPE} GROUP BY pseudonym) s GROUP BY known, every"""
 
 
 def _sum(rows: Iterable[tuple[int, int]], mask: int) -> int:
@@ -79,18 +96,20 @@ class YearCounts:
 def read(group_id: str, year: int, last: int | None = None) -> YearCounts:
     """Four small statements over the counts kept on write (domain/trends/rollup.py), for the
     years `year` to `last` (at most two: a year's page also speaks of the year before, and one
-    scan serves both)."""
+    read serves both)."""
     last = year if last is None else last
     if not year <= last <= year + 1:
         raise ValueError("one or two years")
-    bind = {"g": group_id, "first": f"{year:04d}-01", "last": f"{last:04d}-12", "y0": year}
+    bind = {"g": group_id, "first": f"{year:04d}-01", "last": f"{last:04d}-12", "y0": year, "y1": last}
     run = db.session.execute
-    counts = YearCounts(year, {}, {}, {}, [], 12 * (last - year + 1))
+    years = last - year + 1
+    counts = YearCounts(year, {}, {}, {}, [], 12 * years)
     for month, tbl, cell, n in run(text(_FACTS), bind).all():
         counts.facts.setdefault(month, {})[(tbl, cell)] = int(n)
-    for tbl, cell, mask, n in run(text(_CELLS), bind).all():
+    for tbl, cell, mask, n in run(text(_masks("tbl, cell", "trend_cell_masks", years)), bind).all():
         counts.cells.setdefault((tbl, cell), []).append((int(mask), int(n)))
-    for tbl, mask, n in run(text(_TABLES), bind).all():
+    for tbl, mask, n in run(text(_masks("tbl", "trend_presence_masks", years)), bind).all():
         counts.tables.setdefault(tbl, []).append((int(mask), int(n)))
-    counts.people = [(int(known), int(anywhere), int(n)) for known, anywhere, n in run(text(_PEOPLE), bind).all()]
+    people = run(text(_people(counts.span)), bind).all()
+    counts.people = [(int(known), int(anywhere), int(n)) for known, anywhere, n in people]
     return counts

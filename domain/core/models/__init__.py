@@ -13,8 +13,10 @@ from domain.core.models.groups import (
     GroupInvite,
     GroupMember,
     TrendCell,
+    TrendCellMask,
     TrendFact,
     TrendPresence,
+    TrendPresenceMask,
     TrendRollup,
 )
 from domain.core.models.journal import Entry, JournalIndexPage, Process, SealedMixin
@@ -48,8 +50,10 @@ __all__ = [
     "Share",
     "ThreadItem",
     "TrendCell",
+    "TrendCellMask",
     "TrendFact",
     "TrendPresence",
+    "TrendPresenceMask",
     "TrendRollup",
     "TrustedDevice",
     "User",

@@ -128,3 +128,37 @@ class TrendPresence(TrendKeyMixin, db.Model):
 
     pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
     cells: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendYearKeyMixin:
+    """The leading primary-key columns of the per-year month masks: group, year, table."""
+
+    group_id: Mapped[str] = mapped_column(ForeignKey("seminar_groups.id", ondelete="CASCADE"), primary_key=True,
+                                          sort_order=-1)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, sort_order=-1)
+    tbl: Mapped[str] = mapped_column(String(12), primary_key=True, sort_order=-1)
+
+
+class TrendCellMask(TrendYearKeyMixin, db.Model):
+    """Per group, year, cell and pseudonym: the months (bit 0 = January) in which that person has
+    facts in the cell, kept on write from trend_rollup. A year's distinct-contributor counts of
+    every block read one row per person and cell instead of up to twelve
+    (docs/ARCHITECTURE.md, "Group trends speed")."""
+
+    __tablename__ = "trend_cell_masks"
+    __table_args__ = ({"sqlite_with_rowid": False},)   # as trend_facts: rows in key order, not write order
+
+    cell: Mapped[str] = mapped_column(String(80), primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    months: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrendPresenceMask(TrendYearKeyMixin, db.Model):
+    """Per group, year, table and pseudonym: the months in which that person has any fact in the
+    table, kept on write from trend_presence."""
+
+    __tablename__ = "trend_presence_masks"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    pseudonym: Mapped[str] = mapped_column(String(64), primary_key=True)
+    months: Mapped[int] = mapped_column(Integer, default=0)
