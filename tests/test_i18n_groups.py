@@ -107,7 +107,7 @@ def test_every_group_page_in_bokmaal_for_a_lead_and_a_member(app):
 def test_refusals_flashes_and_form_errors_in_bokmaal(app):
     s = seminar(app)
     gid = s["gid"]
-    lead, lead_auth = nb_client(app, "lead")
+    _lead, lead_auth = nb_client(app, "lead")
     r = lead_auth.post("/groups/", {"name": "Ny gruppe", "k": "2"}, form_url="/groups/")
     assert r.status_code == 400 and "Velg et tall fra 3 til 50. Under 3 kan et tall peke ut én person." in text(r)
     no_english(text(r), "k form error")

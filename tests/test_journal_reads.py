@@ -34,12 +34,19 @@ def _pages(client) -> list[str]:
             "/processes/", f"/processes/{pid}", f"/processes/{pid}/edit", "/trends", "/themes", "/about"]
 
 
+def _touch(statement: str) -> bool:
+    """The session's idle clock (sessions.load_with_user moves last_seen_at at most every
+    touch_every): a slow run can cross that step between two GETs, and it is not journal data."""
+    return re.fullmatch(r"update user_sessions set last_seen_at=\S+( \S+)* where user_sessions\.id = \S+",
+                        " ".join(statement.split()).lower()) is not None
+
+
 def _writes_of_gets(app, client, urls: list[str]) -> list[str]:
     def visit():
         for url in urls:
             r = client.get(url)
             assert r.status_code == 200, (url, r.status_code)
-    return writes_during(app, visit)
+    return [s for s in writes_during(app, visit) if not _touch(s)]
 
 
 def test_journal_pages_write_nothing_on_get(app, client, user):

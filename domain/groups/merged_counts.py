@@ -3,9 +3,9 @@ merges them when the group is too small to show them apart).
 
 Facts of a merged row are the sum of its subthemes' facts. Its distinct contributors are not:
 one person with two subthemes of a theme is one person. So, read only when a release actually
-merges, the database folds each person's months with any subtheme of a theme into a month mask
-(as domain/groups/year_counts.py does per cell; SUM(DISTINCT bit) is the OR of the months) and
-returns how many people share each mask. Pseudonyms never leave the database.
+merges, the database ORs each person's month masks of a theme's subthemes (the masks
+domain/groups/year_counts.py reads per cell) and returns how many people share each mask.
+Pseudonyms never leave the database.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from domain.trends.group_tables import Aggregates
 
 _THEME = {"postgresql": "split_part(cell, '.', 1)", "sqlite": "substr(cell, 1, instr(cell || '.', '.') - 1)"}
 _MERGED = """SELECT theme, mask, COUNT(*) FROM (
-  SELECT {theme} AS theme, SUM(DISTINCT {bit}) AS mask FROM trend_rollup
-  WHERE group_id = :g AND month >= :first AND month <= :last AND tbl = 'subthemes' AND n > 0
+  SELECT {theme} AS theme, {mask} AS mask FROM trend_cell_masks
+  WHERE group_id = :g AND year >= :y0 AND year <= :y1 AND tbl = 'subthemes'
   GROUP BY {theme}, pseudonym) s GROUP BY theme, mask"""
 
 
@@ -64,8 +64,9 @@ def read(group_id: str, year: int, last: int | None = None) -> Counts:
 
     def merged() -> dict[str, list[tuple[int, int]]]:
         theme = _THEME[db.session.get_bind().dialect.name]
-        sql = text(_MERGED.format(theme=theme, bit=year_counts._BIT))
-        bind = {"g": group_id, "first": f"{year:04d}-01", "last": f"{last:04d}-12", "y0": year}
+        mask = year_counts.bit_or(year_counts.SHIFTED, counts.span)
+        sql = text(_MERGED.format(theme=theme, mask=mask))
+        bind = {"g": group_id, "y0": year, "y1": last}
         out: dict[str, list[tuple[int, int]]] = {}
         for t, mask, n in db.session.execute(sql, bind).all():
             out.setdefault(t, []).append((int(mask), int(n)))

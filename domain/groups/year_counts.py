@@ -25,7 +25,7 @@ from domain.trends.group_tables import Aggregates
 
 # The masks kept on write (domain/trends/rollup.py) hold one year each, bit 0 = January; a second
 # year read shifts its bits up by 12 (years differ, so SUM is the OR).
-_SHIFTED = "(months << (12 * (year - :y0)))"
+SHIFTED = "(months << (12 * (year - :y0)))"
 _SCOPE = "group_id = :g AND year >= :y0 AND year <= :y1"
 _FACTS = """SELECT month, tbl, cell, n FROM trend_cells
   WHERE group_id = :g AND month >= :first AND month <= :last AND tbl <> '' AND n > 0"""
@@ -37,20 +37,20 @@ def _masks(keys: str, table: str, years: int) -> str:
     if years == 1:
         return f"SELECT {keys}, months, COUNT(*) FROM {table} WHERE {_SCOPE} AND tbl <> '' GROUP BY {keys}, months"
     return f"""SELECT {keys}, mask, COUNT(*) FROM (
-  SELECT {keys}, SUM({_SHIFTED}) AS mask FROM {table} WHERE {_SCOPE} AND tbl <> ''
+  SELECT {keys}, SUM({SHIFTED}) AS mask FROM {table} WHERE {_SCOPE} AND tbl <> ''
   GROUP BY {keys}, pseudonym) s GROUP BY {keys}, mask"""
 
 
-def _or(value: str, bits: int) -> str:
+def bit_or(value: str, bits: int) -> str:
     """The bitwise OR of `value` over a group, bit by bit (SQLite has no BIT_OR aggregate)."""
     return " + ".join(f"MAX(({value}) & {1 << b})" for b in range(bits))
 
 
 def _people(bits: int) -> str:
     """Per person the OR of their table masks: months in the tables, and months anywhere."""
-    known = _or(f"CASE WHEN tbl <> '' THEN {_SHIFTED} ELSE 0 END", bits)
+    known = bit_or(f"CASE WHEN tbl <> '' THEN {SHIFTED} ELSE 0 END", bits)
     return f"""SELECT known, every, COUNT(*) FROM (
-  SELECT {known} AS known, {_or(_SHIFTED, bits)} AS every
+  SELECT {known} AS known, {bit_or(SHIFTED, bits)} AS every
   FROM trend_presence_masks WHERE {_SCOPE} GROUP BY pseudonym) s GROUP BY known, every"""
 
 
