@@ -766,6 +766,26 @@ def test_k_is_fixed_once_a_member_contributes(app, client, user, auth):
     assert "Fixed since the first member contributed" in page and "What each choice hides" in page
 
 
+def test_a_members_first_fact_fixes_k_of_a_group_from_before_the_rule(app, client, user, auth):
+    """A member who consented before k was fixed on consent (migration 0018 cannot read who
+    consented): their next entry fixes it."""
+    from tests.test_journal_http import post_entry
+    gid = create_group(auth)
+    token = invite_token(auth, gid)
+    make_user(app, "member")
+    c, a = login_client(app, "member")
+    joined(a, token, gid)
+    assert consent(a, gid).status_code == 302
+    with app.app_context():
+        db.session.get(Group, gid).k_fixed_at = None
+        db.session.commit()
+    assert auth.post(f"/groups/{gid}/k", {"k": "4"}, form_url=f"/groups/{gid}").status_code == 302
+    post_entry(c, "bright_moment", {"what_happened": "a calm bath"})
+    with app.app_context():
+        assert db.session.get(Group, gid).k_fixed_at is not None
+    assert auth.post(f"/groups/{gid}/k", {"k": "5"}, form_url=f"/groups/{gid}").status_code == 409
+
+
 def test_a_new_group_defaults_to_k_3(app, client, user, auth):
     page = text(client.get("/groups/"))
     assert 'name="k" type="text" value="3"' in page or 'value="3"' in page

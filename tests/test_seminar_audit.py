@@ -218,3 +218,35 @@ def test_subthemes_too_few_apart_are_counted_together_under_their_theme():
     # the same group at k = 3 shows every subtheme apart
     v3 = next(x for x in _all_views(fs, 3) if x.period.id == f"{YEAR}-T2")
     assert not v3.merged and v3.tables["subthemes"].row_totals["t1.a"].value == 3
+
+
+def _tagged(pairs, tag: str):
+    """Forms whose second-half-year months are a release's own (their counts differ between two
+    releases); the first half-year's months are shared (its counts did not change)."""
+    return [({(t, r, m + tag if m >= f"{YEAR}-07" else m): v for (t, r, m), v in form.items()}, cell)
+            for form, cell in pairs]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(entry, min_size=1, max_size=50), st.lists(entry, max_size=30), st.integers(3, 5))
+def test_a_later_release_gives_no_hidden_number_of_a_finished_half_year_away(first, later, k):
+    """New facts in July-December can change which themes are merged, and so how January-June is
+    shown. Both releases together still never give a number resting on fewer than k people."""
+    later = [(who, 7 + month % 6, *rest) for who, month, *rest in later]
+    releases = []
+    for tag, fs in (("a", _facts(first, [])), ("b", _facts(first + later, []))):
+        views = _all_views(fs, k)
+        releases.append((_tagged([x for v in views for x in _released(v)], tag),
+                         [{(t, r, m + tag if m >= f"{YEAR}-07" else m): c for (t, r, m), c in rel.items()}
+                          for rel in _relations(fs, views)]))
+    basis: dict = {}
+    for released, relations in releases:
+        for form, cell in released:
+            if not cell.suppressed:
+                _add(dict(form), basis)
+        for rel in relations:
+            _add(rel, basis)
+    for released, _ in releases:
+        for form, cell in released:
+            if cell.reason == "primary":
+                assert _reduce(dict(form), basis), ("a number below k can be worked out", sorted(form)[:3])

@@ -95,6 +95,8 @@ def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: 
                 else _process_rows(m.group_id, user_key, obj_id, data, month or month_of(created)))
         fact_order.add_facts(rows)
         trend_rollup.added(m.group_id, rows)
+        if rows:
+            groups.fix_k(m.group_id)
         _touch(m, user_key, state)
 
 
@@ -109,8 +111,7 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
         rows += _process_rows(ms.group.id, user_key, process_id, data, month)
     fact_order.add_facts(rows)
     trend_rollup.added(ms.group.id, rows)
-    if ms.group.k_fixed_at is None:  # from now on counts can be released: k stays (groups.set_k)
-        ms.group.k_fixed_at = utcnow()
+    groups.fix_k(ms.group.id)  # from now on counts can be released: k stays (groups.set_k)
     state = {"contributing": True, "since": utcnow().isoformat(timespec="minutes")}
     _touch(ms.member, user_key, state)
     ms.state = state

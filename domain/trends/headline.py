@@ -65,7 +65,7 @@ def headline(v: View, previous: View | None = None) -> Headline:
         "themes", "subthemes", "supports", "intensity", "outcomes", "kinds"))
     return Headline(
         themes=shown_totals(themes)[:TOP] if themes else [],
-        # A merged row ("<theme>.*") says no more than the themes line; the line names real subthemes.
+        # The line names subthemes; a merged row ("<theme>.*") is a theme's subthemes together.
         subthemes=[rv for rv in shown_totals(subthemes) if not rv[0].endswith(MERGED_SUFFIX)][:TOP]
         if subthemes else [],
         supports=shown_totals(supports) if supports else [],

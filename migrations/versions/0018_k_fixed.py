@@ -17,9 +17,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('seminar_groups') as batch:
         batch.add_column(sa.Column('k_fixed_at', sa.DateTime(), nullable=True))
-    # A group that already has contributed counts keeps the k its lead has seen them at.
+    # A group that has (or had) contributions keeps the k its lead has seen them at. Who consented
+    # is sealed, and facts may already have been withdrawn, so any group with a member besides
+    # its leads counts as having had them; an empty group stays open to a change.
     op.execute("UPDATE seminar_groups SET k_fixed_at = CURRENT_TIMESTAMP "
-               "WHERE id IN (SELECT DISTINCT group_id FROM trend_presence)")
+               "WHERE id IN (SELECT group_id FROM trend_presence) "
+               "OR id IN (SELECT group_id FROM group_members WHERE role <> 'lead')")
 
 
 def downgrade():
