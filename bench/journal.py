@@ -30,7 +30,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from _common import ROOT, SECRET, csrf, median_ms
@@ -50,7 +50,13 @@ def log(*a) -> None:
 
 
 def seed(app, n: int, login: str = "bench") -> None:
-    """N entries for one therapist, sealed like journal.create seals them, inserted in bulk."""
+    """N entries for one therapist, sealed like journal.create seals them, inserted in bulk.
+
+    Dated relative to today, with expiry dates as journal.create sets them (12 months after the
+    visit date; none for entries of an open process) and the retention backfill marked done: a
+    journal dated in the past would be shredded at the next login (retention), and the load
+    would then measure a different, shrinking journal. Visits span the last 355 days, so about 1%
+    of the entries show in the home page's "Deleted soon" notice, as in a steadily written journal."""
     from sqlalchemy import insert
 
     from blueprints import guards
@@ -59,10 +65,11 @@ def seed(app, n: int, login: str = "bench") -> None:
     from domain.catalogue.themes import THEMES
     from domain.core import sealed
     from domain.core.db import db, new_id, utcnow
-    from domain.core.models import Entry
+    from domain.core.models import Entry, RetentionChoice
     from domain.journal import entries as journal
     from domain.journal import index as journal_index
     from domain.journal import processes
+    from domain.retention import expiry
     rng = random.Random(n)
     with app.test_request_context():
         user, key, _ = accounts.create_account(guards.kdf_policy(), guards.server_secret(), login,
@@ -70,8 +77,11 @@ def seed(app, n: int, login: str = "bench") -> None:
         user.recovery_confirmed_at = utcnow()
         db.session.flush()
         procs = [processes.create(user, key, {"code": f"MM-25-{p:02d}"}).id for p in range(20)]
+        db.session.add(RetentionChoice(user_id=user.id, months=12, backfilled_at=utcnow()))
         db.session.flush()
-        start = datetime(2024, 1, 1)
+        now = utcnow()
+        start = now - timedelta(minutes=17 * n)
+        today = now.date()
         rows = []
         for i in range(n):
             kind = rng.choice(KIND_IDS)
@@ -79,15 +89,17 @@ def seed(app, n: int, login: str = "bench") -> None:
             text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 60)))
             if i % 100 == 7:
                 text += " " + RARE
+            visit = today - timedelta(days=rng.randint(0, 355))
             data = {"kind": kind, MAIN[kind]: f"entry {i}: {text}", "themes": [theme.id],
                     "subthemes": [rng.choice(theme.subthemes).id], "tags": [rng.choice(WORDS)],
-                    "visit_date": f"{rng.choice((2024, 2025))}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                    "supervision": rng.choice(("no", "no", "no", "yes")),
+                    "visit_date": visit.isoformat(), "supervision": rng.choice(("no", "no", "no", "yes")),
                     "process_id": rng.choice(procs + [None] * 20)}
             row = Entry(id=new_id(), owner_id=user.id, created_at=start + timedelta(minutes=17 * i))
             sealed.create(row, journal.TABLE, key, journal.clean(data, set(procs), draft=rng.random() < 0.02))
             rows.append({c: getattr(row, c) for c in ("id", "owner_id", "created_at", "updated_at", "key_version",
-                                                     "wrapped_key", "content")} | {"needs_rotation": False})
+                                                     "wrapped_key", "content")}
+                        | {"needs_rotation": False,
+                           "expires_on": None if data["process_id"] else expiry.add_months(visit, 12)})
             if len(rows) == 2000:
                 db.session.execute(insert(Entry), rows)
                 rows = []
@@ -117,7 +129,7 @@ def in_process(app, runs: int) -> dict:
     tag = re.search(r'<select id="tag".*?<option value="([0-9a-f]{24})"', html, re.DOTALL).group(1)
     urls = {"filter kind": "/entries?kind=bright_moment", "filter theme": f"/entries?theme={THEMES[0].id}",
             "filter subtheme": f"/entries?subtheme={THEMES[1].subthemes[0].id}",
-            "filter process": f"/entries?process={proc}", "filter dates": "/entries?from=2025-03-01&to=2025-05-31",
+            "filter process": f"/entries?process={proc}", "filter dates": f"/entries?from={date.today() - timedelta(days=120)}&to={date.today() - timedelta(days=30)}",
             "filter supervision": "/entries?supervision=flagged", "filter tag": f"/entries?tag={tag}",
             "search 1% word": f"/entries?q={RARE}", "personal trends": "/trends?period=all",
             "list page 1": "/entries", "home": "/"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from domain.core import keyring
 from domain.core.db import db, utcnow
@@ -37,26 +37,44 @@ def _reason_aad(owner_id: str, obj_id: str) -> bytes:
     return keyring.aad("retention", "reason", owner_id, obj_id)
 
 
-def expiring(user: User, user_key: bytes, today: date, session_id: str | None = None) -> list[Soon]:
-    """What expires within two weeks, soonest first (entries labelled from the sealed index)."""
+def expiring(user: User, user_key: bytes, today: date, session_id: str | None = None,
+             limit: int | None = None) -> tuple[list[Soon], int]:
+    """What expires within two weeks, soonest first (entries labelled from the sealed index), at
+    most `limit` of them, and how many there are in all. Queries and labels grow with `limit`,
+    not with the journal (docs/ARCHITECTURE.md, "Journal index and speed")."""
     until = today + timedelta(days=expiry.WARN_DAYS)
-    out = []
+    found, total = [], 0
     for model, table in ((Entry, "entries"), (Process, "processes")):
-        rows = db.session.execute(select(model.id, model.expires_on).where(
-            model.owner_id == user.id, model.expires_on.is_not(None), model.expires_on <= until)).all()
-        if not rows:
-            continue
-        labels = _labels(user, user_key, table, {r[0] for r in rows}, session_id)
-        for obj_id, on in rows:
-            mark = expiry.mark_of(obj_id)
-            out.append(Soon(table, obj_id, labels.get(obj_id, ""), on, bool(mark and mark.extended)))
-    return sorted(out, key=lambda s: (s.expires_on, s.label))
+        due = (_owner_is(model, user.id), model.expires_on.is_not(None), model.expires_on <= until)
+        q = select(model.id, model.expires_on).where(*due).order_by(model.expires_on, model.id)
+        rows = db.session.execute(q.limit(limit) if limit else q).all()
+        total += len(rows) if not limit or len(rows) < limit else \
+            db.session.scalar(select(func.count()).select_from(model).where(*due))
+        found += [(on, table, obj_id) for obj_id, on in rows]
+    found = sorted(found)[:limit] if limit else found
+    marks = expiry.marks_of([obj_id for _on, _t, obj_id in found])
+    out = []
+    for table in ("entries", "processes"):
+        ids = {obj_id for _on, t, obj_id in found if t == table}
+        labels = _labels(user, user_key, table, ids, session_id) if ids else {}
+        out += [Soon(t, obj_id, labels.get(obj_id, ""), on, bool(marks.get(obj_id) and marks[obj_id].extended))
+                for on, t, obj_id in found if t == table]
+    return sorted(out, key=lambda s: (s.expires_on, s.label)), total
+
+
+def _owner_is(model, owner_id: str):
+    """SQLite plans without statistics and would walk the owner's whole journal through the owner
+    index; the expiry-date index finds the few rows due soon directly. PostgreSQL plans from its
+    statistics. (An index on (owner_id, expires_on) would serve both.)"""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.coalesce(model.owner_id, "") == owner_id   # not indexable: the date range is used
+    return model.owner_id == owner_id
 
 
 def _labels(user: User, user_key: bytes, table: str, ids: set[str], session_id: str | None) -> dict[str, str]:
     if table == "entries":
-        state = journal_index.view(user, user_key, session_id)
-        return {i.row.id: i.headline for i in state.items() if i.row.id in ids}
+        by_id = journal_index.view(user, user_key, session_id).by_id()
+        return {i: by_id[i].headline for i in ids if i in by_id}
     return {row.id: data.get("code", "") for row, data in _processes(user.id, user_key) if row.id in ids}
 
 
@@ -71,10 +89,15 @@ def _processes(owner_id: str, user_key: bytes) -> list[tuple[Process, dict]]:
     return out
 
 
-def dates_of(owner_id: str) -> dict[str, date | None]:
-    out: dict[str, date | None] = {}
+def dates_of(owner_id: str, ids) -> dict[str, date | None]:
+    """Deletion dates of these entries and processes of the owner (one query per table, by
+    primary key; rows of another owner count as unknown)."""
+    ids = list(ids)
+    out: dict[str, date | None] = dict.fromkeys(ids)
     for model in (Entry, Process):
-        out.update(db.session.execute(select(model.id, model.expires_on).where(model.owner_id == owner_id)).all())
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            rows = db.session.execute(select(model.id, model.owner_id, model.expires_on).where(model.id.in_(chunk)))
+            out.update((obj_id, on) for obj_id, owner, on in rows if owner == owner_id)
     return out
 
 

@@ -101,6 +101,12 @@ class State:
             views["tags"] = all_tags(self.items())
         return views["tags"]
 
+    def by_id(self) -> dict:
+        views = self.__dict__.setdefault("_views", {})
+        if "by_id" not in views:
+            views["by_id"] = {i.row.id: i for i in self.items()}
+        return views["by_id"]
+
     def _view(self, name: str, keep) -> list:
         views = self.__dict__.setdefault("_views", {})
         if name not in views:
