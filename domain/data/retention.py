@@ -4,10 +4,11 @@ key, also removes the trend facts and the index copy at once). Dates: domain/ret
 shredding: domain/retention/shred.py."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal, select, union_all
 
 from domain.core import keyring
 from domain.core.db import db, utcnow
@@ -40,35 +41,37 @@ def _reason_aad(owner_id: str, obj_id: str) -> bytes:
 def expiring(user: User, user_key: bytes, today: date, session_id: str | None = None,
              limit: int | None = None) -> tuple[list[Soon], int]:
     """What expires within two weeks, soonest first (entries labelled from the sealed index), at
-    most `limit` of them, and how many there are in all. Queries and labels grow with `limit`,
-    not with the journal (docs/ARCHITECTURE.md, "Journal index and speed")."""
+    most `limit` of them, and how many there are in all. One query for the dates, one for the
+    marks: the work grows with `limit`, not with the journal (docs/ARCHITECTURE.md, "Journal
+    index and speed")."""
     until = today + timedelta(days=expiry.WARN_DAYS)
-    found, total = [], 0
-    for model, table in ((Entry, "entries"), (Process, "processes")):
-        due = (_owner_is(model, user.id), model.expires_on.is_not(None), model.expires_on <= until)
-        q = select(model.id, model.expires_on).where(*due).order_by(model.expires_on, model.id)
-        rows = db.session.execute(q.limit(limit) if limit else q).all()
-        total += len(rows) if not limit or len(rows) < limit else \
-            db.session.scalar(select(func.count()).select_from(model).where(*due))
-        found += [(on, table, obj_id) for obj_id, on in rows]
-    found = sorted(found)[:limit] if limit else found
-    marks = expiry.marks_of([obj_id for _on, _t, obj_id in found])
+    found = db.session.execute(_due(db.session.get_bind().dialect.name == "sqlite"),
+                               {"owner": user.id, "until": until, "n": limit or 10**9}).all()
+    total = found[0][3] if found else 0
+    marks = expiry.marks_of([obj_id for _on, _t, obj_id, _n in found])
     out = []
     for table in ("entries", "processes"):
-        ids = {obj_id for _on, t, obj_id in found if t == table}
+        ids = {obj_id for _on, t, obj_id, _n in found if t == table}
         labels = _labels(user, user_key, table, ids, session_id) if ids else {}
         out += [Soon(t, obj_id, labels.get(obj_id, ""), on, bool(marks.get(obj_id) and marks[obj_id].extended))
-                for on, t, obj_id in found if t == table]
+                for on, t, obj_id, _n in found if t == table]
     return sorted(out, key=lambda s: (s.expires_on, s.label)), total
 
 
-def _owner_is(model, owner_id: str):
-    """SQLite plans without statistics and would walk the owner's whole journal through the owner
-    index; the expiry-date index finds the few rows due soon directly. PostgreSQL plans from its
-    statistics. (An index on (owner_id, expires_on) would serve both.)"""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.coalesce(model.owner_id, "") == owner_id   # not indexable: the date range is used
-    return model.owner_id == owner_id
+@functools.cache
+def _due(sqlite: bool):
+    """(date, table, id, how many in all) of what is due by :until, soonest first; built once,
+    since building a statement costs more than running it. SQLite plans without statistics and
+    would walk the owner's whole journal through the owner index, so there the owner test is
+    made unindexable and the expiry-date index finds the few rows due soon; PostgreSQL plans from
+    its statistics. (An index on (owner_id, expires_on) would serve both.)"""
+    def owner_is(model):
+        return (func.coalesce(model.owner_id, "") if sqlite else model.owner_id) == bindparam("owner")
+    due = union_all(*(select(literal(table).label("t"), model.id.label("id"), model.expires_on.label("on"))
+                      .where(owner_is(model), model.expires_on.is_not(None), model.expires_on <= bindparam("until"))
+                      for model, table in ((Entry, "entries"), (Process, "processes")))).subquery()
+    return (select(due.c.on, due.c.t, due.c.id, func.count().over())
+            .order_by(due.c.on, due.c.id).limit(bindparam("n")))
 
 
 def _labels(user: User, user_key: bytes, table: str, ids: set[str], session_id: str | None) -> dict[str, str]:
@@ -90,15 +93,18 @@ def _processes(owner_id: str, user_key: bytes) -> list[tuple[Process, dict]]:
 
 
 def dates_of(owner_id: str, ids) -> dict[str, date | None]:
-    """Deletion dates of these entries and processes of the owner (one query per table, by
-    primary key; rows of another owner count as unknown)."""
+    """Deletion dates of these entries and processes of the owner, in one query by primary key
+    (rows of another owner count as unknown)."""
     ids = list(ids)
     out: dict[str, date | None] = dict.fromkeys(ids)
-    for model in (Entry, Process):
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            rows = db.session.execute(select(model.id, model.owner_id, model.expires_on).where(model.id.in_(chunk)))
-            out.update((obj_id, on) for obj_id, owner, on in rows if owner == owner_id)
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        out.update((obj_id, on) for obj_id, owner, on in db.session.execute(_DATES, {"ids": chunk})
+                   if owner == owner_id)
     return out
+
+
+_DATES = union_all(*(select(m.id, m.owner_id, m.expires_on).where(m.id.in_(bindparam("ids", expanding=True)))
+                     for m in (Entry, Process)))
 
 
 def owned_row(owner_id: str, table: str, obj_id: str):
