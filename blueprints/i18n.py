@@ -14,11 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import Babel, get_locale, get_translations, gettext, lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import validate_csrf
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
 from wtforms import SelectField
 from wtforms.validators import ValidationError
 
@@ -54,6 +56,18 @@ JS_STRINGS = {
     "passkey_cancelled": lazy_gettext("The passkey request was cancelled or timed out."),
     "passkey_name": lazy_gettext("Please give the passkey a name."),
 }
+# static/offline.js: the queue's notices.
+OFFLINE_STRINGS = {
+    "one": lazy_gettext("1 note is waiting to be sent."),
+    "many": lazy_gettext("%(num)s notes are waiting to be sent.", num="%(num)s"),
+    "login": lazy_gettext("They will be sent after you log in."),
+    "kept": lazy_gettext("Kept on this device, encrypted. It will be sent when you are online."),
+    "unsent": lazy_gettext("Not sent yet; Fokus tries again later."),
+    "logout": lazy_gettext("Notes written offline have not been sent yet. If you log out now, they are "
+                           "deleted from this device. Log out anyway?"),
+}
+# Both attribute values, per language: the same on every page, so built once per process.
+_ATTRIBUTES: dict[str, dict[str, Markup]] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -65,7 +79,8 @@ def init_app(app: Flask) -> None:
     catalogue_texts.use_language(current_language)  # catalogue words follow the page's language
     app.before_request(_remember_account_choice)
     app.context_processor(lambda: {"page_lang": current_language, "js_strings": js_strings,
-                                   "LANGUAGE_NAMES": NAMES})
+                                   "js_attributes": js_attributes, "LANGUAGE_NAMES": NAMES})
+    _fast_template_gettext(app)
     for name, fn in FILTERS.items():
         app.add_template_filter(fn, name)
     # A domain Message printed as it is ({{ contact.name }} for an unnamed one) is said in the
@@ -120,6 +135,37 @@ def say(err: Exception) -> str:
 
 def js_strings() -> dict:
     return {k: str(v) for k, v in JS_STRINGS.items()}
+
+
+def js_attributes() -> dict[str, Markup]:
+    """The strings app.js and offline.js show, as escaped JSON for <body>'s data attributes."""
+    lang = current_language()
+    if lang not in _ATTRIBUTES:
+        _ATTRIBUTES[lang] = {name: escape(str(htmlsafe_json_dumps({k: str(v) for k, v in strings.items()})))
+                             for name, strings in (("i18n", JS_STRINGS), ("offline", OFFLINE_STRINGS))}
+    return _ATTRIBUTES[lang]
+
+
+def _fast_template_gettext(app: Flask) -> None:
+    """Templates call _() dozens of times per page; Flask-Babel looks the catalogue up through
+    several context proxies on each call. Keep it per request (and per locale, so force_locale
+    still works) instead: the same catalogue, found once."""
+    def catalogue():
+        ctx = g.get("_flask_babel")
+        locale = getattr(ctx, "babel_locale", None) if ctx is not None else None
+        found = g.setdefault("_fokus_catalogues", {})
+        if locale is None or locale not in found:
+            translations = get_translations()
+            locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+            if locale is None:
+                return translations
+            found[locale] = translations
+        return found[locale]
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalogue().ugettext(s),
+        ngettext=lambda s, p, n: catalogue().ungettext(s, p, n), newstyle=True,
+        pgettext=lambda c, s: catalogue().upgettext(c, s),
+        npgettext=lambda c, s, p, n: catalogue().unpgettext(c, s, p, n))
 
 
 def _remember_account_choice() -> None:

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints import guards, quick_capture, search_state, sharing_send
+from blueprints import guards, quick_capture, retention, search_state, sharing_send
 from blueprints import journal_forms as forms
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
@@ -49,8 +49,8 @@ def _render_form(form, kind_id: str, entry: Entry | None, status: int = 200, war
 
 
 def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None, int, dict]:
-    """Validate and store. Returns (entry or None, HTTP status for a re-render, pii warnings).
-    Raises versions.Conflict when the entry was saved elsewhere since this form was opened."""
+    """Validate and store: (entry or None, HTTP status for a re-render, pii warnings), or
+    versions.Conflict when the entry was saved elsewhere since this form was opened."""
     draft = request.form.get("action") == "draft"
     if not form.validate():
         return None, 400, {}
@@ -72,8 +72,8 @@ def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None,
 
 
 def _conflict(form, kind_id: str, procs, conflict: versions.Conflict):
-    """Nothing was written: show both versions. The form keeps what this device typed and now
-    names the newer version, so Save keeps it; the saved version is one link away."""
+    """Nothing was written: show both versions. The form keeps what this device typed and names
+    the newer version (Save keeps it); the saved version is one link away."""
     db.session.rollback()
     form.version.data = str(conflict.version)
     form.pii_ack.data = "1"   # the privacy check was answered before the conflict showed
@@ -225,13 +225,9 @@ def autosave():
 def index():
     """GET shows the list for a sealed filter state (?f=...); POST (the search form) seals what was
     chosen and typed and redirects there, so no word or choice ever sits in a URL."""
-    if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
-            abort(400)
-        return redirect(search_state.entries_url(**search_state.clean(request.form)), 303)
-    if search_state.LEGACY_KEYS & set(request.args):
-        # An old bookmark with words in the URL: move them into a sealed state once.
-        return redirect(search_state.entries_url(**search_state.clean(request.args)), 303)
+    moved = search_state.sealed_redirect(request.method, request.form, request.args)
+    if moved is not None:
+        return moved
     state, expired = search_state.requested(request.args)
     if expired:
         flash(_("That search has expired. Please search again."), "info")
@@ -241,6 +237,7 @@ def index():
     f.tag = tag_named(f.tag, index.tags) if f.tag else ""
     selected = journal_index.select_entries(index, f, guards.user_key()) if not f.errors else []
     shown, page, pages = journal_filters.page_of(selected, request.args.get("page", "1"))
+    retention.shown(i.row.id for i in shown)
     args = {k: v for k, v in request.args.items() if k in ("f", "drafts") and v}
     return render_template("journal/list.html", items=shown, total=len(selected), page=page, pages=pages,
                            f=f, args=args, typed=state, procs=procs, tags=index.tags, themes=themes.THEMES,

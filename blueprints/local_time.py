@@ -4,9 +4,11 @@ Jinja filters `when`, `exact_when`, `day`, `short_day` and `local_iso` (docs/ARC
 "Language and time")."""
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 
-from flask_babel import format_date, format_datetime, get_locale, gettext, to_user_timezone
+from babel.dates import format_date
+from flask_babel import format_datetime, get_locale, gettext, to_user_timezone
 
 from domain.core.db import utcnow
 
@@ -50,7 +52,15 @@ def _date(value: date | datetime | None, pattern: str) -> str:
         return ""
     if isinstance(value, datetime):
         value = to_user_timezone(value).date()
-    return format_date(value, _pattern(pattern))
+    locale = str(get_locale() or "en")
+    return _formatted_day(value, _PATTERNS.get(locale, _PATTERNS["en"])[pattern], locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_day(value: date, pattern: str, locale: str) -> str:
+    """A list shows the same few days again and again, and formatting one costs more than
+    looking it up (a calendar date does not depend on the time zone)."""
+    return format_date(value, pattern, locale=locale)
 
 
 def local_iso(value: datetime | None) -> str:

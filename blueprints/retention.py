@@ -140,20 +140,42 @@ def _page(table: str, row, date_form, extend_form):
                            date_form=date_form, extend_form=extend_form), status
 
 
-def expiring_soon() -> list:
-    """The home notice's data (templates/home/_expiring.html reads `expiring_soon()`)."""
+def expiring_soon(limit: int | None = None) -> tuple[list, int]:
+    """The home notice's data (templates/home/_expiring.html reads `expiring_soon()`): at most
+    `limit` things deleted soon, and how many there are in all."""
     if not current_user.is_authenticated:
-        return []
+        return [], 0
     row = g.get("session_row")
-    return retention.expiring(current_user.user, guards.user_key(), _today(), row.id if row is not None else None)
+    return retention.expiring(current_user.user, guards.user_key(), _today(), row.id if row is not None else None,
+                              limit)
 
 
-def expiry_dates() -> dict:
-    """Entry and process id -> deletion date for the acting user, one query per request (the list
-    partial templates/retention/_expires.html reads it)."""
+class _Dates:
+    """Entry and process id -> deletion date for the acting user (the card partial
+    templates/retention/_expires.html reads it). The ids a page shows are named up front
+    (`shown`), so their dates come in one query, not one per card and not the whole journal."""
+
+    def __init__(self):
+        self.known: dict = {}
+        self.wanted: set[str] = set()
+
+    def get(self, obj_id: str):
+        if obj_id not in self.known:
+            ids = (self.wanted | {obj_id}) - self.known.keys()
+            self.known.update(retention.dates_of(current_user.id, ids) if current_user.is_authenticated
+                              else dict.fromkeys(ids))
+        return self.known[obj_id]
+
+
+def expiry_dates() -> _Dates:
     if "retention_dates" not in g:
-        g.retention_dates = retention.dates_of(current_user.id) if current_user.is_authenticated else {}
+        g.retention_dates = _Dates()
     return g.retention_dates
+
+
+def shown(ids) -> None:
+    """The entries or processes this page will show with their deletion dates."""
+    expiry_dates().wanted.update(ids)
 
 
 @bp.record_once

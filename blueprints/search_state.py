@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import time
 
-from flask import url_for
+from flask import abort, redirect, url_for
 from flask_login import current_user
 
 from blueprints import guards
+from blueprints.forms import EmptyForm
 from domain.core import keyring
 
 KEYS = ("q", "kind", "theme", "subtheme", "process", "supervision", "tag", "from", "to", "drafts")
@@ -76,3 +77,16 @@ def entries_url(**values) -> str:
     """A link to the journal list with these filters pre-selected, without them in the URL."""
     state = clean(values)
     return url_for("journal.index", f=seal(state)) if state else url_for("journal.index")
+
+
+def sealed_redirect(method: str, form, args):
+    """The search form's POST, or an old bookmark with words in its URL: the redirect (303) to
+    the sealed state of what was chosen and typed, so no word or choice ever sits in a URL.
+    None for a plain list request."""
+    if method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        return redirect(entries_url(**clean(form)), 303)
+    if LEGACY_KEYS & set(args):   # an old bookmark: moved into a sealed state once
+        return redirect(entries_url(**clean(args)), 303)
+    return None

@@ -60,7 +60,8 @@ def personal():
     today = utcnow().date()
 
     def compute() -> trends.PersonalTrends:
-        facts = index.memo(("trend facts",), lambda: [trend_store.entry_fact(i.data, i.row.created_at.date())
+        # i.day is the visit date, else the creation day: what entry_fact falls back to.
+        facts = index.memo(("trend facts",), lambda: [trend_store.entry_fact(i.data, i.day)
                                                       for i in index.saved if not i.broken])
         return trends.personal_trends(facts, procs, today, months, kind_order=list(KIND_IDS),
                                       theme_order=THEME_ORDER, subtheme_order=SUBTHEME_ORDER,

@@ -14,11 +14,10 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import NamedTuple
 
 from domain.accounts import sessions
-from domain.journal.items import Item, Ref, all_tags, flagged, gc_paused
+from domain.journal.items import IndexItem, Ref, all_tags, flagged, gc_paused  # noqa: F401 (Ref: read by index.py)
 
 MAX_BYTES = 128 * 1024 * 1024
 IDLE = 30 * 60.0
@@ -62,21 +61,24 @@ class State:
     def items(self) -> list:
         """Every entry as a journal Item, newest first (by entry day, then creation)."""
         if self._items is None:
-            seen: dict[str, tuple[int, dict]] = {}
-            for page in self.pages.values():
-                for r in page.records:
-                    if r["_id"] not in seen or seen[r["_id"]][0] < page.rev:
-                        seen[r["_id"]] = (page.rev, r)
-            items = []
+            records = [r for page in self.pages.values() for r in page.records]
+            if len({r["_id"] for r in records}) != len(records):
+                records = self._newest_copies()
             with gc_paused():     # thousands of new objects, no cycles: no gen-0 collection storm
-                for _rev, r in seen.values():
-                    created = datetime.fromisoformat(r["_c"])
-                    day = date.fromisoformat(r["visit_date"]) if r.get("visit_date") else created.date()
-                    items.append(Item(Ref(r["_id"], created), r, broken=bool(r.get("_x")), title=r.get("_h"),
-                                      sort_day=day))
-                items.sort(key=lambda i: (i.sort_day, i.row.created_at), reverse=True)
+                items = [IndexItem(r) for r in records]
+                items.sort(key=lambda i: i.sort_key, reverse=True)
             self._items = items
         return self._items
+
+    def _newest_copies(self) -> list[dict]:
+        """An entry on two pages (not expected: a page holds an entry for good) counts once, as
+        the newer page has it."""
+        seen: dict[str, tuple[int, dict]] = {}
+        for page in self.pages.values():
+            for r in page.records:
+                if r["_id"] not in seen or seen[r["_id"]][0] < page.rev:
+                    seen[r["_id"]] = (page.rev, r)
+        return [r for _rev, r in seen.values()]
 
     @property
     def saved(self) -> list:
@@ -100,6 +102,12 @@ class State:
         if "tags" not in views:
             views["tags"] = all_tags(self.items())
         return views["tags"]
+
+    def by_id(self) -> dict:
+        views = self.__dict__.setdefault("_views", {})
+        if "by_id" not in views:
+            views["by_id"] = {i.id: i for i in self.items()}
+        return views["by_id"]
 
     def _view(self, name: str, keep) -> list:
         views = self.__dict__.setdefault("_views", {})

@@ -51,6 +51,13 @@ def mark_of(obj_id: str) -> RetentionMark | None:
     return db.session.get(RetentionMark, obj_id)
 
 
+def marks_of(obj_ids) -> dict[str, RetentionMark]:
+    ids = list(obj_ids)
+    if not ids:
+        return {}
+    return {m.object_id: m for m in db.session.scalars(select(RetentionMark).where(RetentionMark.object_id.in_(ids)))}
+
+
 def mark_row(table: str, row) -> RetentionMark:
     mark = db.session.get(RetentionMark, row.id)
     if mark is None:

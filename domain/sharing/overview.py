@@ -3,9 +3,10 @@ sections, and the counts of what is new (per share, for the home page, for the n
 Everything here only reads."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from domain.core.db import db, utcnow
 from domain.core.models import Entry, Share, ThreadItem, User
@@ -81,7 +82,14 @@ def unseen_total(user_id: str, now: datetime | None = None) -> int:
     """What the navigation badge counts, in one query whatever the number of shares: new
     thread items in my active reader shares and in shares of my entries, entries edited since I
     last read them, and shared entries that wait for my reflection."""
-    now = now or utcnow()
+    counts = db.session.execute(_unseen_statement(), {"user": user_id, "now": now or utcnow()}).one()
+    return sum(n or 0 for n in counts)
+
+
+@functools.cache
+def _unseen_statement():
+    """Built once: the badge is on every page, and building this statement cost more than running it."""
+    user_id, now = bindparam("user"), bindparam("now")
     active = (Share.revoked_at.is_(None), Share.wrapped_key.is_not(None),
               or_(Share.expires_at.is_(None), Share.expires_at > now))
     items = (select(func.count()).select_from(ThreadItem).join(Share, ThreadItem.share_id == Share.id)
@@ -96,6 +104,4 @@ def unseen_total(user_id: str, now: datetime | None = None) -> int:
     waiting = select(func.count()).select_from(Share).where(Share.reader_id == user_id, *active,
                                                             Share.reflected_at.is_(None))
     # One round trip: the badge is on every page, and each statement has a fixed cost.
-    queries = (as_reader, as_owner, edited, waiting)
-    counts = db.session.execute(select(*(q.scalar_subquery() for q in queries))).one()
-    return sum(n or 0 for n in counts)
+    return select(*(q.scalar_subquery() for q in (as_reader, as_owner, edited, waiting)))
