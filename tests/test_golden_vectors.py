@@ -139,3 +139,15 @@ def test_a_v1_account_upgrades_on_write_and_a_revoke_still_works(golden_app):
         assert all(it.content[0] == keyring.BLOB_VERSION for it in db.session.query(ThreadItem))
     page = owner.get(f"/shares/{account['share_id']}").get_data(as_text=True)
     assert "golden reader reply" in page
+
+
+@pytest.mark.parametrize("vector", load("index_pages_v1.json")["pages"], ids=lambda v: f"{v['format']}-{v['part']}")
+def test_journal_index_pages_of_both_formats_open(vector):
+    """Index pages were JSON until marshal (prefix "M4") replaced it; both keep opening."""
+    from domain.journal import index_pages
+    v = load("index_pages_v1.json")
+    key = index_pages.key(b64(v["user_key"]), vector["part"])
+    got = index_pages.open_part(b64(vector["blob"]), key, v["owner_id"], v["page_no"], vector["part"])
+    assert got == vector["plain"]
+    with pytest.raises(keyring.CryptoError):   # bound to its owner and page
+        index_pages.open_part(b64(vector["blob"]), key, v["owner_id"], v["page_no"] + 1, vector["part"])
