@@ -45,7 +45,7 @@ def expiring(user: User, user_key: bytes, today: date, session_id: str | None = 
     marks: the work grows with `limit`, not with the journal (docs/ARCHITECTURE.md, "Journal
     index and speed")."""
     until = today + timedelta(days=expiry.WARN_DAYS)
-    found = db.session.execute(_due(db.session.get_bind().dialect.name == "sqlite"),
+    found = db.session.execute(_due(),
                                {"owner": user.id, "until": until, "n": limit or 10**9}).all()
     total = found[0][3] if found else 0
     marks = expiry.marks_of([obj_id for _on, _t, obj_id, _n in found])
@@ -59,14 +59,12 @@ def expiring(user: User, user_key: bytes, today: date, session_id: str | None = 
 
 
 @functools.cache
-def _due(sqlite: bool):
+def _due():
     """(date, table, id, how many in all) of what is due by :until, soonest first; built once,
-    since building a statement costs more than running it. SQLite plans without statistics and
-    would walk the owner's whole journal through the owner index, so there the owner test is
-    made unindexable and the expiry-date index finds the few rows due soon; PostgreSQL plans from
-    its statistics. (An index on (owner_id, expires_on) would serve both.)"""
+    since building a statement costs more than running it. The (owner_id, expires_on) indexes
+    find the few rows due soon (migration 0019)."""
     def owner_is(model):
-        return (func.coalesce(model.owner_id, "") if sqlite else model.owner_id) == bindparam("owner")
+        return model.owner_id == bindparam("owner")
     due = union_all(*(select(literal(table).label("t"), model.id.label("id"), model.expires_on.label("on"))
                       .where(owner_is(model), model.expires_on.is_not(None), model.expires_on <= bindparam("until"))
                       for model, table in ((Entry, "entries"), (Process, "processes")))).subquery()

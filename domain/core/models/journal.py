@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.core.db import db, new_id, utcnow
@@ -28,6 +28,13 @@ class Entry(SealedMixin, db.Model):
     """A journal entry of any kind; kind, themes and status (draft or saved) are inside `content`."""
 
     __tablename__ = "entries"
+    __table_args__ = (
+        # What is due soon, per owner (the home page's notice; docs/ARCHITECTURE.md "Journal index and speed").
+        Index("ix_entries_owner_expires", "owner_id", "expires_on"),
+        # The few entries waiting for a key rotation, without reading every row of the owner on each write.
+        Index("ix_entries_rotation_due", "owner_id", sqlite_where=text("needs_rotation IS 1"),
+              postgresql_where=text("needs_rotation IS true")),
+    )
 
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # Set when a reader lost access without the owner present (contact removed, share expired):
@@ -41,6 +48,7 @@ class Process(SealedMixin, db.Model):
     """A guidance process (a dyad under a pseudonymous code); everything about it is sealed."""
 
     __tablename__ = "processes"
+    __table_args__ = (Index("ix_processes_owner_expires", "owner_id", "expires_on"),)
 
     owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # None while the process is open: its clock starts when it ends (domain/data/retention.py).
