@@ -17,7 +17,7 @@ from blueprints.trends import label
 from domain.core.db import db
 from domain.core.refusal import Refusal
 from domain.groups import contributions as trend_store
-from domain.groups import handout
+from domain.groups import handout, threshold
 from domain.groups import membership as groups
 from domain.journal import entries as journal
 from domain.journal import processes
@@ -221,13 +221,13 @@ def set_k(group_id: str):
     form = KForm()
     status = 400
     try:
-        groups.may_set_k(ms)  # a member's or a fixed group's page has no k form: say it above
+        threshold.may_set_k(ms)  # a member's or a fixed group's page has no k form: say it above
     except Refusal as exc:
         flash(say(exc), "error")
         return _group_page(ms, exc.status, k_form=form)
     if form.validate_on_submit():
         try:
-            groups.set_k(ms, form.k.data)
+            threshold.set_k(ms, form.k.data)
         except Refusal as exc:
             form.k.errors = [say(exc)]
             status = exc.status

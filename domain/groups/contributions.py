@@ -18,6 +18,7 @@ from domain.core import keyring
 from domain.core.db import db, new_id, utcnow
 from domain.core.models import GroupMember, TrendCell, TrendFact, TrendPresence, TrendRollup
 from domain.groups import membership as groups
+from domain.groups import threshold
 from domain.trends import fact_order
 from domain.trends import rollup as trend_rollup
 from domain.trends.facts import (
@@ -96,7 +97,7 @@ def object_changed(owner_id: str, user_key: bytes, obj: str, obj_id: str, data: 
         fact_order.add_facts(rows)
         trend_rollup.added(m.group_id, rows)
         if rows:
-            groups.fix_k(m.group_id)
+            threshold.fix_k(m.group_id)
         _touch(m, user_key, state)
 
 
@@ -111,7 +112,7 @@ def consent(ms: groups.Membership, user_key: bytes, entries: list[tuple[str, dic
         rows += _process_rows(ms.group.id, user_key, process_id, data, month)
     fact_order.add_facts(rows)
     trend_rollup.added(ms.group.id, rows)
-    groups.fix_k(ms.group.id)  # from now on counts can be released: k stays (groups.set_k)
+    threshold.fix_k(ms.group.id)  # from now on counts can be released: k stays (threshold.set_k)
     state = {"contributing": True, "since": utcnow().isoformat(timespec="minutes")}
     _touch(ms.member, user_key, state)
     ms.state = state

@@ -224,35 +224,3 @@ def set_lead(ms: Membership, member_id: str, lead: bool) -> None:
     if not lead and target.role == "lead" and _lead_count(ms.group.id) <= 1:
         raise Refusal(N_("A group needs at least one lead."), 409)
     target.role = "lead" if lead else "member"
-
-
-_K_FIXED = N_("k is fixed once a member contributes: the same numbers shown at two thresholds could give "
-              "away a hidden one.")
-
-
-def may_set_k(ms: Membership) -> None:
-    """Refuse unless this lead may still change k (nothing has been contributed yet)."""
-    if not ms.is_lead:
-        raise Refusal(N_("Only a lead can change k."), 403)
-    if ms.group.k_fixed_at is not None:
-        raise Refusal(_K_FIXED, 409)
-
-
-def fix_k(group_id: str) -> None:
-    """Counts may be released from now on: k stays as it is. Called wherever facts are added
-    (contributions.consent and object_changed), so a member who consented before there was
-    anything to count fixes it with their first fact."""
-    db.session.execute(update(Group).where(Group.id == group_id, Group.k_fixed_at.is_(None))
-                       .values(k_fixed_at=utcnow()))
-
-
-def set_k(ms: Membership, k: int) -> None:
-    """One conditional UPDATE: a consent committed by another worker since this request read the
-    group row wins (its UPDATE of k_fixed_at holds the row until it commits)."""
-    may_set_k(ms)
-    check_k(k)
-    done = db.session.execute(update(Group).where(Group.id == ms.group.id, Group.k_fixed_at.is_(None))
-                              .values(k=k).execution_options(synchronize_session=False))
-    if done.rowcount != 1:
-        raise Refusal(_K_FIXED, 409)
-    db.session.refresh(ms.group)
