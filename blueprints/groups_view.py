@@ -11,8 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from blueprints.trends import SUBTHEME_ORDER, SUPPORT_ORDER, THEME_ORDER
-from domain.catalogue import themes
+from blueprints.trends import SUBTHEME_ORDER, SUPPORT_ORDER, THEME_ORDER, label
 from domain.catalogue.entry_kinds import KIND_IDS
 from domain.core.db import utcnow
 from domain.groups import merged_counts
@@ -83,9 +82,8 @@ def merged_text(v: adaptive.View) -> str:
     if not v.merged:
         return ""
     ids = [t for t in THEME_ORDER if t in v.merged] + sorted(v.merged - set(THEME_ORDER))
-    names = [themes.theme(t).short if t in themes.THEME_IDS else t for t in ids]
     return _("Subthemes are counted together under: %(themes)s. Apart, they would point at too few people.",
-             themes=", ".join(names))
+             themes=", ".join(label(t) for t in ids))
 
 
 def grain_text(levels: tuple[str, ...]) -> str:

@@ -78,8 +78,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     catalogue_texts.use_language(current_language)  # catalogue words follow the page's language
     app.before_request(_remember_account_choice)
-    app.context_processor(lambda: {"page_lang": current_language, "js_strings": js_strings,
-                                   "js_attributes": js_attributes, "LANGUAGE_NAMES": NAMES})
+    app.context_processor(lambda: {"page_lang": current_language, "js_attributes": js_attributes, "LANGUAGE_NAMES": NAMES})
     _fast_template_gettext(app)
     for name, fn in FILTERS.items():
         app.add_template_filter(fn, name)
@@ -131,10 +130,6 @@ def say(err: Exception) -> str:
     params = getattr(err, "params", None) or {}
     # A param may itself be a message (domain.core.refusal.Message): said first, in the same language.
     return gettext(message, **{k: say(v) if hasattr(v, "message") else v for k, v in params.items()})
-
-
-def js_strings() -> dict:
-    return {k: str(v) for k, v in JS_STRINGS.items()}
 
 
 def js_attributes() -> dict[str, Markup]:

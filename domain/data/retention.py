@@ -63,10 +63,9 @@ def _due():
     """(date, table, id, how many in all) of what is due by :until, soonest first; built once,
     since building a statement costs more than running it. The (owner_id, expires_on) indexes
     find the few rows due soon (migration 0019)."""
-    def owner_is(model):
-        return model.owner_id == bindparam("owner")
     due = union_all(*(select(literal(table).label("t"), model.id.label("id"), model.expires_on.label("on"))
-                      .where(owner_is(model), model.expires_on.is_not(None), model.expires_on <= bindparam("until"))
+                      .where(model.owner_id == bindparam("owner"), model.expires_on.is_not(None),
+                             model.expires_on <= bindparam("until"))
                       for model, table in ((Entry, "entries"), (Process, "processes")))).subquery()
     return (select(due.c.on, due.c.t, due.c.id, func.count().over())
             .order_by(due.c.on, due.c.id).limit(bindparam("n")))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from domain.accounts import sessions
-from domain.journal.items import IndexItem, Ref, all_tags, flagged, gc_paused  # noqa: F401 (Ref: read by index.py)
+from domain.journal.items import IndexItem, all_tags, flagged, gc_paused
 
 MAX_BYTES = 128 * 1024 * 1024
 IDLE = 30 * 60.0
