@@ -16,6 +16,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+# Generous, because CI shares two cores between the test workers, their servers and the browsers:
+# a page that loads in half a second alone has taken over ten seconds there. A real hang still
+# fails, only later.
+TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +28,8 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing on CI: browser tests cannot run")
         pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield chromium
@@ -50,7 +55,7 @@ def live_server(app):
 def page(browser, live_server):
     """A phone-sized (390x844) touch page on the live server."""
     context = browser.new_context(viewport=PHONE, base_url=live_server, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
     yield pg
     context.close()

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import TIMEOUT_MS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -20,7 +21,7 @@ HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
 def phone(browser, live_server):
     context = browser.new_context(viewport=PHONE, base_url=live_server, is_mobile=True, has_touch=True,
                                   accept_downloads=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

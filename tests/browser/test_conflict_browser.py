@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, TIMEOUT_MS
 from tests.browser.test_journal_browser import ENTRY_URL, capture, no_sideways_scroll, signup_in_browser
 from tests.conftest import PASSWORD
 
@@ -15,7 +15,7 @@ def test_second_device_sees_both_texts_and_keeps_its_own(page, browser, live_ser
     signup_in_browser(page, "twodevices")
     entry_url = capture(page, "hard_session")
     tablet_ctx = browser.new_context(viewport=PHONE, base_url=live_server, is_mobile=True, has_touch=True)
-    tablet_ctx.set_default_timeout(10_000)
+    tablet_ctx.set_default_timeout(TIMEOUT_MS)
     try:
         tablet = tablet_ctx.new_page()
         tablet.goto("/login")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import TIMEOUT_MS
 from tests.conftest import PASSWORD, Auth
 from tests.test_groups_http import BM, CT, HS, consent, entry, joined, make_user, month
 
@@ -40,7 +41,7 @@ def contexts(browser, live_server):
     def new_phone():
         context = browser.new_context(viewport=PHONE, base_url=live_server, is_mobile=True, has_touch=True,
                                       accept_downloads=True)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         made.append(context)
         page = context.new_page()
         page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from domain.demo.content import DEMO_PASSWORD as PASSWORD
+from tests.browser.conftest import TIMEOUT_MS
 from tests.test_i18n_pages import world  # noqa: F401  (the module's seeded world, a fixture)
 
 pytestmark = pytest.mark.browser
@@ -73,7 +74,7 @@ def _context(browser, server, size: str, lang: str, who: str | None):
     locale = "nb-NO" if lang == "nb" else "en-GB"
     context = browser.new_context(viewport=SIZES[size], base_url=server, is_mobile=True, has_touch=True,
                                   locale=locale)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     if who:
         page.goto("/login")

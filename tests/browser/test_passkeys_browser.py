@@ -9,6 +9,7 @@ import pytest
 
 from domain.core.db import db
 from domain.core.models import Entry
+from tests.browser.conftest import TIMEOUT_MS
 from tests.conftest import PASSWORD
 from tests.test_journal_http import domain_account
 
@@ -25,7 +26,7 @@ def origin(live_server):
 
 def phone(browser, origin, prf: bool):
     context = browser.new_context(viewport=PHONE, base_url=origin, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

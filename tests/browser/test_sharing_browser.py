@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.browser.conftest import TIMEOUT_MS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -20,7 +21,7 @@ THREAD_URL = re.compile(r"/shares/[0-9a-f]{32}(#.*)?$")
 
 def phone(browser, live_server):
     context = browser.new_context(viewport=PHONE, base_url=live_server, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     return context, context.new_page()
 
 
