@@ -17,6 +17,7 @@ from blueprints import (
     cli,
     contacts,
     data,
+    entry_cards,
     errors,
     groups,
     guards,
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     for part in (transactions, guards, headers, i18n, static_assets, limits, errors, observe, throttle, audit):
         part.init_app(app)
     template_filters.register(app)
+    app.add_template_global(entry_cards.cards, "entry_cards")
     for bp in (auth.bp, home.bp, journal.bp, processes.bp, process_reviews.bp, contacts.bp, sharing.bp,
                trends.bp, groups.bp, settings.bp, twofactor.bp, data.bp, health.bp, passkeys.bp, calendar.bp,
                offline.bp, audit.bp, retention.bp):

@@ -124,7 +124,6 @@ def in_process(app, runs: int) -> dict:
     """One request each (median): warm (the same request again), fresh (the session's index open,
     this filter or trend table not computed yet) and cold (nothing cached: the index is opened)."""
     from domain.catalogue.themes import THEMES
-    from domain.journal import cache as journal_cache
     client = login_client(app)
     html = client.get("/entries").get_data(as_text=True)
     proc = re.search(r'<option value="([0-9a-f]{32})"', html).group(1)
@@ -150,12 +149,22 @@ def in_process(app, runs: int) -> dict:
             _forget_results()
             assert client.get(url).status_code == 200
 
-        def cold(url=url):
-            journal_cache.clear()
-            assert client.get(url).status_code == 200
         out[name] = {"warm_ms": round(median_ms(get, runs), 2), "fresh_ms": round(median_ms(fresh, runs), 2),
-                     "cold_ms": round(median_ms(cold, max(3, runs // 3)), 2)}
+                     "cold_ms": round(_cold_ms(client, url, max(3, runs // 3)), 2)}
     return out
+
+
+def _cold_ms(client, url: str, runs: int) -> float:
+    """The request alone, after the cache is emptied: emptying it (freeing a large index) is
+    not part of any request."""
+    from domain.journal import cache as journal_cache
+    times = []
+    for _ in range(runs + 1):            # the first is a warm-up
+        journal_cache.clear()
+        t = time.perf_counter()
+        assert client.get(url).status_code == 200
+        times.append((time.perf_counter() - t) * 1000)
+    return sorted(times[1:])[len(times[1:]) // 2]
 
 
 def _forget_results() -> None:

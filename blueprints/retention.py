@@ -10,7 +10,7 @@ from flask_login import current_user, user_logged_in
 from wtforms import DateField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from blueprints import access, guards
+from blueprints import access, guards, local_time
 from blueprints.cli import fokus
 from blueprints.forms import Form
 from blueprints.i18n import say
@@ -173,6 +173,13 @@ def expiry_dates() -> _Dates:
     return g.retention_dates
 
 
+def expiry_text(table: str, on) -> str:
+    """"Deleted 30 November 2026", or when nothing is set: deleted after its process ends."""
+    if on:
+        return _("Deleted %(day)s", day=local_time.day(on))
+    return _("Deleted after the process ends") if table == "entries" else _("Deleted after it ends")
+
+
 def shown(ids) -> None:
     """The entries or processes this page will show with their deletion dates."""
     expiry_dates().wanted.update(ids)
@@ -184,6 +191,7 @@ def _template_globals(state) -> None:
     state.app.add_template_global(expiring_soon, "expiring_soon")
     state.app.add_template_global(expiry_dates, "expiry_dates")
     state.app.add_template_global(change_url, "expiry_url")
+    state.app.add_template_global(expiry_text, "expiry_text")
 
 
 def _on_login(_app, user=None, **_extra) -> None:

@@ -64,17 +64,21 @@ def matches(item: Item, f: Filters) -> bool:
     return True
 
 
-def select_items(items: list[Item], f: Filters, text=None) -> list[Item]:
-    """Items that pass the filters. `text(item)` gives the searchable text (the index keeps it
-    apart from the records); without it, the item's own data is searched."""
-    if f.q:
-        words = f.q.casefold().split()
-        plain = Filters(**{**f.__dict__, "q": ""})
-        text = text or (lambda i: entry_kinds.searchable_text(i.data))
-        return [i for i in items if matches(i, plain) and all(w in text(i) for w in words)]
-    return [i for i in items if matches(i, f)]
-
-
+def select_items(items: list[Item], f: Filters, texts: dict[str, str] | None = None) -> list[Item]:
+    """Items that pass the filters. A search looks in `texts` (entry id -> searchable text: the
+    index keeps it apart from the records); without it, in each item's own data."""
+    if not f.q:
+        return [i for i in items if matches(i, f)]
+    words = f.q.casefold().split()
+    if texts is None:
+        texts = {i.id: entry_kinds.searchable_text(i.data) for i in items}
+    # The words first: they are the most selective test, and scanning plain strings costs far
+    # less than the other checks made on every entry of a large journal.
+    first, rest = words[0], words[1:]
+    hits = {entry_id for entry_id, text in texts.items() if first in text}
+    hits = {entry_id for entry_id in hits if all(w in texts[entry_id] for w in rest)} if rest else hits
+    plain = Filters(**{**f.__dict__, "q": ""})
+    return [i for i in items if i.id in hits and matches(i, plain)]
 
 
 def parse(values) -> Filters:

@@ -85,8 +85,7 @@ def select_entries(state: State, f, user_key: bytes) -> list:
     key = ("select", *(v for k, v in sorted(f.__dict__.items()) if k != "errors"))
     if f.q:
         load_texts(state, user_key)
-        texts = state.texts()
-        return state.memo(key, lambda: journal_filters.select_items(base, f, text=lambda i: texts.get(i.id, "")))
+        return state.memo(key, lambda: journal_filters.select_items(base, f, state.texts()))
     return state.memo(key, lambda: journal_filters.select_items(base, f))
 
 
