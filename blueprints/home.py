@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from blueprints import guards
 from blueprints import retention as retention_views
+from blueprints import sharing as sharing_views
 from domain.accounts import account as accounts
 from domain.catalogue.entry_kinds import KINDS
 from domain.journal import index as journal_index
@@ -23,7 +24,7 @@ def index():
         return redirect(url_for("auth.recovery_code"))
     key = guards.user_key()
     index = journal_index.view(current_user.user, key, guards.session_row().id)
-    news = sharing.unseen_summary(current_user.id)
+    news = sharing.unseen_summary(current_user.id, sharing_views.unseen_counts())
     urgent = sharing.urgent_waiting(current_user.user, key, news["waiting_ids"])
     recent = index.saved[:SHOWN]
     retention_views.shown(i.row.id for i in (*recent, *index.drafts[:SHOWN], *index.flagged[:SHOWN]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 
-from flask import abort, redirect, url_for
+from flask import abort, g, redirect, url_for
 from flask_login import current_user
 
 from blueprints import guards
@@ -24,7 +24,9 @@ MAX_LEN = 200
 
 
 def _key() -> bytes:
-    return keyring.hkdf(guards.user_key(), "filter-state")
+    if "filter_state_key" not in g:   # derived once per request: a page may carry several such links
+        g.filter_state_key = keyring.hkdf(guards.user_key(), "filter-state")
+    return g.filter_state_key
 
 
 def _aad() -> bytes:

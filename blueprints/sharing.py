@@ -226,11 +226,19 @@ def reply(share_id: str):
                                               form.reply_id.data or ""), anchor="#thread-end")
 
 
+def unseen_counts() -> tuple[int, int, int, int]:
+    """The acting user's unseen counts (domain/sharing/overview.py), counted once per request:
+    the home page and the navigation badge show the same numbers."""
+    if "unseen_counts" not in g:
+        g.unseen_counts = sharing.unseen_counts(current_user.id)
+    return g.unseen_counts
+
+
 @bp.app_context_processor
 def _shared_badge() -> dict:
     """The "Shared" count in the navigation, on every page: new thread items and edited entries
     the user has not looked at yet. A page that cannot count (database trouble) shows no badge."""
     try:
-        return {"unseen_total": sharing.unseen_total(current_user.id) if current_user.is_authenticated else 0}
+        return {"unseen_total": sum(unseen_counts()) if current_user.is_authenticated else 0}
     except SQLAlchemyError:
         return {"unseen_total": 0}

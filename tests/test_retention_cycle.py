@@ -76,6 +76,12 @@ def test_notice_export_extend_once_with_sealed_reason(app, client, auth, user):
     assert _expires(app, eid) == expiry.add_months(expiry.add_months(visit, 12), 12)
     assert "soon gone moment" not in client.get("/retention").get_data(as_text=True)
     assert REASON.encode() not in raw_database_bytes(app)
+    # kept longer once, then brought near again by its own date: the notice offers a date change
+    near = _today() + timedelta(days=3)
+    assert auth.post(f"/entries/{eid}/expiry", {"until": near.isoformat()}).status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    notice = home[home.index('class="card expiring"'):]
+    assert "soon gone moment" in notice and ">Change date<" in notice and ">Keep longer<" not in notice
 
 
 def test_own_date_for_one_entry(app, auth, user):

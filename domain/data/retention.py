@@ -48,12 +48,12 @@ def expiring(user: User, user_key: bytes, today: date, session_id: str | None = 
     found = db.session.execute(_due(),
                                {"owner": user.id, "until": until, "n": limit or 10**9}).all()
     total = found[0][3] if found else 0
-    marks = expiry.marks_of([obj_id for _on, _t, obj_id, _n in found])
+    extended = expiry.extended([obj_id for _on, _t, obj_id, _n in found])
     out = []
     for table in ("entries", "processes"):
         ids = {obj_id for _on, t, obj_id, _n in found if t == table}
         labels = _labels(user, user_key, table, ids, session_id) if ids else {}
-        out += [Soon(t, obj_id, labels.get(obj_id, ""), on, bool(marks.get(obj_id) and marks[obj_id].extended))
+        out += [Soon(t, obj_id, labels.get(obj_id, ""), on, obj_id in extended)
                 for on, t, obj_id, _n in found if t == table]
     return sorted(out, key=lambda s: (s.expires_on, s.label)), total
 

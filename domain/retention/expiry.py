@@ -17,7 +17,7 @@ import calendar
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from domain.catalogue import outcomes
 from domain.core.db import db, utcnow
@@ -51,11 +51,15 @@ def mark_of(obj_id: str) -> RetentionMark | None:
     return db.session.get(RetentionMark, obj_id)
 
 
-def marks_of(obj_ids) -> dict[str, RetentionMark]:
+def extended(obj_ids) -> set[str]:
+    """Which of these objects had their deletion postponed once ("keep longer")."""
     ids = list(obj_ids)
-    if not ids:
-        return {}
-    return {m.object_id: m for m in db.session.scalars(select(RetentionMark).where(RetentionMark.object_id.in_(ids)))}
+    return set(db.session.scalars(_EXTENDED, {"ids": ids})) if ids else set()
+
+
+# Built once: the home page asks on every view, and building a statement costs more than running it.
+_EXTENDED = select(RetentionMark.object_id).where(RetentionMark.object_id.in_(bindparam("ids", expanding=True)),
+                                                  RetentionMark.extended.is_(True))
 
 
 def mark_row(table: str, row) -> RetentionMark:

@@ -12,7 +12,7 @@ from domain.core.db import db, utcnow
 from domain.core.models import Entry, Share, ThreadItem, User
 from domain.journal import entries as journal
 from domain.journal import index as journal_index
-from domain.sharing.access import decide_share, entry_key_for, is_active, read_entry
+from domain.sharing.access import decide_share, entry_key_for, read_entry
 from domain.sharing.items import note
 
 
@@ -66,32 +66,40 @@ def unseen_count(share_row: Share, viewer_id: str) -> int:
     return n
 
 
-def unseen_summary(user_id: str, now: datetime | None = None) -> dict:
-    """Counts for the home page: new items in conversations I read and in those I own, and
-    entries shared with me that wait for my reflection (and their ids, for home's urgent count)."""
-    now = now or utcnow()
-    as_reader = [s for s in inbox(user_id) if is_active(s, now)]
-    as_owner = list(db.session.scalars(select(Share).where(Share.owner_id == user_id, Share.revoked_at.is_(None))))
-    return {"reader": sum(unseen_count(s, user_id) for s in as_reader),
-            "owner": sum(unseen_count(s, user_id) for s in as_owner),
-            "waiting": sum(1 for s in as_reader if s.reflected_at is None),
-            "waiting_ids": [s.id for s in as_reader if s.reflected_at is None]}
-
-
-def unseen_total(user_id: str, now: datetime | None = None) -> int:
-    """What the navigation badge counts, in one query whatever the number of shares: new
-    thread items in my active reader shares and in shares of my entries, entries edited since I
-    last read them, and shared entries that wait for my reflection."""
+def unseen_counts(user_id: str, now: datetime | None = None) -> tuple[int, int, int, int]:
+    """(new thread items in my active reader shares, new thread items in shares of my entries,
+    entries edited since I last read them, shared entries waiting for my reflection), in one
+    query whatever the number of shares."""
     counts = db.session.execute(_unseen_statement(), {"user": user_id, "now": now or utcnow()}).one()
-    return sum(n or 0 for n in counts)
+    return tuple(n or 0 for n in counts)
+
+
+def unseen_summary(user_id: str, counts: tuple[int, int, int, int], now: datetime | None = None) -> dict:
+    """Counts for the home page from `unseen_counts`: new in conversations I read (an edited entry
+    counts as one) and in those I own, and the entries shared with me that wait for my reflection
+    (with their ids, for home's urgent count; looked up only when there are any)."""
+    as_reader, as_owner, edited, waiting = counts
+    waiting_ids = list(db.session.scalars(_waiting_statement(), {"user": user_id, "now": now or utcnow()})) \
+        if waiting else []
+    return {"reader": as_reader + edited, "owner": as_owner, "waiting": waiting, "waiting_ids": waiting_ids}
+
+
+def _active(now):
+    return (Share.revoked_at.is_(None), Share.wrapped_key.is_not(None),
+            or_(Share.expires_at.is_(None), Share.expires_at > now))
+
+
+@functools.cache
+def _waiting_statement():
+    return (select(Share.id).where(Share.reader_id == bindparam("user"), *_active(bindparam("now")),
+                                   Share.reflected_at.is_(None)).order_by(Share.created_at.desc()))
 
 
 @functools.cache
 def _unseen_statement():
     """Built once: the badge is on every page, and building this statement cost more than running it."""
-    user_id, now = bindparam("user"), bindparam("now")
-    active = (Share.revoked_at.is_(None), Share.wrapped_key.is_not(None),
-              or_(Share.expires_at.is_(None), Share.expires_at > now))
+    user_id = bindparam("user")
+    active = _active(bindparam("now"))
     items = (select(func.count()).select_from(ThreadItem).join(Share, ThreadItem.share_id == Share.id)
              .where(ThreadItem.author_id != user_id, ThreadItem.draft.is_(False)))
     as_reader = items.where(Share.reader_id == user_id, *active, or_(

@@ -72,8 +72,8 @@ from domain.sharing.overview import (
     outbox,
     outbox_items,
     unseen_count,
+    unseen_counts,
     unseen_summary,
-    unseen_total,
 )
 from domain.sharing.rotation import rotate
 from domain.sharing.urgent import mandate_of_entry, supervisor_of, urgent_waiting
@@ -84,7 +84,7 @@ __all__ = [
     "end_between", "entry_key_for", "hold", "identifying_details", "inbox", "inbox_sections", "is_active",
     "last_seen", "log_access", "mandate_of_entry", "mark_seen", "note", "open_item", "outbox", "outbox_items", "question", "question_aad", "read_entry",
     "revoke", "save_reflection", "seal_item", "share", "share_info", "shares_of_entry", "supervisor_of", "sweep",
-    "thread", "unseen_count", "unseen_summary", "unseen_total", "urgent_waiting",
+    "thread", "unseen_count", "unseen_counts", "unseen_summary", "urgent_waiting",
 ]
 
 QUESTION_MAX = 1000
