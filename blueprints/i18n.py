@@ -120,7 +120,10 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    return str(get_locale() or "en")
+    # Flask-Babel's own per-request answer, read without its proxies first: every catalogue label
+    # on a page asks (domain/catalogue/texts.py), and force_locale changes this same attribute.
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None) or get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def say(err: Exception) -> str:
