@@ -82,11 +82,21 @@ class State:
 
     @property
     def saved(self) -> list:
-        return self._view("saved", lambda i: not i.is_draft)
+        return self._split()[0]
 
     @property
     def drafts(self) -> list:
-        return self._view("drafts", lambda i: i.is_draft)
+        return self._split()[1]
+
+    def _split(self) -> tuple[list, list]:
+        """(saved, drafts), newest first, made in one pass over the journal."""
+        views = self.__dict__.setdefault("_views", {})
+        if "saved" not in views:
+            saved, drafts = [], []
+            for i in self.items():
+                (drafts if i.data.get("status") == "draft" else saved).append(i)
+            views["saved"], views["drafts"] = saved, drafts
+        return views["saved"], views["drafts"]
 
     @property
     def flagged(self) -> list:
@@ -108,12 +118,6 @@ class State:
         if "by_id" not in views:
             views["by_id"] = {i.id: i for i in self.items()}
         return views["by_id"]
-
-    def _view(self, name: str, keep) -> list:
-        views = self.__dict__.setdefault("_views", {})
-        if name not in views:
-            views[name] = [i for i in self.items() if keep(i)]
-        return views[name]
 
     def memo(self, key: tuple, build):
         """A result computed from this state (a filtered list, personal trends), kept with it:
