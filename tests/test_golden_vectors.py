@@ -151,3 +151,15 @@ def test_journal_index_pages_of_both_formats_open(vector):
     assert got == vector["plain"]
     with pytest.raises(keyring.CryptoError):   # bound to its owner and page
         index_pages.open_part(b64(vector["blob"]), key, v["owner_id"], v["page_no"] + 1, vector["part"])
+
+
+def test_journal_index_records_with_shared_tuples_open():
+    """Since December 2026 a page's list values are tuples, equal ones stored once: they open as
+    one shared object (fewer objects for the collector) and read like the lists they were."""
+    from domain.journal import index_pages
+    v = load("index_pages_v2.json")
+    [vector] = v["pages"]
+    key = index_pages.key(b64(v["user_key"]), "records")
+    got = index_pages.open_part(b64(vector["blob"]), key, v["owner_id"], v["page_no"], "records")
+    assert [{k: list(x) if isinstance(x, tuple) else x for k, x in r.items()} for r in got] == vector["plain"]
+    assert got[0]["themes"] is got[1]["themes"] and isinstance(got[0]["tags"], tuple)

@@ -89,13 +89,13 @@ class State:
         return self._split()[1]
 
     def _split(self) -> tuple[list, list]:
-        """(saved, drafts), newest first, made in one pass over the journal."""
+        """(saved, drafts), newest first, made together (two comprehensions cost less than one loop
+        that appends to either)."""
         views = self.__dict__.setdefault("_views", {})
         if "saved" not in views:
-            saved, drafts = [], []
-            for i in self.items():
-                (drafts if i.data.get("status") == "draft" else saved).append(i)
-            views["saved"], views["drafts"] = saved, drafts
+            items = self.items()
+            views["saved"] = [i for i in items if i.data.get("status") != "draft"]
+            views["drafts"] = [i for i in items if i.data.get("status") == "draft"]
         return views["saved"], views["drafts"]
 
     @property

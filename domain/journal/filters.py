@@ -12,6 +12,8 @@ from domain.catalogue.entry_kinds import KINDS
 from domain.core.refusal import N_
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from domain.journal.items import Item
 
 BAD_DATE = N_("Please give a real date (for example 14.03.2026 or 2026-03-14).")
@@ -41,34 +43,46 @@ class Filters:
 
 
 def matches(item: Item, f: Filters) -> bool:
-    # Cheapest and most selective checks first, each returning early: this runs over every entry
-    # of a journal for each filtered page.
-    d = item.data
-    if item.is_draft != f.drafts or (item.broken and f.active()):
-        return False
-    if (f.kind and d.get("kind") != f.kind) or (f.process_id and d.get("process_id") != f.process_id):
-        return False
-    if (f.theme and f.theme not in d.get("themes", ())) or (
-            f.subtheme and f.subtheme not in d.get("subthemes", ())):
-        return False
-    if (f.date_from and item.day < f.date_from) or (f.date_to and item.day > f.date_to):
-        return False
-    if f.supervision and not (d.get("supervision") in ("yes", "urgent") if f.supervision == "flagged"
-                              else d.get("supervision") == f.supervision):
-        return False
-    if f.tag and f.tag.casefold() not in (t.casefold() for t in d.get("tags", ())):
-        return False
-    if f.q:
-        haystack = entry_kinds.searchable_text(d)
-        return all(word in haystack for word in f.q.casefold().split())
-    return True
+    return predicate(f)(item)
+
+
+def predicate(f: Filters) -> Callable[[Item], bool]:
+    """The test `matches` makes, for one set of filters, with what they ask looked up once: it
+    runs over every entry of a journal for each filtered page. Cheapest and most selective checks
+    first, each returning early."""
+    drafts, active = f.drafts, f.active()
+    kind, process_id, theme, subtheme = f.kind, f.process_id, f.theme, f.subtheme
+    date_from, date_to, tag = f.date_from, f.date_to, f.tag.casefold()
+    supervision = ("yes", "urgent") if f.supervision == "flagged" else (f.supervision,) if f.supervision else ()
+    words = f.q.casefold().split()
+
+    def ok(item: Item) -> bool:
+        d = item.data
+        if (d.get("status") == "draft") != drafts or (active and item.broken):
+            return False
+        if (kind and d.get("kind") != kind) or (process_id and d.get("process_id") != process_id):
+            return False
+        if (theme and theme not in d.get("themes", ())) or (subtheme and subtheme not in d.get("subthemes", ())):
+            return False
+        if (date_from and item.day < date_from) or (date_to and item.day > date_to):
+            return False
+        if supervision and d.get("supervision") not in supervision:
+            return False
+        if tag and tag not in (t.casefold() for t in d.get("tags", ())):
+            return False
+        if words:
+            haystack = entry_kinds.searchable_text(d)
+            return all(word in haystack for word in words)
+        return True
+    return ok
 
 
 def select_items(items: list[Item], f: Filters, texts: dict[str, str] | None = None) -> list[Item]:
     """Items that pass the filters. A search looks in `texts` (entry id -> searchable text: the
     index keeps it apart from the records); without it, in each item's own data."""
     if not f.q:
-        return [i for i in items if matches(i, f)]
+        ok = predicate(f)
+        return [i for i in items if ok(i)]
     words = f.q.casefold().split()
     if texts is None:
         texts = {i.id: entry_kinds.searchable_text(i.data) for i in items}
@@ -77,8 +91,8 @@ def select_items(items: list[Item], f: Filters, texts: dict[str, str] | None = N
     first, rest = words[0], words[1:]
     hits = {entry_id for entry_id, text in texts.items() if first in text}
     hits = {entry_id for entry_id in hits if all(w in texts[entry_id] for w in rest)} if rest else hits
-    plain = Filters(**{**f.__dict__, "q": ""})
-    return [i for i in items if i.id in hits and matches(i, plain)]
+    ok = predicate(Filters(**{**f.__dict__, "q": ""}))
+    return [i for i in items if i.id in hits and ok(i)]
 
 
 def parse(values) -> Filters:

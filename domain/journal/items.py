@@ -120,12 +120,10 @@ def gc_paused() -> Iterator[None]:
 
 
 def all_tags(items: list[Item]) -> list[str]:
-    found: set[str] = set()
-    for i in items:
-        tags = i.data.get("tags")
-        if tags:          # most entries have none
-            found.update(tags)
-    return sorted(found, key=str.casefold)
+    # Index records share their tag tuples within a page (index_pages._shared_lists), so there
+    # are few distinct ones: collect those first, then their tags.
+    distinct = {tags if type(tags) is tuple else tuple(tags) for i in items if (tags := i.data.get("tags"))}
+    return sorted(set().union(*distinct), key=str.casefold)
 
 
 def flagged(items: list[Item]) -> list[Item]:
