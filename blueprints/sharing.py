@@ -110,7 +110,9 @@ def _sweep(response):
             or not current_user.is_authenticated:
         return response
     try:
-        if sharing.sweep(current_user.user, g.user_key):
+        # One EXISTS query decides; the sweep (and loading the user row again after the request's
+        # commit) only runs when something is due.
+        if sharing.rotation_due(current_user.id) and sharing.sweep(current_user.user, g.user_key):
             db.session.commit()
     except (SQLAlchemyError, CryptoError) as exc:  # a rotation that cannot run now runs next time
         db.session.rollback()
