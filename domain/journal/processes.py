@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -143,6 +144,25 @@ def all_items(owner_id: str, user_key: bytes) -> list[ProcessItem]:
     items = [ProcessItem(r, read(r, user_key)) for r in rows]
     items.sort(key=lambda p: (not p.is_open, p.code.casefold()))
     return items
+
+
+class Choices:
+    """The owner's processes as an entry form offers them. Checking a posted choice needs only the
+    ids (one query); the codes (each process opened) are read only when a form is shown."""
+
+    def __init__(self, owner_id: str, user_key: bytes):
+        self.owner_id, self._key = owner_id, user_key
+        self.ids = set(db.session.scalars(select(Process.id).where(Process.owner_id == owner_id)))
+
+    @cached_property
+    def items(self) -> list[ProcessItem]:
+        return all_items(self.owner_id, self._key)
+
+    def labelled(self) -> list[tuple[str, str]]:
+        return [(p.row.id, p.code) for p in self.items]
+
+    def unlabelled(self) -> list[tuple[str, str]]:
+        return [(i, i) for i in sorted(self.ids)]
 
 
 def delete(row: Process, entries: list[Item], user_key: bytes) -> None:
