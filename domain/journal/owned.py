@@ -39,11 +39,15 @@ class OwnedTable:
         row = versions.lock(self.model, obj_id, owner_id)   # the twin request created it first
         return (row, False) if row is not None else (create(), True)
 
-    def trends_changed(self, row, user_key: bytes, data: dict | None, **extra) -> None:
+    def trends_changed(self, row, user_key: bytes, data: dict | None, expiry_done: bool = False, **extra) -> None:
         # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
         from domain.groups import contributions as trend_store
         trend_store.object_changed(row.owner_id, user_key, self.fact_kind, row.id, data, row.created_at.date(),
                                    **extra)
+        if not expiry_done:
+            self.expiry_changed(row, user_key, data)
+
+    def expiry_changed(self, row, user_key: bytes, data: dict | None) -> None:
         # Every write (create, edit, delete, key rotation of the content) passes here with the key,
         # so this is where the clear expiry date is computed (domain/retention/expiry.py).
         from domain.retention import expiry
