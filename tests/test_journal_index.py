@@ -115,6 +115,27 @@ def test_rebuilds_a_missing_or_damaged_index(owner, damage):
     assert len(journal_index.view(user, key, None).items()) == 30
 
 
+@pytest.mark.parametrize("write", ["create", "update"])
+def test_a_write_into_a_damaged_page_leaves_the_index_stale_for_the_next_reader(owner, write):
+    user, key = owner
+    rng = random.Random(14)
+    rows = [journal.create(user, key, _data(rng, i, [])) for i in range(10)]   # pages 0 (7) and 1 (3)
+    db.session.commit()
+    page = db.session.scalar(select(JournalIndexPage).where(JournalIndexPage.page_no == 1))
+    page.records = page.records[:-1] + bytes([page.records[-1] ^ 1])
+    db.session.commit()
+    if write == "create":
+        journal.create(user, key, _data(rng, 10, []))
+    else:
+        journal.update(rows[-1], key, _data(rng, 11, []))
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.journal_indexed != user.journal_version    # not written into a page that does not open
+    _same_as_brute_force(user, key, [])
+    db.session.refresh(user)
+    assert user.journal_indexed == user.journal_version    # the reader rebuilt it
+
+
 def test_another_workers_write_is_seen(owner, monkeypatch):
     user, key = owner
     rng = random.Random(13)
