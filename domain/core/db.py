@@ -72,7 +72,19 @@ def begin_writes(writes: bool = True) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes.get() else "BEGIN")
+    immediate = _writes.get()
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.info["fokus_immediate"] = immediate
+
+
+def holds_database() -> bool:
+    """Whether the session's transaction is a SQLite one that began IMMEDIATE: it holds the write
+    lock, so no other connection can insert or change anything until it ends."""
+    s = db.session()
+    if not s.in_transaction():
+        return False
+    conn = s.connection()
+    return conn.dialect.name == "sqlite" and bool(conn.info.get("fokus_immediate"))
 
 
 def for_update(stmt):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.core import sealed, versions
+from domain.core.db import holds_database
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,16 @@ class OwnedTable:
     def lock_or_insert(self, obj_id: str | None, owner_id: str, insert: Callable[[], Any],
                        create: Callable[[], Any]) -> tuple[Any, bool]:
         """(row, made): the locked row of `obj_id` to update, or (made=True) the row that was just
-        inserted. No "is it taken?" look first: a twin request may commit that id at any moment,
-        and then this must become a save of it, not a second row (the primary key decides)."""
-        row = versions.lock(self.model, obj_id, owner_id)
+        inserted. Where a twin request may commit that id at any moment (PostgreSQL, or SQLite
+        outside a write request), the insert runs in a savepoint and the primary key decides: a
+        refused insert becomes a save of the twin's row, never a second row."""
+        row = versions.locked(self.model, obj_id)
         if row is not None:
-            return row, False
+            return (row, False) if row.owner_id == owner_id else (create(), True)   # another's id: never reused
+        if holds_database():
+            # SQLite's write lock is held since this transaction began: no twin can insert this id
+            # before it commits, so the insert needs no savepoint to fall back from.
+            return insert(), True
         made = versions.insert_once(insert)
         if made is not None:
             return made, True
