@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from domain.catalogue import outcomes, themes
 from domain.catalogue.entry_kinds import HEAVY_KINDS
@@ -146,13 +146,16 @@ def all_items(owner_id: str, user_key: bytes) -> list[ProcessItem]:
     return items
 
 
+_IDS = select(Process.id).where(Process.owner_id == bindparam("owner"))   # built once: every entry form
+
+
 class Choices:
     """The owner's processes as an entry form offers them. Checking a posted choice needs only the
     ids (one query); the codes (each process opened) are read only when a form is shown."""
 
     def __init__(self, owner_id: str, user_key: bytes):
         self.owner_id, self._key = owner_id, user_key
-        self.ids = set(db.session.scalars(select(Process.id).where(Process.owner_id == owner_id)))
+        self.ids = set(db.session.scalars(_IDS, {"owner": owner_id}))
 
     @cached_property
     def items(self) -> list[ProcessItem]:
