@@ -1,9 +1,11 @@
 """The key sweep after a write request: one cheap question (sharing.rotation_due) decides whether it
-runs, so it must say "yes" for every case the sweep handles, and the owner's next write (here:
-creating an entry) must still rotate what is due."""
+runs, so it must say "yes" for every case the sweep handles, and the owner's next write (creating
+an entry, or a form shown again without saving) must still rotate what is due."""
 from __future__ import annotations
 
 from datetime import timedelta
+
+import pytest
 
 from domain.core.db import db, utcnow
 from domain.core.models import Entry, Share
@@ -36,7 +38,10 @@ def test_rotation_due_answers_for_each_case_the_sweep_handles(app):
         assert not sharing.rotation_due(pia.id)
 
 
-def test_the_owners_next_write_still_rotates_an_expired_share_and_a_marked_entry(app):
+@pytest.mark.parametrize("action", ["save", "more-films"])
+def test_the_owners_next_write_still_rotates_an_expired_share_and_a_marked_entry(app, action):
+    """"save" commits (the question is asked just before that commit); "more-films" shows the form
+    again and commits nothing (the sweep asks on its own)."""
     people, eid = setup(app)
     client = login_client(app, "tess")                             # the login POST sweeps: before the expiry
     with app.app_context():
@@ -49,9 +54,9 @@ def test_the_owners_next_write_still_rotates_an_expired_share_and_a_marked_entry
         db.session.commit()
         sid, marked_id = share.id, marked.id
         versions = {i: db.session.get(Entry, i).key_version for i in (eid, marked_id)}
-    r = post(client, "/entries/new/bright_moment", {"kind": "bright_moment", "action": "save",
+    r = post(client, "/entries/new/bright_moment", {"kind": "bright_moment", "action": action,
                                                     "supervision": "no", "what_happened": "a smile"})
-    assert r.status_code == 302
+    assert r.status_code == (302 if action == "save" else 200)
     with app.app_context():
         assert db.session.get(Share, sid).wrapped_key is None
         for entry_id, kv in versions.items():
