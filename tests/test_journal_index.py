@@ -185,6 +185,27 @@ def test_cache_is_bounded_and_scoped(owner, monkeypatch):
     assert journal_cache.get("s3", user.id) is None        # idle past the session timeout
 
 
+def test_a_cached_index_keeps_its_size_right_through_writes(owner):
+    """A write in this process updates the cached index by one page; its size (what the byte budget
+    counts) moves by that page, and must stay the sum of the pages, search text included."""
+    user, key = owner
+    rng = random.Random(16)
+    rows = [journal.create(user, key, _data(rng, i, [])) for i in range(12)]
+    db.session.commit()
+    state = journal_index.view(user, key, "s1")
+    journal_index.select_entries(state, Filters(q="raincoat"), key)     # search text loaded
+    journal.create(user, key, _data(rng, 12, []))                       # into the last page
+    journal.update(rows[0], key, _data(rng, 13, []))                    # the first page
+    for row in rows[7:]:                                                # page 1 emptied out
+        journal.delete(row, key)
+    db.session.commit()
+    db.session.refresh(user)
+    state = journal_index.view(user, key, "s1")
+    slot = journal_cache._slots["s1"]
+    assert slot.state is state and slot.size == state.nbytes()
+    _same_as_brute_force(user, key, [], "s1")
+
+
 def test_logout_drops_the_cache(client, auth, user):
     journal_cache.clear()
     assert client.get("/entries").status_code == 200
