@@ -65,9 +65,8 @@ def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[str | None, i
         if warnings:
             form.pii_ack.data = "1"
             return None, 200, warnings
-    row = journal.save(current_user.user, guards.user_key(), forms.form_entry_id(form, entry), data,
-                       versions.base_version(form.version.data))
-    entry_id = row.id   # read before the commit expires the row (no reload for the redirect)
+    entry_id = journal.save(current_user.user, guards.user_key(), forms.form_entry_id(form, entry), data,
+                            versions.base_version(form.version.data)).id   # read before the commit expires it
     db.session.commit()
     return entry_id, 302, {}
 
