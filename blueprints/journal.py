@@ -56,7 +56,7 @@ def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[str | None, i
         return None, 400, {}
     data = forms.entry_data_from(form, kind_id)
     try:
-        data = journal.clean(data, procs.ids, draft)
+        data = journal.clean(data, procs.ids_for(data), draft)
     except EntryError as exc:
         forms.show_refusal(form, exc.field, say(exc))
         return None, 400, {}
@@ -109,7 +109,7 @@ def new(kind_id: str):
     data = {"draft_id": new_id(), "supervision": "no"}
     if request.method == "GET" and request.args.get("process"):
         data["process_id"] = request.args["process"]
-    form = forms.entry_form(kind_id, procs.unlabelled(), data=data)
+    form = forms.entry_form(kind_id, procs, data=data)
     if request.method == "GET":
         return _render_form(form, kind_id, None, procs)
     return _submit(form, kind_id, None, procs)
@@ -120,7 +120,7 @@ def _resume_new(formdata, kind_id: str):
     forms.fresh_csrf_after_login()
     procs = _processes()
     flash(_("Welcome back. Your text is still here: check it and save."), "info")
-    return _render_form(forms.entry_form(kind_id, procs.unlabelled(), formdata=formdata), kind_id, None, procs)
+    return _render_form(forms.entry_form(kind_id, procs, formdata=formdata), kind_id, None, procs)
 
 
 @bp.route("/entries/<entry_id>")
@@ -139,10 +139,9 @@ def edit(entry_id: str):
     procs = _processes()
     is_draft = data.get("status") == "draft"   # a draft keeps its "Save draft" button on a re-render
     if request.method == "POST":
-        return _submit(forms.entry_form(data["kind"], procs.unlabelled()), data["kind"], row, procs, is_draft)
+        return _submit(forms.entry_form(data["kind"], procs), data["kind"], row, procs, is_draft)
     values = forms.form_data_from_entry(data) | {"draft_id": row.id, "version": str(row.version)}
-    form = forms.entry_form(data["kind"], procs.unlabelled(), data=values)
-    return _render_form(form, data["kind"], row, procs, is_draft=is_draft)
+    return _render_form(forms.entry_form(data["kind"], procs, data=values), data["kind"], row, procs, is_draft=is_draft)
 
 
 @guards.resumable("journal.edit")
@@ -152,7 +151,7 @@ def _resume_edit(formdata, entry_id: str):
     data = journal.read(row, guards.user_key())
     procs = _processes()
     flash(_("Welcome back. Your changes are still here: check them and save."), "info")
-    return _render_form(forms.entry_form(data["kind"], procs.unlabelled(), formdata=formdata), data["kind"], row,
+    return _render_form(forms.entry_form(data["kind"], procs, formdata=formdata), data["kind"], row,
                         procs, is_draft=data.get("status") == "draft")
 
 
@@ -197,15 +196,15 @@ def autosave():
     if kind_id not in KINDS:
         return jsonify(ok=False, error="unknown kind"), 400
     procs = _processes()
-    form = forms.entry_form(kind_id, procs.unlabelled())
+    form = forms.entry_form(kind_id, procs)
     if not form.validate():
         return jsonify(ok=False, errors={k: v for k, v in form.errors.items() if k != "csrf_token"},
                        csrf=bool(form.csrf_token.errors)), 400
     if not id_ok(form.draft_id.data):
         return jsonify(ok=False, error="missing draft id"), 400
     try:
-        row = journal.save_draft(current_user.user, guards.user_key(), form.draft_id.data,
-                                 forms.entry_data_from(form, kind_id), procs.ids,
+        data = forms.entry_data_from(form, kind_id)
+        row = journal.save_draft(current_user.user, guards.user_key(), form.draft_id.data, data, procs.ids_for(data),
                                  versions.base_version(form.version.data))
     except EntryError as exc:
         return jsonify(ok=False, errors={exc.field: [say(exc)]}), 400

@@ -60,6 +60,16 @@ class Select(SelectField):
             raise ValidationError(CHOOSE)
 
 
+class ProcessSelect(Select):
+    """The owner's guidance processes (`processes`, set by entry_form): their ids are read only
+    when one was chosen, not to list them (the choices hold the codes only on a shown form)."""
+    processes = None
+
+    def pre_validate(self, form):
+        if self.data and self.data not in (self.processes.ids if self.processes is not None else ()):
+            raise ValidationError(CHOOSE)
+
+
 class Date(DateField):
     """Takes what people type as well as what a date picker sends: 2026-11-30, 30.11.2026, 30.11.26."""
 
@@ -120,12 +130,14 @@ def _kind_field(f: entry_kinds.Field):
     raise ValueError(f.type)
 
 
-def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=None, data=None):
-    """A form per kind: common fields first (few required), then the kind's own fields. The
-    processes are the owner's, so they are set on each form (offer_processes)."""
+def entry_form(kind_id: str, processes=None, formdata=None, data=None):
+    """A form per kind: common fields first (few required), then the kind's own fields.
+    `processes` (domain.journal.processes.Choices) are the owner's, so they are set on each form:
+    a chosen one is checked against their ids, their codes are offered when the form is shown."""
     form_class = _entry_form_class(kind_id, texts.language())
     form = form_class(formdata=formdata, data=data) if formdata is not None else form_class(data=data)
-    offer_processes(form, process_choices)
+    form.process_id.processes = processes
+    offer_processes(form, [])
     form.kind = KINDS[kind_id]
     return form
 
@@ -145,7 +157,7 @@ def _entry_form_class(kind_id: str, lang: str):
     class EntryForm(Form):
         title = StringField(_l("Short title (optional)"), validators=[Optional(), _length(TITLE_MAX)])
         visit_date = Date(_l("Date of the visit"), validators=[Optional()])
-        process_id = Select(_l("Guidance process"), choices={}, validators=[Optional()])
+        process_id = ProcessSelect(_l("Guidance process"), choices={}, validators=[Optional()])
         themes_ = MultiCheckboxField(_l("Themes"), choices={t.id: t.name for t in themes.THEMES})
         subthemes = MultiCheckboxField(_l("Subthemes"), choices={s.id: s.name for t in themes.THEMES
                                                              for s in t.active_subthemes})

@@ -150,12 +150,20 @@ _IDS = select(Process.id).where(Process.owner_id == bindparam("owner"))   # buil
 
 
 class Choices:
-    """The owner's processes as an entry form offers them. Checking a posted choice needs only the
-    ids (one query); the codes (each process opened) are read only when a form is shown."""
+    """The owner's processes as an entry form offers them, each part read when first needed:
+    checking a chosen process needs only the ids (one query; none when no process was chosen),
+    the codes (each process opened) are read only when a form is shown."""
 
     def __init__(self, owner_id: str, user_key: bytes):
         self.owner_id, self._key = owner_id, user_key
-        self.ids = set(db.session.scalars(_IDS, {"owner": owner_id}))
+
+    @cached_property
+    def ids(self) -> set[str]:
+        return set(db.session.scalars(_IDS, {"owner": self.owner_id}))
+
+    def ids_for(self, data: dict) -> set[str]:
+        """What entries.clean checks `data`'s process against (nothing to check: no query)."""
+        return self.ids if data.get("process_id") else set()
 
     @cached_property
     def items(self) -> list[ProcessItem]:
@@ -163,9 +171,6 @@ class Choices:
 
     def labelled(self) -> list[tuple[str, str]]:
         return [(p.row.id, p.code) for p in self.items]
-
-    def unlabelled(self) -> list[tuple[str, str]]:
-        return [(i, i) for i in sorted(self.ids)]
 
 
 def delete(row: Process, entries: list[Item], user_key: bytes) -> None:
