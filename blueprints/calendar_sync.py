@@ -1,8 +1,9 @@
 """Keeps a user's calendar feed current on their own writes, without the journal or sharing code
 knowing about calendars: a listener on the ORM flush, for requests where the acting user's key is
 open. It re-seals only the one changed reminder (domain.reminders.feed.source_changed), and does
-nothing for users without a feed beyond one indexed look-up. Writes without a request (demo seed,
-CLI) are picked up by the next full refresh on the calendar page."""
+nothing for users without a feed beyond one indexed look-up per transaction (feed.exists_for; no
+entry is opened). Writes without a request (demo seed, CLI) are picked up by the next full refresh
+on the calendar page."""
 from __future__ import annotations
 
 from flask import g, has_request_context
@@ -26,10 +27,11 @@ def _acting() -> tuple[str, bytes] | None:
 
 def _changes(session: Session, user_id: str, key: bytes):
     """(source, reminder or None, entry id of a reflection) for the acting user's entries and
-    reflections in this flush."""
+    reflections in this flush. An entry is opened only when its owner has a feed to keep current."""
     for row in list(session.new) + list(session.dirty):
         if isinstance(row, Entry) and row.owner_id == user_id:
-            yield f"entry:{row.id}", sources.of_entry(row.id, open_row(row, key)), None
+            if feeds.exists_for(user_id):
+                yield f"entry:{row.id}", sources.of_entry(row.id, open_row(row, key)), None
         elif isinstance(row, ThreadItem) and row.kind == "reflection" and row.author_id == user_id:
             yield f"reflection:{row.id}", None if row.draft else _reflection(row, key), row.entry_id
     for row in session.deleted:
@@ -52,7 +54,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
     user_id, key = acting
     with session.no_autoflush:
         changes = list(_changes(session, user_id, key))
-        if changes and feeds.of_owner(user_id) is not None:
+        if changes and feeds.exists_for(user_id):
             for source, reminder, _entry in changes:
                 feeds.source_changed(user_id, key, source, reminder)
         for source, reminder, entry_id in changes:

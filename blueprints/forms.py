@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from domain.accounts.account import LOGIN_MAX, LOGIN_MIN, NAME_MAX, PASSWORD_MAX
@@ -24,12 +27,28 @@ def at_most(n: int):
     return _l("At most %(num)d characters.", num=n)
 
 
+_WTFORMS_MESSAGES: dict[str, support.NullTranslations] = {}
+
+
+def wtforms_messages(locale: str) -> support.NullTranslations:
+    """WTForms' own messages in one language. Flask-WTF parses that catalogue file again in every
+    request that builds a form; it never changes while the process runs, so once per language."""
+    found = _WTFORMS_MESSAGES.get(locale)
+    if found is None:
+        found = _WTFORMS_MESSAGES[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+    return found
+
+
 class Form(FlaskForm):
     """Base form. A failed CSRF check is shown on the form by _macros.form_errors, with the
     user's other input kept, instead of a bare error page."""
 
     CSRF_MESSAGE = _l("This form expired or came from somewhere else. Nothing you typed is lost: "
                       "please check it and send it again.")
+
+    class Meta:
+        def get_translations(self, form):
+            return wtforms_messages(str(get_locale() or "en"))
 
 
 def _login_chars(_form, field):

@@ -26,9 +26,8 @@ from domain.journal.entries import EntryError
 bp = Blueprint("journal", __name__)
 
 
-def _process_choices():
-    procs = processes.all_items(current_user.id, guards.user_key())
-    return procs, [(p.row.id, p.code) for p in procs]
+def _processes() -> processes.Choices:   # ids to check a posted form; codes when one is shown
+    return processes.Choices(current_user.id, guards.user_key())
 
 
 def _opened(entry_id: str) -> tuple[Entry, dict]:
@@ -41,22 +40,23 @@ def _opened(entry_id: str) -> tuple[Entry, dict]:
     return row, data
 
 
-def _render_form(form, kind_id: str, entry: Entry | None, status: int = 200, warnings=None,
-                 is_draft: bool = False, conflict=None):
+def _render_form(form, kind_id: str, entry: Entry | None, procs: processes.Choices, status: int = 200,
+                 warnings=None, is_draft: bool = False, conflict=None):
+    forms.offer_processes(form, procs.labelled())
     return render_template("journal/form.html", form=form, kind=KINDS[kind_id], entry=entry, themes=themes.THEMES,
                            warnings=warnings or {}, is_draft=is_draft, conflict=conflict,
                            filled=quick_capture.filled_count(form, KINDS[kind_id])), status
 
 
-def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None, int, dict]:
-    """Validate and store: (entry or None, HTTP status for a re-render, pii warnings), or
+def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[str | None, int, dict]:
+    """Validate and store: (entry id or None, HTTP status for a re-render, pii warnings), or
     versions.Conflict when the entry was saved elsewhere since this form was opened."""
     draft = request.form.get("action") == "draft"
     if not form.validate():
         return None, 400, {}
     data = forms.entry_data_from(form, kind_id)
     try:
-        data = journal.clean(data, {p.row.id for p in procs}, draft)
+        data = journal.clean(data, procs.ids_for(data), draft)
     except EntryError as exc:
         forms.show_refusal(form, exc.field, say(exc))
         return None, 400, {}
@@ -65,10 +65,10 @@ def _save(form, kind_id: str, entry: Entry | None, procs) -> tuple[Entry | None,
         if warnings:
             form.pii_ack.data = "1"
             return None, 200, warnings
-    row = journal.save(current_user.user, guards.user_key(), forms.form_entry_id(form, entry), data,
-                       versions.base_version(form.version.data))
+    entry_id = journal.save(current_user.user, guards.user_key(), forms.form_entry_id(form, entry), data,
+                            versions.base_version(form.version.data)).id   # read before the commit expires it
     db.session.commit()
-    return row, 302, {}
+    return entry_id, 302, {}
 
 
 def _conflict(form, kind_id: str, procs, conflict: versions.Conflict):
@@ -77,8 +77,8 @@ def _conflict(form, kind_id: str, procs, conflict: versions.Conflict):
     db.session.rollback()
     form.version.data = str(conflict.version)
     form.pii_ack.data = "1"   # the privacy check was answered before the conflict showed
-    diffs = entry_differences(kind_id, conflict.mine, conflict.theirs, {p.row.id: p.code for p in procs}, word=_)
-    return _render_form(form, kind_id, conflict.row, 409, conflict=diffs,
+    diffs = entry_differences(kind_id, conflict.mine, conflict.theirs, dict(procs.labelled()), word=_)
+    return _render_form(form, kind_id, conflict.row, procs, 409, conflict=diffs,
                         is_draft=conflict.theirs.get("status") == "draft")
 
 
@@ -86,18 +86,18 @@ def _submit(form, kind_id: str, entry: Entry | None, procs, is_draft: bool = Fal
     """A posted new-entry or edit form: one more film row, a save, both versions, or the form again."""
     action = request.form.get("action")
     if forms.more_films(form, action):
-        return _render_form(form, kind_id, entry, is_draft=is_draft)
+        return _render_form(form, kind_id, entry, procs, is_draft=is_draft)
     try:
-        row, status, warnings = _save(form, kind_id, entry, procs)
+        entry_id, status, warnings = _save(form, kind_id, entry, procs)
     except versions.Conflict as conflict:
         return _conflict(form, kind_id, procs, conflict)
-    offer = sharing_send.offer_after_save(row, kind_id, form, action)  # urgent dilemma: "send it now?"
+    offer = sharing_send.offer_after_save(entry_id, kind_id, form, action)  # urgent dilemma: "send it now?"
     if offer:
         return redirect(offer)
-    if row is not None:
+    if entry_id is not None:
         flash(_("Saved as a draft.") if entry is None and action == "draft" else _("Saved."), "ok")
-        return redirect(url_for("journal.view", entry_id=row.id))
-    return _render_form(form, kind_id, entry, status, warnings, is_draft=is_draft)
+        return redirect(url_for("journal.view", entry_id=entry_id))
+    return _render_form(form, kind_id, entry, procs, status, warnings, is_draft=is_draft)
 
 
 @bp.route("/entries/new/<kind_id>", methods=["GET", "POST"])
@@ -105,22 +105,22 @@ def _submit(form, kind_id: str, entry: Entry | None, procs, is_draft: bool = Fal
 def new(kind_id: str):
     if kind_id not in KINDS:
         abort(404)
-    procs, choices = _process_choices()
+    procs = _processes()
     data = {"draft_id": new_id(), "supervision": "no"}
     if request.method == "GET" and request.args.get("process"):
         data["process_id"] = request.args["process"]
-    form = forms.entry_form(kind_id, choices, data=data)
+    form = forms.entry_form(kind_id, procs, data=data)
     if request.method == "GET":
-        return _render_form(form, kind_id, None)
+        return _render_form(form, kind_id, None, procs)
     return _submit(form, kind_id, None, procs)
 
 
 @guards.resumable("journal.new")
 def _resume_new(formdata, kind_id: str):
     forms.fresh_csrf_after_login()
-    _procs, choices = _process_choices()
+    procs = _processes()
     flash(_("Welcome back. Your text is still here: check it and save."), "info")
-    return _render_form(forms.entry_form(kind_id, choices, formdata=formdata), kind_id, None)
+    return _render_form(forms.entry_form(kind_id, procs, formdata=formdata), kind_id, None, procs)
 
 
 @bp.route("/entries/<entry_id>")
@@ -136,12 +136,12 @@ def view(entry_id: str):
 @guards.login_required
 def edit(entry_id: str):
     row, data = _opened(entry_id)
-    procs, choices = _process_choices()
+    procs = _processes()
     is_draft = data.get("status") == "draft"   # a draft keeps its "Save draft" button on a re-render
     if request.method == "POST":
-        return _submit(forms.entry_form(data["kind"], choices), data["kind"], row, procs, is_draft)
+        return _submit(forms.entry_form(data["kind"], procs), data["kind"], row, procs, is_draft)
     values = forms.form_data_from_entry(data) | {"draft_id": row.id, "version": str(row.version)}
-    return _render_form(forms.entry_form(data["kind"], choices, data=values), data["kind"], row, is_draft=is_draft)
+    return _render_form(forms.entry_form(data["kind"], procs, data=values), data["kind"], row, procs, is_draft=is_draft)
 
 
 @guards.resumable("journal.edit")
@@ -149,10 +149,10 @@ def _resume_edit(formdata, entry_id: str):
     forms.fresh_csrf_after_login()
     row = owned_or_404(journal.get_owned, entry_id)
     data = journal.read(row, guards.user_key())
-    _procs, choices = _process_choices()
+    procs = _processes()
     flash(_("Welcome back. Your changes are still here: check them and save."), "info")
-    return _render_form(forms.entry_form(data["kind"], choices, formdata=formdata), data["kind"], row,
-                        is_draft=data.get("status") == "draft")
+    return _render_form(forms.entry_form(data["kind"], procs, formdata=formdata), data["kind"], row,
+                        procs, is_draft=data.get("status") == "draft")
 
 
 def _deleted(row: Entry):
@@ -195,16 +195,16 @@ def autosave():
     kind_id = request.form.get("kind", "")
     if kind_id not in KINDS:
         return jsonify(ok=False, error="unknown kind"), 400
-    procs, choices = _process_choices()
-    form = forms.entry_form(kind_id, choices)
+    procs = _processes()
+    form = forms.entry_form(kind_id, procs)
     if not form.validate():
         return jsonify(ok=False, errors={k: v for k, v in form.errors.items() if k != "csrf_token"},
                        csrf=bool(form.csrf_token.errors)), 400
     if not id_ok(form.draft_id.data):
         return jsonify(ok=False, error="missing draft id"), 400
     try:
-        row = journal.save_draft(current_user.user, guards.user_key(), form.draft_id.data,
-                                 forms.entry_data_from(form, kind_id), {p.row.id for p in procs},
+        data = forms.entry_data_from(form, kind_id)
+        row = journal.save_draft(current_user.user, guards.user_key(), form.draft_id.data, data, procs.ids_for(data),
                                  versions.base_version(form.version.data))
     except EntryError as exc:
         return jsonify(ok=False, errors={exc.field: [say(exc)]}), 400

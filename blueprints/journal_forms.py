@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from flask import current_app, g
 from flask_babel import gettext
@@ -23,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints import quick_capture
 from blueprints.forms import Form
-from domain.catalogue import entry_kinds, themes
+from domain.catalogue import entry_kinds, texts, themes
 from domain.catalogue.entry_kinds import FILM_REFS_MAX, KINDS, LINE_MAX, TAG_MAX, TAGS_MAX, TITLE_MAX
 from domain.core.db import id_ok
 from domain.journal import differences
@@ -56,6 +57,16 @@ class Radio(RadioField):
 class Select(SelectField):
     def pre_validate(self, form):
         if self.data and self.data not in _allowed(self):
+            raise ValidationError(CHOOSE)
+
+
+class ProcessSelect(Select):
+    """The owner's guidance processes (`processes`, set by entry_form): their ids are read only
+    when one was chosen, not to list them (the choices hold the codes only on a shown form)."""
+    processes = None
+
+    def pre_validate(self, form):
+        if self.data and self.data not in (self.processes.ids if self.processes is not None else ()):
             raise ValidationError(CHOOSE)
 
 
@@ -119,8 +130,26 @@ def _kind_field(f: entry_kinds.Field):
     raise ValueError(f.type)
 
 
-def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=None, data=None):
-    """A form class per kind: common fields first (few required), then the kind's own fields."""
+def entry_form(kind_id: str, processes=None, formdata=None, data=None):
+    """A form per kind: common fields first (few required), then the kind's own fields.
+    `processes` (domain.journal.processes.Choices) are the owner's, so they are set on each form:
+    a chosen one is checked against their ids, their codes are offered when the form is shown."""
+    form_class = _entry_form_class(kind_id, texts.language())
+    form = form_class(formdata=formdata, data=data) if formdata is not None else form_class(data=data)
+    form.process_id.processes = processes
+    offer_processes(form, [])
+    form.kind = KINDS[kind_id]
+    return form
+
+
+def offer_processes(form, process_choices: list[tuple[str, str]]) -> None:
+    form.process_id.choices = {"": gettext("None"), **dict(process_choices)}
+
+
+@cache
+def _entry_form_class(kind_id: str, lang: str):
+    """Built once per kind and language (the choices are catalogue words in `lang`): making the
+    class and its 19 fields cost more than the rest of reading a posted form."""
     kind = KINDS[kind_id]
     supervision_choices = {k: v for k, v in _choices(themes.SUPERVISION).items()
                            if k != "urgent" or kind_id == "ethical_dilemma"}
@@ -128,8 +157,7 @@ def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=No
     class EntryForm(Form):
         title = StringField(_l("Short title (optional)"), validators=[Optional(), _length(TITLE_MAX)])
         visit_date = Date(_l("Date of the visit"), validators=[Optional()])
-        process_id = Select(_l("Guidance process"), choices={"": gettext("None"), **dict(process_choices)},
-                                 validators=[Optional()])
+        process_id = ProcessSelect(_l("Guidance process"), choices={}, validators=[Optional()])
         themes_ = MultiCheckboxField(_l("Themes"), choices={t.id: t.name for t in themes.THEMES})
         subthemes = MultiCheckboxField(_l("Subthemes"), choices={s.id: s.name for t in themes.THEMES
                                                              for s in t.active_subthemes})
@@ -144,9 +172,7 @@ def entry_form(kind_id: str, process_choices: list[tuple[str, str]], formdata=No
 
     for f in kind.fields:
         setattr(EntryForm, f.name, _kind_field(f))
-    form = EntryForm(formdata=formdata, data=data) if formdata is not None else EntryForm(data=data)
-    form.kind = kind
-    return form
+    return EntryForm
 
 
 def entry_data_from(form, kind_id: str) -> dict:

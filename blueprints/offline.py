@@ -57,7 +57,7 @@ def shell(kind_id: str):
     """The quick-capture form with nothing in it; offline-queue.js gives it a fresh id on load."""
     if kind_id not in KINDS:
         abort(404)
-    form = forms.entry_form(kind_id, [], data={"supervision": "no"})
+    form = forms.entry_form(kind_id, data={"supervision": "no"})
     # Cached for weeks: a token would be stale and is no business of a cache ("" renders nothing).
     del form.csrf_token
     form.csrf_token = ""

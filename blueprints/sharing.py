@@ -2,12 +2,12 @@
 shared entry with structured reflection, and the thread. Every route asks domain/sharing."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from blueprints import guards, i18n
+from blueprints import guards, i18n, rotation_sweep
 from blueprints.access import allowed_or_404
 from blueprints.forms import EmptyForm
 from blueprints.sharing_forms import SECTION_LABELS, ReflectionForm, ReplyForm, share_form
@@ -15,7 +15,6 @@ from blueprints.sharing_send import contact_choices, do_share, inbox_page, manda
 from blueprints.sharing_send import urgent as _urgent
 from domain.catalogue.entry_kinds import KINDS
 from domain.core.db import db, new_id, utcnow
-from domain.core.keyring import CryptoError
 from domain.core.refusal import Refusal
 from domain.journal import entries as journal
 from domain.sharing import contacts
@@ -101,21 +100,8 @@ def revoke(share_id: str):
     return redirect(url_for("sharing.manage", entry_id=decision.entry.id))
 
 
-@bp.after_app_request
-def _sweep(response):
-    """Rotate entries whose readers lost access while the owner was away (expiry, removal by the
-    other side). Nothing rotates on a page view: this runs after the owner's write requests (any
-    POST that unsealed their key), in its own transaction after the request's own."""
-    if request.method in ("GET", "HEAD", "OPTIONS") or response.status_code >= 400 or "user_key" not in g \
-            or not current_user.is_authenticated:
-        return response
-    try:
-        if sharing.sweep(current_user.user, g.user_key):
-            db.session.commit()
-    except (SQLAlchemyError, CryptoError) as exc:  # a rotation that cannot run now runs next time
-        db.session.rollback()
-        current_app.logger.warning("key rotation sweep postponed: %s", type(exc).__name__)
-    return response
+# Key rotations left over for the owner's next write request, first of the after-request hooks.
+bp.after_app_request(rotation_sweep.after_request)
 
 
 @bp.route("/outbox")

@@ -90,14 +90,14 @@ def urgent_mail_setting():
     return redirect(url_for("sharing.inbox"))
 
 
-def offer_after_save(row, kind_id: str, form, action: str | None) -> str | None:
+def offer_after_save(entry_id: str | None, kind_id: str, form, action: str | None) -> str | None:
     """Where to go after saving an entry: the urgent offer for a saved urgent ethical dilemma that
     is not shared yet; None for everything else (the entry page)."""
-    if row is None or action == "draft" or kind_id != URGENT_KIND or form.supervision.data != "urgent":
+    if entry_id is None or action == "draft" or kind_id != URGENT_KIND or form.supervision.data != "urgent":
         return None
-    if any(sharing.is_active(s) for s in sharing.shares_of_entry(row.id)):
+    if any(sharing.is_active(s) for s in sharing.shares_of_entry(entry_id)):
         return None
-    return url_for("sharing.urgent", entry_id=row.id)
+    return url_for("sharing.urgent", entry_id=entry_id)
 
 
 def urgent(entry_id: str):

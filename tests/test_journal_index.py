@@ -115,6 +115,27 @@ def test_rebuilds_a_missing_or_damaged_index(owner, damage):
     assert len(journal_index.view(user, key, None).items()) == 30
 
 
+@pytest.mark.parametrize("write", ["create", "update"])
+def test_a_write_into_a_damaged_page_leaves_the_index_stale_for_the_next_reader(owner, write):
+    user, key = owner
+    rng = random.Random(14)
+    rows = [journal.create(user, key, _data(rng, i, [])) for i in range(10)]   # pages 0 (7) and 1 (3)
+    db.session.commit()
+    page = db.session.scalar(select(JournalIndexPage).where(JournalIndexPage.page_no == 1))
+    page.records = page.records[:-1] + bytes([page.records[-1] ^ 1])
+    db.session.commit()
+    if write == "create":
+        journal.create(user, key, _data(rng, 10, []))
+    else:
+        journal.update(rows[-1], key, _data(rng, 11, []))
+    db.session.commit()
+    db.session.refresh(user)
+    assert user.journal_indexed != user.journal_version    # not written into a page that does not open
+    _same_as_brute_force(user, key, [])
+    db.session.refresh(user)
+    assert user.journal_indexed == user.journal_version    # the reader rebuilt it
+
+
 def test_another_workers_write_is_seen(owner, monkeypatch):
     user, key = owner
     rng = random.Random(13)
@@ -162,6 +183,27 @@ def test_cache_is_bounded_and_scoped(owner, monkeypatch):
     monkeypatch.setattr(journal_cache, "IDLE", -1)
     journal_index.view(user, key, "s3")
     assert journal_cache.get("s3", user.id) is None        # idle past the session timeout
+
+
+def test_a_cached_index_keeps_its_size_right_through_writes(owner):
+    """A write in this process updates the cached index by one page; its size (what the byte budget
+    counts) moves by that page, and must stay the sum of the pages, search text included."""
+    user, key = owner
+    rng = random.Random(16)
+    rows = [journal.create(user, key, _data(rng, i, [])) for i in range(12)]
+    db.session.commit()
+    state = journal_index.view(user, key, "s1")
+    journal_index.select_entries(state, Filters(q="raincoat"), key)     # search text loaded
+    journal.create(user, key, _data(rng, 12, []))                       # into the last page
+    journal.update(rows[0], key, _data(rng, 13, []))                    # the first page
+    for row in rows[7:]:                                                # page 1 emptied out
+        journal.delete(row, key)
+    db.session.commit()
+    db.session.refresh(user)
+    state = journal_index.view(user, key, "s1")
+    slot = journal_cache._slots["s1"]
+    assert slot.state is state and slot.size == state.nbytes()
+    _same_as_brute_force(user, key, [], "s1")
 
 
 def test_logout_drops_the_cache(client, auth, user):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import OperationalError
 
-from domain.core.db import begin_writes, db, get_for_update
+from domain.core.db import begin_writes, db, get_for_update, holds_database
 from domain.core.models import User
 
 
@@ -33,6 +33,7 @@ def probe(app):
 
     def _probe():
         db.session.execute(select(User.id).limit(1)).all()
+        seen["holds"] = holds_database()
         seen["free"] = _sqlite_write_lock_free(app)
         db.session.rollback()
         return "ok"
@@ -50,6 +51,17 @@ def test_sqlite_writes_begin_immediate_and_reads_stay_deferred(app, client, prob
     assert probe["free"] is False, "a write request must hold the write lock from its first read"
     client.get("/_probe")
     assert probe["free"] is True, "the write mode must not leak into the next request"
+
+
+def test_holds_database_says_yes_only_under_sqlites_write_lock(app, client, probe):
+    """Creates skip their savepoint when holds_database() (domain/journal/owned.py): it must never
+    say yes where another request could insert meanwhile."""
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    client.get("/_probe")
+    assert probe["holds"] is False
+    client.post("/_probe")
+    assert probe["holds"] is sqlite and (probe["free"] is False or not sqlite)
 
 
 def test_for_update_locks_the_row_on_postgresql(app, user):

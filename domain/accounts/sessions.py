@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import OperationalError
 
 from domain.core import keyring, server_keys
@@ -65,13 +65,17 @@ def load(token: str, timeouts: Timeouts, now: datetime | None = None) -> UserSes
     return found[0] if found is not None else None
 
 
+# Built once: every logged-in request runs it.
+_WITH_USER = select(UserSession, User).join(User, User.id == UserSession.user_id) \
+    .where(UserSession.id == bindparam("row_id"))
+
+
 def load_with_user(token: str, timeouts: Timeouts,
                    now: datetime | None = None) -> tuple[UserSession, User] | None:
     """Like load, with the user row: one query, since every logged-in request needs both."""
     if not token or len(token) > 100:
         return None
-    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                               .where(UserSession.id == _row_id(token))).first()
+    found = db.session.execute(_WITH_USER, {"row_id": _row_id(token)}).first()
     if found is None:
         return None
     row, user = found

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event, select
+from sqlalchemy import MetaData, bindparam, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -72,7 +72,19 @@ def begin_writes(writes: bool = True) -> None:
 
 
 def _sqlite_begin(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes.get() else "BEGIN")
+    immediate = _writes.get()
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    conn.info["fokus_immediate"] = immediate
+
+
+def holds_database() -> bool:
+    """Whether the session's transaction is a SQLite one that began IMMEDIATE: it holds the write
+    lock, so no other connection can insert or change anything until it ends."""
+    s = db.session()
+    if not s.in_transaction():
+        return False
+    conn = s.connection()
+    return conn.dialect.name == "sqlite" and bool(conn.info.get("fokus_immediate"))
 
 
 def for_update(stmt):
@@ -81,12 +93,19 @@ def for_update(stmt):
     return stmt.with_for_update()
 
 
+_LOCKING: dict[type, object] = {}
+
+
 def get_for_update(model, obj_id: str):
     """The row with this primary key, read inside the current transaction and locked for it.
     populate_existing: a copy this session read earlier (before the lock) is refreshed, so callers
-    compare and unwrap keys from what the row holds now."""
-    stmt = for_update(select(model).where(model.id == obj_id)).execution_options(populate_existing=True)
-    return db.session.scalar(stmt)
+    compare and unwrap keys from what the row holds now. The statement is built once per model:
+    every save runs it, and building it cost more than running it."""
+    stmt = _LOCKING.get(model)
+    if stmt is None:
+        stmt = _LOCKING[model] = for_update(select(model).where(model.id == bindparam("obj_id"))) \
+            .execution_options(populate_existing=True)
+    return db.session.scalar(stmt, {"obj_id": obj_id})
 
 
 def release_if_unwritten() -> None:

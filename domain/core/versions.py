@@ -57,10 +57,15 @@ def check(row, base: int | None, theirs: Callable[[], dict], mine: dict) -> None
 def lock(model, obj_id: str | None, owner_id: str):
     """The owner's row with this id, read fresh and locked for this transaction; None if there is
     none (or it is someone else's: callers then never reuse the id)."""
+    row = locked(model, obj_id)
+    return row if row is not None and row.owner_id == owner_id else None
+
+
+def locked(model, obj_id: str | None):
+    """The row with this id, whoever owns it, read fresh and locked; None if there is none."""
     if not obj_id or len(obj_id) > 64:
         return None
-    row = get_for_update(model, obj_id)
-    return row if row is not None and row.owner_id == owner_id else None
+    return get_for_update(model, obj_id)
 
 
 def taken(model, obj_id: str) -> bool:

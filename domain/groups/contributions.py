@@ -12,7 +12,7 @@ import hmac
 import json
 from datetime import date
 
-from sqlalchemy import case, delete, distinct, func, literal_column, null, select, text, union_all
+from sqlalchemy import bindparam, case, delete, distinct, func, literal_column, null, select, text, union_all
 
 from domain.core import keyring
 from domain.core.db import db, new_id, utcnow
@@ -69,8 +69,15 @@ def _process_rows(group_id: str, user_key: bytes, process_id: str, data: dict | 
                  facts_for_process(ProcessFact.of(process_id, data), month, pseud))
 
 
+# Asked on every journal write, and for most therapists the answer is "in no group": one cheap
+# statement, built once, before the member rows are loaded.
+_IN_A_GROUP = select(GroupMember.id).where(GroupMember.user_id == bindparam("owner")).limit(1)
+
+
 def _contributing(owner_id: str, user_key: bytes) -> list[tuple[GroupMember, dict]]:
-    out = []
+    out: list[tuple[GroupMember, dict]] = []
+    if db.session.execute(_IN_A_GROUP, {"owner": owner_id}).first() is None:
+        return out
     for m in db.session.scalars(select(GroupMember).where(GroupMember.user_id == owner_id)):
         state = json.loads(keyring.open_for(user_key, "group-state", m.state_sealed,
                                                     groups._aad("state", m.group_id, m.user_id)))

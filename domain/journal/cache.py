@@ -212,12 +212,15 @@ def page_written(owner_id: str, version: int, page_no: int, page: Page) -> None:
             if st.owner_id != owner_id or st.version != version - 1:
                 continue
             pages = dict(st.pages)
+            old = pages.get(page_no)
             if page.records:
                 pages[page_no] = page.copy()
             else:
                 pages.pop(page_no, None)
-            new = State(owner_id, version, pages)
-            _slots[sid] = _Slot(new, slot.used, new.nbytes())
+            # The size moves by this one page (a state's size is the sum of its pages'): summing every
+            # page's text again cost more than the rest of a write, once a search had loaded them.
+            size = slot.size - (old.nbytes() if old is not None else 0) + (page.nbytes() if page.records else 0)
+            _slots[sid] = _Slot(State(owner_id, version, pages), slot.used, size)
 
 
 def drop_session(session_id: str) -> None:

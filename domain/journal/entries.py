@@ -98,8 +98,9 @@ def create(owner: User, user_key: bytes, data: dict, entry_id: str | None = None
 def _insert(owner: User, user_key: bytes, data: dict, entry_id: str) -> Entry:
     row = Entry(id=entry_id, owner_id=owner.id, created_at=utcnow())
     sealed.create(row, TABLE, user_key, data)
+    OWNED.expiry_changed(row, user_key, data)   # before the row joins the session: its INSERT carries the date
     db.session.add(row)
-    _changed(row, user_key, data)
+    _changed(row, user_key, data, expiry_done=True)
     return row
 
 
@@ -140,9 +141,9 @@ def delete(row: Entry, user_key: bytes) -> None:
     db.session.delete(row)
 
 
-def _changed(row: Entry, user_key: bytes, data: dict | None) -> None:
+def _changed(row: Entry, user_key: bytes, data: dict | None, expiry_done: bool = False) -> None:
     journal_index.entry_changed(row, user_key, data)
-    OWNED.trends_changed(row, user_key, data)
+    OWNED.trends_changed(row, user_key, data, expiry_done)
 
 
 # The owner's rows of this table, found and read the one way entries and processes share.

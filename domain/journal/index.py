@@ -12,9 +12,7 @@ same number. A reader whose `journal_indexed` lags (a writer without the key, an
 page that no longer opens) rebuilds the index from the entries."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import bindparam, case, delete, event, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -149,6 +147,24 @@ def _save_rebuild(owner_id: str, user_key: bytes, version: int, pages: dict[int,
 
 
 # --- writing (one call from each entry writer) ------------------------------------------------
+# Core statements, built once: they run on every entry write, and the ORM (objects for the pages,
+# building each statement) cost more than the statements themselves (docs/ARCHITECTURE.md,
+# "Journal index and speed").
+_USERS, _PAGES = User.__table__, JournalIndexPage.__table__
+_BUMP = (update(_USERS).where(_USERS.c.id == bindparam("b_owner"))
+         .values(journal_version=_USERS.c.journal_version + 1,
+                 # still complete after this write if it was before (the write is applied below)
+                 journal_indexed=case((_USERS.c.journal_indexed == _USERS.c.journal_version,
+                                       _USERS.c.journal_version + 1), else_=_USERS.c.journal_indexed))
+         .returning(_USERS.c.journal_version, _USERS.c.journal_indexed))
+_STALE = update(_USERS).where(_USERS.c.id == bindparam("b_owner")).values(journal_indexed=bindparam("b_indexed"))
+_LAST_PAGE = (select(_PAGES.c.owner_id, _PAGES.c.page_no, _PAGES.c.rev, _PAGES.c.records, _PAGES.c.search)
+              .where(_PAGES.c.owner_id == bindparam("b_owner"))
+              .order_by(_PAGES.c.page_no.desc()).limit(1).with_for_update())
+_HOLDING_PAGE = _LAST_PAGE.where(_PAGES.c.first_created <= bindparam("b_created"))
+_ONE_PAGE = (_PAGES.c.owner_id == bindparam("b_owner"), _PAGES.c.page_no == bindparam("b_page"))
+_REWRITE, _DROP = update(_PAGES).where(*_ONE_PAGE), delete(_PAGES).where(*_ONE_PAGE)
+
 
 def entry_changed(row: Entry, user_key: bytes, data: dict | None) -> None:
     """Apply one entry's create, update (data) or delete (None) to the index, in the writer's
@@ -156,37 +172,46 @@ def entry_changed(row: Entry, user_key: bytes, data: dict | None) -> None:
     workers writing for one user change the index one after the other. Anything unexpected (a
     page that does not open, an entry not where it should be) leaves the index stale instead:
     the next reader rebuilds it."""
-    new = row in db.session.new           # before the update below flushes it
-    version, indexed = db.session.execute(
-        update(User).where(User.id == row.owner_id).values(journal_version=User.journal_version + 1)
-        .returning(User.journal_version, User.journal_indexed)
-        .execution_options(synchronize_session=False)).one()
-    _sync_user(row.owner_id, journal_version=version)
-    if indexed != version - 1:
+    new = row in db.session.new           # not flushed yet: a create
+    version, indexed = db.session.execute(_BUMP, {"b_owner": row.owner_id}).one()
+    _sync_user(row.owner_id, journal_version=version, journal_indexed=indexed)
+    if indexed != version:
+        return                            # stale before this write: left for the next reader
+    changed = _apply(row, user_key, data, version, new)
+    if changed is None:
+        db.session.execute(_STALE, {"b_owner": row.owner_id, "b_indexed": version - 1})
+        _sync_user(row.owner_id, journal_indexed=version - 1)
         return
-    page_row = _page_for(row.owner_id, None if new else row.created_at)
-    page = _open_page(page_row, user_key) if page_row is not None else None
-    if page_row is not None and page is None:
-        return
-    if not new and (page is None or row.id not in page.ids()):
-        return
+    # The cache learns of the new page only once the transaction commits (see _after_commit).
+    db.session.info.setdefault(_PENDING, []).append((row.owner_id, version, *changed))
+
+
+def _apply(row: Entry, user_key: bytes, data: dict | None, version: int, new: bool) -> tuple[int, Page] | None:
+    """(page number, page) after writing the entry's change into its page (a new entry: the last
+    page, or a new one when that is full); None when the page does not open or lacks the entry."""
+    if new:
+        stored = db.session.execute(_LAST_PAGE, {"b_owner": row.owner_id}).first()
+    else:
+        stored = db.session.execute(_HOLDING_PAGE, {"b_owner": row.owner_id, "b_created": row.created_at}).first()
+    page = _open_page(stored, user_key) if stored is not None else None
+    if (stored is not None and page is None) or (not new and (page is None or row.id not in page.ids())):
+        return None
+    page_no = stored.page_no if stored is not None else 0
     if new and (page is None or len(page.records) >= PAGE_SIZE):
-        page_row = JournalIndexPage(owner_id=row.owner_id, page_no=page_row.page_no + 1 if page_row else 0)
-        db.session.add(page_row)
-        page = Page(version, [], {})
-    assert page is not None
+        page_no, page, stored = (page_no + 1 if stored is not None else 0), Page(version, [], {}), None
     page.apply(row.id, index_pages.record_of(row.id, row.created_at, data) if data is not None else None,
                entry_kinds.searchable_text(data) if data is not None else None)
-    page_row.rev = page.rev = version
-    if page.records:
-        index_pages.seal(page_row, user_key, page)
+    page.rev = version
+    where = {"b_owner": row.owner_id, "b_page": page_no}
+    if not page.records:
+        db.session.execute(_DROP, where)
+        return page_no, page
+    values = {"rev": version, **index_pages.sealed(row.owner_id, page_no, user_key, page)}
+    if stored is not None:
+        db.session.execute(_REWRITE, {**where, **values})
     else:
-        db.session.delete(page_row)
-    db.session.execute(update(User).where(User.id == row.owner_id).values(journal_indexed=version)
-                       .execution_options(synchronize_session=False))
-    _sync_user(row.owner_id, journal_indexed=version)
-    # The cache learns of the new page only once the transaction commits (see _after_commit).
-    db.session.info.setdefault(_PENDING, []).append((row.owner_id, version, page_row.page_no, page))
+        db.session.execute(insert(_PAGES), {"owner_id": row.owner_id, "page_no": page_no, **values})
+    return page_no, page
 
 
 def _sync_user(owner_id: str, **values: int) -> None:
@@ -196,22 +221,13 @@ def _sync_user(owner_id: str, **values: int) -> None:
         user.__dict__.update(values)
 
 
-def _page_for(owner_id: str, created_at: datetime | None) -> JournalIndexPage | None:
-    """The last page (a new entry), or the page holding an existing entry: pages are in creation
-    order, so the last one that starts at or before the entry's creation time."""
-    q = (select(JournalIndexPage).where(JournalIndexPage.owner_id == owner_id)
-         .order_by(JournalIndexPage.page_no.desc()).limit(1).with_for_update())
-    if created_at is not None:
-        q = q.where(JournalIndexPage.first_created <= created_at)
-    return db.session.scalar(q)
-
-
-def _open_page(page_row: JournalIndexPage, user_key: bytes) -> Page | None:
-    cached = journal_cache.cached_page(page_row.owner_id, page_row.page_no, page_row.rev)
+def _open_page(stored, user_key: bytes) -> Page | None:
+    """A stored page (row with owner_id, page_no, rev, records, search), from the cache if there."""
+    cached = journal_cache.cached_page(stored.owner_id, stored.page_no, stored.rev)
     if cached is not None and cached.texts is not None:
         return cached.copy()
     try:
-        return index_pages.open_page(page_row, user_key)
+        return index_pages.open_page(stored, user_key)
     except (keyring.CryptoError, ValueError):
         return None
 

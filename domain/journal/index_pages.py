@@ -79,11 +79,15 @@ def _load(plain: bytes):
 
 
 def seal(row: JournalIndexPage, user_key: bytes, page: Page) -> None:
-    row.records = keyring.seal(key(user_key, "records"), _dump(page.records),
-                               aad(row.owner_id, row.page_no, "records"))
-    row.search = keyring.seal(key(user_key, "search"), _dump(page.texts),
-                              aad(row.owner_id, row.page_no, "search"))
-    row.first_created = min(datetime.fromisoformat(r["_c"]) for r in page.records)
+    for name, value in sealed(row.owner_id, row.page_no, user_key, page).items():
+        setattr(row, name, value)
+
+
+def sealed(owner_id: str, page_no: int, user_key: bytes, page: Page) -> dict:
+    """A page's stored columns: both parts sealed, and the creation time of its oldest entry."""
+    return {"records": keyring.seal(key(user_key, "records"), _dump(page.records), aad(owner_id, page_no, "records")),
+            "search": keyring.seal(key(user_key, "search"), _dump(page.texts), aad(owner_id, page_no, "search")),
+            "first_created": min(datetime.fromisoformat(r["_c"]) for r in page.records)}
 
 
 def open_part(blob: bytes, part_key: bytes, owner_id: str, page_no: int, part: str):

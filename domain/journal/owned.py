@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.core import sealed, versions
+from domain.core.db import holds_database
 
 
 @dataclass(frozen=True)
@@ -28,22 +29,31 @@ class OwnedTable:
     def lock_or_insert(self, obj_id: str | None, owner_id: str, insert: Callable[[], Any],
                        create: Callable[[], Any]) -> tuple[Any, bool]:
         """(row, made): the locked row of `obj_id` to update, or (made=True) the row that was just
-        inserted. No "is it taken?" look first: a twin request may commit that id at any moment,
-        and then this must become a save of it, not a second row (the primary key decides)."""
-        row = versions.lock(self.model, obj_id, owner_id)
+        inserted. Where a twin request may commit that id at any moment (PostgreSQL, or SQLite
+        outside a write request), the insert runs in a savepoint and the primary key decides: a
+        refused insert becomes a save of the twin's row, never a second row."""
+        row = versions.locked(self.model, obj_id)
         if row is not None:
-            return row, False
+            return (row, False) if row.owner_id == owner_id else (create(), True)   # another's id: never reused
+        if holds_database():
+            # SQLite's write lock is held since this transaction began: no twin can insert this id
+            # before it commits, so the insert needs no savepoint to fall back from.
+            return insert(), True
         made = versions.insert_once(insert)
         if made is not None:
             return made, True
         row = versions.lock(self.model, obj_id, owner_id)   # the twin request created it first
         return (row, False) if row is not None else (create(), True)
 
-    def trends_changed(self, row, user_key: bytes, data: dict | None, **extra) -> None:
+    def trends_changed(self, row, user_key: bytes, data: dict | None, expiry_done: bool = False, **extra) -> None:
         # Seminar groups the owner contributes to get their facts replaced now, while the key is here.
         from domain.groups import contributions as trend_store
         trend_store.object_changed(row.owner_id, user_key, self.fact_kind, row.id, data, row.created_at.date(),
                                    **extra)
+        if not expiry_done:
+            self.expiry_changed(row, user_key, data)
+
+    def expiry_changed(self, row, user_key: bytes, data: dict | None) -> None:
         # Every write (create, edit, delete, key rotation of the content) passes here with the key,
         # so this is where the clear expiry date is computed (domain/retention/expiry.py).
         from domain.retention import expiry

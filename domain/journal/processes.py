@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from domain.catalogue import outcomes, themes
 from domain.catalogue.entry_kinds import HEAVY_KINDS
@@ -143,6 +144,33 @@ def all_items(owner_id: str, user_key: bytes) -> list[ProcessItem]:
     items = [ProcessItem(r, read(r, user_key)) for r in rows]
     items.sort(key=lambda p: (not p.is_open, p.code.casefold()))
     return items
+
+
+_IDS = select(Process.id).where(Process.owner_id == bindparam("owner"))   # built once: every entry form
+
+
+class Choices:
+    """The owner's processes as an entry form offers them, each part read when first needed:
+    checking a chosen process needs only the ids (one query; none when no process was chosen),
+    the codes (each process opened) are read only when a form is shown."""
+
+    def __init__(self, owner_id: str, user_key: bytes):
+        self.owner_id, self._key = owner_id, user_key
+
+    @cached_property
+    def ids(self) -> set[str]:
+        return set(db.session.scalars(_IDS, {"owner": self.owner_id}))
+
+    def ids_for(self, data: dict) -> set[str]:
+        """What entries.clean checks `data`'s process against (nothing to check: no query)."""
+        return self.ids if data.get("process_id") else set()
+
+    @cached_property
+    def items(self) -> list[ProcessItem]:
+        return all_items(self.owner_id, self._key)
+
+    def labelled(self) -> list[tuple[str, str]]:
+        return [(p.row.id, p.code) for p in self.items]
 
 
 def delete(row: Process, entries: list[Item], user_key: bytes) -> None:

@@ -10,7 +10,8 @@ import json
 import secrets
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session
 
 from domain.core import keyring, versions
 from domain.core.db import db, for_update, new_id, utcnow
@@ -41,6 +42,30 @@ def of_owner(owner_id: str) -> CalendarFeed | None:
     return db.session.scalar(select(CalendarFeed).where(CalendarFeed.owner_id == owner_id))
 
 
+_KNOWN = "calendar_feed_owners"
+_EXISTS = select(CalendarFeed.id).where(CalendarFeed.owner_id == bindparam("owner")).limit(1)
+
+
+def exists_for(owner_id: str) -> bool:
+    """Whether the owner has a feed. Asked on every flush of the owner's writes (several per
+    request), so answered once per transaction; create and revoke, the feed's only writers, forget
+    the answer (docs/ARCHITECTURE.md, "Journal index and speed")."""
+    known = db.session.info.setdefault(_KNOWN, {})
+    if owner_id not in known:
+        known[owner_id] = db.session.scalar(_EXISTS, {"owner": owner_id}) is not None
+    return known[owner_id]
+
+
+def _forget() -> None:
+    db.session.info.pop(_KNOWN, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_KNOWN, None)
+
+
 def _locked(owner_id: str) -> CalendarFeed | None:
     """The feed read for a re-seal: locked (PostgreSQL), so two workers writing for one user
     re-seal one after the other instead of one losing the other's change."""
@@ -51,6 +76,7 @@ def _locked(owner_id: str) -> CalendarFeed | None:
 def create(user: User, user_key: bytes, feed_id: str, lang: str) -> tuple[CalendarFeed, str | None]:
     """(feed, token): a new feed replacing any old one (whose URL then stops working). The token is
     returned only here, once; a repeated submit of the same form (`feed_id`) gets (feed, None)."""
+    _forget()
     old = _locked(user.id)
     if old is not None and old.id == feed_id:
         return old, None
@@ -65,7 +91,9 @@ def create(user: User, user_key: bytes, feed_id: str, lang: str) -> tuple[Calend
     feed.key_by_user = keyring.wrap_for(user_key, PURPOSE, key, _key_aad(feed))
     feed.private_sealed = keyring.seal(key, private, drops.private_aad(feed))
     _seal_events(feed, key, sources.everything(user, user_key), user_key, lang)
-    if versions.insert_once(lambda: _added(feed)) is None:   # a twin request made this user's feed first
+    made = versions.insert_once(lambda: _added(feed))
+    _forget()   # asked (and answered "no") while the insert flushed
+    if made is None:   # a twin request made this user's feed first
         return of_owner(user.id), None
     return feed, token
 
@@ -79,6 +107,7 @@ def revoke(owner_id: str) -> bool:
     feed = of_owner(owner_id)
     if feed is None:
         return False
+    _forget()
     db.session.delete(feed)
     return True
 

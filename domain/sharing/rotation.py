@@ -12,7 +12,9 @@ the new key); never sealed under a key that no longer exists.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import bindparam, exists, or_, select
 
 from domain.core import keyring, sealed
 from domain.core.db import db, utcnow
@@ -20,6 +22,19 @@ from domain.core.models import ContactLink, Entry, Share, ThreadItem
 from domain.journal import entries as journal
 from domain.sharing import items
 from domain.sharing.access import hold
+
+# Asked after every write request of the owner (blueprints/sharing._sweep), and almost always
+# answered "no": one statement, built once (docs/ARCHITECTURE.md, "Journal index and speed").
+_DUE = select(or_(
+    exists().where(Share.owner_id == bindparam("owner"), Share.wrapped_key.is_not(None),
+                   Share.expires_at.is_not(None), Share.expires_at <= bindparam("now")),
+    exists().where(Entry.owner_id == bindparam("owner"), Entry.needs_rotation.is_(True))))
+
+
+def due(owner_id: str, now: datetime | None = None) -> bool:
+    """Whether the sweep (shares.sweep) has anything to rotate for this owner: a share that expired
+    with its wrap still in place, or an entry marked for rotation (a contact removed by the other)."""
+    return bool(db.session.scalar(_DUE, {"owner": owner_id, "now": now or utcnow()}))
 
 
 def _fresh(stmt):

@@ -75,6 +75,7 @@ from domain.sharing.overview import (
     unseen_counts,
     unseen_summary,
 )
+from domain.sharing.rotation import due as rotation_due  # noqa: F401 (the sharing API)
 from domain.sharing.rotation import rotate
 from domain.sharing.urgent import mandate_of_entry, supervisor_of, urgent_waiting
 
