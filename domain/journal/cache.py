@@ -129,16 +129,6 @@ class State:
             memos[key] = build()
         return memos[key]
 
-    def texts(self) -> dict[str, str]:
-        """Searchable text by entry id, over the pages whose text is loaded."""
-        views = self.__dict__.setdefault("_views", {})
-        if "texts" not in views:
-            views["texts"] = {k: v for p in self.pages.values() for k, v in (p.texts or {}).items()}
-        return views["texts"]
-
-    def forget_texts(self) -> None:
-        self.__dict__.setdefault("_views", {}).pop("texts", None)
-
     def nbytes(self) -> int:
         return sum(p.nbytes() for p in self.pages.values())
 

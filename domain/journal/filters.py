@@ -77,20 +77,21 @@ def predicate(f: Filters) -> Callable[[Item], bool]:
     return ok
 
 
-def select_items(items: list[Item], f: Filters, texts: dict[str, str] | None = None) -> list[Item]:
-    """Items that pass the filters. A search looks in `texts` (entry id -> searchable text: the
-    index keeps it apart from the records); without it, in each item's own data."""
+def select_items(items: list[Item], f: Filters, texts: list[dict[str, str]] | None = None) -> list[Item]:
+    """Items that pass the filters. A search looks in `texts` (entry id -> searchable text, one
+    dict per index page: the index keeps it apart from the records); without it, in each item's
+    own data."""
     if not f.q:
         ok = predicate(f)
         return [i for i in items if ok(i)]
     words = f.q.casefold().split()
     if texts is None:
-        texts = {i.id: entry_kinds.searchable_text(i.data) for i in items}
+        texts = [{i.id: entry_kinds.searchable_text(i.data) for i in items}]
     # The words first: they are the most selective test, and scanning plain strings costs far
     # less than the other checks made on every entry of a large journal.
     first, rest = words[0], words[1:]
-    hits = {entry_id for entry_id, text in texts.items() if first in text}
-    hits = {entry_id for entry_id in hits if all(w in texts[entry_id] for w in rest)} if rest else hits
+    found = {entry_id: text for page in texts for entry_id, text in page.items() if first in text}
+    hits = {entry_id for entry_id, text in found.items() if all(w in text for w in rest)}
     ok = predicate(Filters(**{**f.__dict__, "q": ""}))
     return [i for i in items if i.id in hits and ok(i)]
 

@@ -83,7 +83,8 @@ def select_entries(state: State, f, user_key: bytes) -> list:
     key = ("select", *(v for k, v in sorted(f.__dict__.items()) if k != "errors"))
     if f.q:
         load_texts(state, user_key)
-        return state.memo(key, lambda: journal_filters.select_items(base, f, state.texts()))
+        texts = [p.texts for p in state.pages.values() if p.texts]
+        return state.memo(key, lambda: journal_filters.select_items(base, f, texts))
     return state.memo(key, lambda: journal_filters.select_items(base, f))
 
 
@@ -102,7 +103,6 @@ def load_texts(state: State, user_key: bytes) -> None:
             page = state.pages[n]
             # A page rewritten meanwhile by another worker: its text may not match the records.
             page.texts = texts if rev == page.rev else {r["_id"]: "" for r in page.records}
-    state.forget_texts()
     journal_cache.resized(state)
 
 
