@@ -87,6 +87,17 @@ def holds_database() -> bool:
     return conn.dialect.name == "sqlite" and bool(conn.info.get("fokus_immediate"))
 
 
+def core_read(stmt, params: dict | None = None):
+    """Run a Core SELECT of plain columns on the session's connection, in its transaction. The
+    ORM's handling of a statement costs about as much as a small query itself, and a page runs
+    several on every view (docs/ARCHITECTURE.md, "Journal index and speed"). Pending ORM changes
+    are flushed first, as autoflush would."""
+    s = db.session()
+    if s.new or s.dirty or s.deleted:
+        s.flush()
+    return s.connection().execute(stmt, params or {})
+
+
 def for_update(stmt):
     """`stmt` locking the rows it reads until commit: SELECT ... FOR UPDATE on PostgreSQL. SQLite
     renders no clause (it has no row locks); there the IMMEDIATE transaction holds the database."""

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, func, literal, select, union_all
 
 from domain.core import keyring
-from domain.core.db import db, utcnow
+from domain.core.db import core_read, db, utcnow
 from domain.core.models import Entry, Process, User
 from domain.core.refusal import N_, Refusal
 from domain.groups import contributions as trend_store
@@ -45,7 +45,7 @@ def expiring(user: User, user_key: bytes, today: date, session_id: str | None = 
     marks: the work grows with `limit`, not with the journal (docs/ARCHITECTURE.md, "Journal
     index and speed")."""
     until = today + timedelta(days=expiry.WARN_DAYS)
-    found = db.session.execute(_due(),
+    found = core_read(_due(),
                                {"owner": user.id, "until": until, "n": limit or 10**9}).all()
     total = found[0][3] if found else 0
     extended = expiry.extended([obj_id for _on, _t, obj_id, _n in found])
@@ -95,7 +95,7 @@ def dates_of(owner_id: str, ids) -> dict[str, date | None]:
     ids = list(ids)
     out: dict[str, date | None] = dict.fromkeys(ids)
     for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-        out.update((obj_id, on) for obj_id, owner, on in db.session.execute(_DATES, {"ids": chunk})
+        out.update((obj_id, on) for obj_id, owner, on in core_read(_DATES, {"ids": chunk})
                    if owner == owner_id)
     return out
 

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import bindparam, exists, select, update
 
 from domain.catalogue import outcomes
-from domain.core.db import db, utcnow
+from domain.core.db import core_read, db, utcnow
 from domain.core.models import Entry, Process, RetentionChoice, RetentionMark
 
 PERIODS = (3, 6, 12, 24)
@@ -54,7 +54,7 @@ def mark_of(obj_id: str) -> RetentionMark | None:
 def extended(obj_ids) -> set[str]:
     """Which of these objects had their deletion postponed once ("keep longer")."""
     ids = list(obj_ids)
-    return set(db.session.scalars(_EXTENDED, {"ids": ids})) if ids else set()
+    return set(core_read(_EXTENDED, {"ids": ids}).scalars()) if ids else set()
 
 
 # Built once: the home page asks on every view, and building a statement costs more than running it.

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, or_, select
 
-from domain.core.db import db, utcnow
+from domain.core.db import core_read, db, utcnow
 from domain.core.models import Entry, Share, ThreadItem, User
 from domain.journal import entries as journal
 from domain.journal import index as journal_index
@@ -70,7 +70,7 @@ def unseen_counts(user_id: str, now: datetime | None = None) -> tuple[int, int, 
     """(new thread items in my active reader shares, new thread items in shares of my entries,
     entries edited since I last read them, shared entries waiting for my reflection), in one
     query whatever the number of shares."""
-    counts = db.session.execute(_unseen_statement(), {"user": user_id, "now": now or utcnow()}).one()
+    counts = core_read(_unseen_statement(), {"user": user_id, "now": now or utcnow()}).one()
     return tuple(n or 0 for n in counts)
 
 
@@ -79,7 +79,7 @@ def unseen_summary(user_id: str, counts: tuple[int, int, int, int], now: datetim
     counts as one) and in those I own, and the entries shared with me that wait for my reflection
     (with their ids, for home's urgent count; looked up only when there are any)."""
     as_reader, as_owner, edited, waiting = counts
-    waiting_ids = list(db.session.scalars(_waiting_statement(), {"user": user_id, "now": now or utcnow()})) \
+    waiting_ids = list(core_read(_waiting_statement(), {"user": user_id, "now": now or utcnow()}).scalars()) \
         if waiting else []
     return {"reader": as_reader + edited, "owner": as_owner, "waiting": waiting, "waiting_ids": waiting_ids}
 
