@@ -233,7 +233,7 @@ def index():
         flash(_("That search has expired. Please search again."), "info")
     f = journal_filters.parse(state)
     index = journal_index.view(current_user.user, guards.user_key(), guards.session_row().id)
-    procs = processes.all_items(current_user.id, guards.user_key())
+    procs = processes.labels(current_user.id, guards.user_key(), guards.session_row().id)
     f.tag = tag_named(f.tag, index.tags) if f.tag else ""
     selected = journal_index.select_entries(index, f, guards.user_key()) if not f.errors else []
     shown, page, pages = journal_filters.page_of(selected, request.args.get("page", "1"))

@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, select
 
 from domain.catalogue import outcomes, themes
 from domain.catalogue.entry_kinds import HEAVY_KINDS
-from domain.core import sealed, versions
-from domain.core.db import db, utcnow
+from domain.core import keyring, sealed, versions
+from domain.core.db import core_read, db, utcnow
 from domain.core.models import Process, User
 from domain.core.refusal import N_, Message
-from domain.journal import process_fields
+from domain.journal import process_fields, process_labels
 from domain.journal.entries import Item
 from domain.journal.owned import OwnedTable
 
@@ -144,6 +144,29 @@ def all_items(owner_id: str, user_key: bytes) -> list[ProcessItem]:
     items = [ProcessItem(r, read(r, user_key)) for r in rows]
     items.sort(key=lambda p: (not p.is_open, p.code.casefold()))
     return items
+
+
+_VERSIONS = select(Process.id, Process.version).where(Process.owner_id == bindparam("owner"))
+
+
+def labels(owner_id: str, user_key: bytes, session_id: str | None) -> list[tuple[str, str]]:
+    """(id, code) of the owner's processes, open ones first, for the journal's process filter.
+    Only processes this session has not opened in their current version are opened (see
+    process_labels.py); one that does not open is left out (a damaged row never stops a page)."""
+    current = dict(core_read(_VERSIONS, {"owner": owner_id}).all())
+    known = process_labels.get(session_id, owner_id)
+    missing = [pid for pid, version in current.items() if (pid, version) not in known]
+    if missing:
+        for row in db.session.scalars(select(Process).where(Process.id.in_(missing))):
+            try:
+                item = ProcessItem(row, read(row, user_key))
+            except (keyring.CryptoError, ValueError, KeyError, TypeError):
+                continue
+            known[(row.id, row.version)] = (item.code, item.is_open)
+    fresh = {key: known[key] for key in current.items() if key in known}
+    process_labels.put(session_id, owner_id, fresh)
+    ranked = sorted(fresh.items(), key=lambda kv: (not kv[1][1], kv[1][0].casefold()))
+    return [(pid, code) for (pid, _version), (code, _open) in ranked]
 
 
 _IDS = select(Process.id).where(Process.owner_id == bindparam("owner"))   # built once: every entry form
