@@ -232,3 +232,26 @@ def test_two_apps_on_one_database_see_each_others_writes(app, db_url, tmp_path):
         db.engine.dispose()
 
 
+
+
+def test_a_rolled_back_create_never_reaches_the_cache(app):
+    """A create inside a savepoint (PostgreSQL's path; here outside a write request) releases it
+    before the request commits: the new page must wait for the commit, so a rollback after the
+    save leaves the cached index as it was, not with a phantom entry."""
+    from domain.core.db import new_id
+    from domain.journal import cache as journal_cache
+    from domain.journal import entries as journal
+    from domain.journal import index as journal_index
+    from tests.test_journal_http import domain_account
+    uid, key = domain_account(app, "cachey", n_entries=3)
+    with app.app_context():
+        user = db.session.get(User, uid)
+        before = journal_index.view(user, key, "sess-1").version
+        db.session.commit()
+        user = db.session.get(User, uid)
+        journal.save(user, key, new_id(), journal.clean({"kind": "bright_moment", "what_happened": "phantom"},
+                                                        set(), False), None)
+        assert journal_cache.get("sess-1", uid).version == before
+        db.session.rollback()
+        cached = journal_cache.get("sess-1", uid)
+        assert cached.version == before and len(cached.items()) == 3

@@ -234,6 +234,10 @@ def _open_page(stored, user_key: bytes) -> Page | None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also calls this when a savepoint is released (a create on PostgreSQL runs in one):
+    # the page waits for the outer commit, or a rollback after it would leave a phantom cached.
+    if session.in_nested_transaction():
+        return
     for change in session.info.pop(_PENDING, []):
         journal_cache.page_written(*change)
 
