@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints import guards, quick_capture, retention, search_state, sharing_send
+from blueprints import guards, quick_capture, search_state, sharing_send
 from blueprints import journal_forms as forms
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
@@ -237,7 +237,6 @@ def index():
     f.tag = tag_named(f.tag, index.tags) if f.tag else ""
     selected = journal_index.select_entries(index, f, guards.user_key()) if not f.errors else []
     shown, page, pages = journal_filters.page_of(selected, request.args.get("page", "1"))
-    retention.shown(i.row.id for i in shown)
     args = {k: v for k, v in request.args.items() if k in ("f", "drafts") and v}
     return render_template("journal/list.html", items=shown, total=len(selected), page=page, pages=pages,
                            f=f, args=args, typed=state, procs=procs, tags=index.tags, themes=themes.THEMES,

@@ -42,19 +42,14 @@ class Filters:
                     self.date_to, self.supervision, self.tag, self.q])
 
 
-def matches(item: Item, f: Filters) -> bool:
-    return predicate(f)(item)
-
-
 def predicate(f: Filters) -> Callable[[Item], bool]:
-    """The test `matches` makes, for one set of filters, with what they ask looked up once: it
-    runs over every entry of a journal for each filtered page. Cheapest and most selective checks
-    first, each returning early."""
+    """Whether an item passes the filters other than the search words (select_items looks for
+    those), with what they ask looked up once: it runs over every entry of a journal for each
+    filtered page. Cheapest and most selective checks first, each returning early."""
     drafts, active = f.drafts, f.active()
     kind, process_id, theme, subtheme = f.kind, f.process_id, f.theme, f.subtheme
     date_from, date_to, tag = f.date_from, f.date_to, f.tag.casefold()
     supervision = ("yes", "urgent") if f.supervision == "flagged" else (f.supervision,) if f.supervision else ()
-    words = f.q.casefold().split()
 
     def ok(item: Item) -> bool:
         d = item.data
@@ -68,12 +63,7 @@ def predicate(f: Filters) -> Callable[[Item], bool]:
             return False
         if supervision and d.get("supervision") not in supervision:
             return False
-        if tag and tag not in (t.casefold() for t in d.get("tags", ())):
-            return False
-        if words:
-            haystack = entry_kinds.searchable_text(d)
-            return all(word in haystack for word in words)
-        return True
+        return not (tag and tag not in (t.casefold() for t in d.get("tags", ())))
     return ok
 
 
@@ -81,10 +71,10 @@ def select_items(items: list[Item], f: Filters, texts: list[dict[str, str]] | No
     """Items that pass the filters. A search looks in `texts` (entry id -> searchable text, one
     dict per index page: the index keeps it apart from the records); without it, in each item's
     own data."""
-    if not f.q:
-        ok = predicate(f)
-        return [i for i in items if ok(i)]
+    ok = predicate(Filters(**{**f.__dict__, "q": ""}) if f.q else f)
     words = f.q.casefold().split()
+    if not words:
+        return [i for i in items if ok(i)]
     if texts is None:
         texts = [{i.id: entry_kinds.searchable_text(i.data) for i in items}]
     # The words first: they are the most selective test, and scanning plain strings costs far
@@ -92,7 +82,6 @@ def select_items(items: list[Item], f: Filters, texts: list[dict[str, str]] | No
     first, rest = words[0], words[1:]
     found = {entry_id: text for page in texts for entry_id, text in page.items() if first in text}
     hits = {entry_id for entry_id, text in found.items() if all(w in text for w in rest)}
-    ok = predicate(Filters(**{**f.__dict__, "q": ""}))
     return [i for i in items if i.id in hits and ok(i)]
 
 
