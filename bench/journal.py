@@ -227,8 +227,15 @@ def _cookie(port: int) -> str:
     except urllib.error.HTTPError as exc:
         assert exc.code == 302, exc.code
         # every cookie the login sets (the session, and the trusted-device cookie beside it)
-        return "; ".join(c.split(";")[0] for c in exc.headers.get_all("Set-Cookie"))
-    raise RuntimeError("login did not redirect")
+        jar = dict(c.split(";")[0].split("=", 1) for c in exc.headers.get_all("Set-Cookie"))
+    else:
+        raise RuntimeError("login did not redirect")
+    # The page after the login, as a browser loads it: it shows the login's message once, and the
+    # session cookie it sets (without that message) is the one a browser sends from then on.
+    first = opener.open(urllib.request.Request(f"http://127.0.0.1:{port}/",
+                                               headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}))
+    jar |= dict(c.split(";")[0].split("=", 1) for c in first.headers.get_all("Set-Cookie") or ())
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 def wrk(url: str, duration: int, cookie: str | None = None) -> dict:

@@ -5,8 +5,10 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints import guards, quick_capture, search_state, sharing_send
+from blueprints import guards, page_memo, quick_capture, search_state, sharing_send
 from blueprints import journal_forms as forms
+from blueprints import retention as retention_views
+from blueprints import sharing as sharing_views
 from blueprints.access import owned_or_404
 from blueprints.forms import EmptyForm
 from blueprints.i18n import say
@@ -238,9 +240,13 @@ def index():
     selected = journal_index.select_entries(index, f, guards.user_key()) if not f.errors else []
     shown, page, pages = journal_filters.page_of(selected, request.args.get("page", "1"))
     args = {k: v for k, v in request.args.items() if k in ("f", "drafts") and v}
-    return render_template("journal/list.html", items=shown, total=len(selected), page=page, pages=pages,
-                           f=f, args=args, typed=state, procs=procs, tags=index.tags, themes=themes.THEMES,
-                           kinds=KINDS), 400 if f.errors else 200
+    context = {"items": shown, "total": len(selected), "page": page, "pages": pages, "f": f, "args": args,
+               "typed": state, "procs": procs, "tags": index.tags, "themes": themes.THEMES, "kinds": KINDS}
+    if f.errors:
+        return render_template("journal/list.html", **context), 400
+    # The filter and page come from the URL; the codes, dates and badge count are read here.
+    inputs = (tuple(procs), retention_views.card_dates(i.row.id for i in shown), sharing_views.unseen_counts())
+    return page_memo.render(index, "journal/list.html", inputs, lambda: context)
 
 
 @bp.route("/themes")

@@ -185,6 +185,14 @@ def shown(ids) -> None:
     expiry_dates().wanted.update(ids)
 
 
+def card_dates(ids) -> tuple:
+    """The deletion dates of what a page will show, read now in one query, as (id, date) pairs:
+    an input of the rendered page (blueprints/page_memo.py)."""
+    shown(ids)
+    dates = expiry_dates()
+    return tuple((obj_id, dates.get(obj_id)) for obj_id in sorted(dates.wanted))
+
+
 @bp.record_once
 def _template_globals(state) -> None:
     # Globals, not a context processor: imported macros (entry_card) see them too.

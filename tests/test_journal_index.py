@@ -19,6 +19,7 @@ from domain.journal import entries as journal
 from domain.journal import index as journal_index
 from domain.journal import processes
 from domain.journal.filters import Filters, select_items
+from domain.journal.state import Page, State
 from domain.sharing import rotation
 
 WORDS = ("camera", "bathtime", "raincoat", "metronome", "silence", "waiting room", "father", "clip")
@@ -204,6 +205,24 @@ def test_a_cached_index_keeps_its_size_right_through_writes(owner):
     slot = journal_cache._slots["s1"]
     assert slot.state is state and slot.size == state.nbytes()
     _same_as_brute_force(user, key, [], "s1")
+
+
+def test_texts_loaded_into_a_replaced_state_are_counted_in_its_successor():
+    """Threaded workers: a search that began with the session's state loads texts into its pages
+    while a write in another thread has already put a newer state (sharing the pages it did not
+    change) into the slot. The slot's size must still count those texts: the byte bound holds."""
+    journal_cache.clear()
+    kept, changed = Page(1, [{"_id": "a"}], None), Page(1, [{"_id": "b"}], None)
+    old = State("owner", 5, {0: kept, 1: changed})
+    journal_cache.put("s1", old)
+    journal_cache.keep_rendered(old, ("home",), ("<p>home</p>" * 100, 0.0))
+    journal_cache.page_written("owner", 6, 1, Page(2, [{"_id": "b"}, {"_id": "c"}], None))
+    new = journal_cache._slots["s1"].state
+    assert new.version == 6 and new.pages[0] is kept and new.rendered(("home",)) is None
+    assert journal_cache._slots["s1"].size == new.nbytes()          # the old rendered page left the count
+    kept.texts = {"a": "x" * 50_000}                                  # the search, in the other thread
+    journal_cache.resized(old)
+    assert journal_cache._slots["s1"].size == new.nbytes() > 50_000
 
 
 def test_logout_drops_the_cache(client, auth, user):

@@ -7,130 +7,22 @@ journal index, one entry per live login session.
 - Current across workers and app instances: an entry carries the `users.journal_version` it was
   built for; a request that sees another number refreshes the changed pages from the database.
 - Never written anywhere: not to disk, not to Redis, not to the database.
+
+A state also keeps the few pages last rendered from it (blueprints/page_memo.py), under the same
+rules and counted in the same bytes.
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from domain.accounts import sessions
-from domain.journal.items import IndexItem, all_tags, flagged, gc_paused
+from domain.journal.state import Page, State
 
 MAX_BYTES = 128 * 1024 * 1024
 IDLE = 30 * 60.0
-MEMOS = 8
-_BYTES_PER_RECORD = 1200      # a decoded record in Python objects, measured roughly with tracemalloc
-
-
-@dataclass
-class Page:
-    rev: int
-    records: list[dict]
-    texts: dict[str, str] | None
-
-    def ids(self) -> set[str]:
-        return {r["_id"] for r in self.records}
-
-    def apply(self, entry_id: str, record: dict | None, text: str | None) -> None:
-        self.records = [r for r in self.records if r["_id"] != entry_id]
-        if record is not None:
-            self.records.append(record)
-        if self.texts is not None:
-            self.texts.pop(entry_id, None)
-            if text is not None:
-                self.texts[entry_id] = text
-
-    def copy(self) -> Page:
-        return Page(self.rev, list(self.records), dict(self.texts) if self.texts is not None else None)
-
-    def nbytes(self) -> int:
-        return len(self.records) * _BYTES_PER_RECORD + sum(len(t) for t in (self.texts or {}).values())
-
-
-@dataclass
-class State:
-    """One owner's index as of `version`, with the views the pages need, built once."""
-    owner_id: str
-    version: int
-    pages: dict[int, Page]
-    _items: list | None = field(default=None, repr=False)
-
-    def items(self) -> list:
-        """Every entry as a journal Item, newest first (by entry day, then creation)."""
-        if self._items is None:
-            records = [r for page in self.pages.values() for r in page.records]
-            if len({r["_id"] for r in records}) != len(records):
-                records = self._newest_copies()
-            with gc_paused():     # thousands of new objects, no cycles: no gen-0 collection storm
-                items = [IndexItem(r) for r in records]
-                items.sort(key=lambda i: i.sort_key, reverse=True)
-            self._items = items
-        return self._items
-
-    def _newest_copies(self) -> list[dict]:
-        """An entry on two pages (not expected: a page holds an entry for good) counts once, as
-        the newer page has it."""
-        seen: dict[str, tuple[int, dict]] = {}
-        for page in self.pages.values():
-            for r in page.records:
-                if r["_id"] not in seen or seen[r["_id"]][0] < page.rev:
-                    seen[r["_id"]] = (page.rev, r)
-        return [r for _rev, r in seen.values()]
-
-    @property
-    def saved(self) -> list:
-        return self._split()[0]
-
-    @property
-    def drafts(self) -> list:
-        return self._split()[1]
-
-    def _split(self) -> tuple[list, list]:
-        """(saved, drafts), newest first, made together (two comprehensions cost less than one loop
-        that appends to either)."""
-        views = self.__dict__.setdefault("_views", {})
-        if "saved" not in views:
-            items = self.items()
-            views["saved"] = [i for i in items if i.data.get("status") != "draft"]
-            views["drafts"] = [i for i in items if i.data.get("status") == "draft"]
-        return views["saved"], views["drafts"]
-
-    @property
-    def flagged(self) -> list:
-        """Saved entries marked for supervision, urgent first."""
-        views = self.__dict__.setdefault("_views", {})
-        if "flagged" not in views:
-            views["flagged"] = flagged(self.saved)
-        return views["flagged"]
-
-    @property
-    def tags(self) -> list[str]:
-        views = self.__dict__.setdefault("_views", {})
-        if "tags" not in views:
-            views["tags"] = all_tags(self.items())
-        return views["tags"]
-
-    def by_id(self) -> dict:
-        views = self.__dict__.setdefault("_views", {})
-        if "by_id" not in views:
-            views["by_id"] = {i.id: i for i in self.items()}
-        return views["by_id"]
-
-    def memo(self, key: tuple, build):
-        """A result computed from this state (a filtered list, personal trends), kept with it:
-        the state is immutable for its version, so the result stays right. At most MEMOS kept."""
-        memos = self.__dict__.setdefault("_memos", {})
-        if key not in memos:
-            if len(memos) >= MEMOS:
-                memos.pop(next(iter(memos)))
-            memos[key] = build()
-        return memos[key]
-
-    def nbytes(self) -> int:
-        return sum(p.nbytes() for p in self.pages.values())
 
 
 class _Slot(NamedTuple):
@@ -176,10 +68,26 @@ def put(session_id: str | None, state: State) -> None:
 
 
 def resized(state: State) -> None:
+    """`state`'s pages grew (a search loaded their texts): every cached state holding one of those
+    pages is counted again. A writer's newer state shares the pages it did not change, and with
+    threaded workers that state may already have replaced `state` in its slot."""
+    pages = {id(p) for p in state.pages.values()}
+    with _lock:
+        for sid, slot in list(_slots.items()):
+            st = slot.state
+            if st is state or (st.owner_id == state.owner_id and any(id(p) in pages for p in st.pages.values())):
+                _slots[sid] = slot._replace(size=st.nbytes())
+        _sweep(time.monotonic())
+
+
+def keep_rendered(state: State, key: tuple, value: tuple[str, float]) -> None:
+    """A page rendered from `state` kept with it (State.keep_rendered): the slot's size moves by
+    that page alone (summing every page's texts again would cost more than the page saves)."""
+    delta = state.keep_rendered(key, value)
     with _lock:
         for sid, slot in list(_slots.items()):
             if slot.state is state:
-                _slots[sid] = slot._replace(size=state.nbytes())
+                _slots[sid] = slot._replace(size=slot.size + delta)
         _sweep(time.monotonic())
 
 
@@ -209,7 +117,9 @@ def page_written(owner_id: str, version: int, page_no: int, page: Page) -> None:
                 pages.pop(page_no, None)
             # The size moves by this one page (a state's size is the sum of its pages'): summing every
             # page's text again cost more than the rest of a write, once a search had loaded them.
-            size = slot.size - (old.nbytes() if old is not None else 0) + (page.nbytes() if page.records else 0)
+            # The new state keeps no rendered page: they showed the old version.
+            size = (slot.size - st.rendered_bytes() - (old.nbytes() if old is not None else 0)
+                    + (page.nbytes() if page.records else 0))
             _slots[sid] = _Slot(State(owner_id, version, pages), slot.used, size)
 
 

@@ -23,8 +23,8 @@ from domain.core.models import Entry, JournalIndexPage, User
 from domain.journal import cache as journal_cache
 from domain.journal import filters as journal_filters
 from domain.journal import index_pages
-from domain.journal.cache import Page, State
 from domain.journal.items import Ref, open_row
+from domain.journal.state import Page, State
 
 PAGE_SIZE = 200
 _PENDING = "journal_index_pending"

@@ -13,8 +13,8 @@ from datetime import datetime
 from domain.catalogue import entry_kinds
 from domain.core import keyring
 from domain.core.models import JournalIndexPage
-from domain.journal.cache import Page
 from domain.journal.items import gc_paused  # noqa: F401 (read as index_pages.gc_paused)
+from domain.journal.state import Page
 
 FIELDS = ("kind", "status", "supervision", "themes", "subthemes", "tags", "process_id", "intensity",
           "feelings", "visit_date")
