@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from flask import current_app, render_template, request, session
 
+from blueprints import guards
 from blueprints.i18n import current_language
 from domain.core.db import utcnow
 from domain.journal import cache as journal_cache
@@ -38,5 +39,5 @@ def render(state: State, template: str, inputs: tuple, context: Callable[[], dic
     if kept is not None and now - kept[1] < MAX_AGE:
         return kept[0]
     html = render_template(template, **context())
-    journal_cache.keep_rendered(state, key, (html, now))
+    journal_cache.keep_rendered(guards.session_row().id, state, key, (html, now))
     return html

@@ -215,11 +215,13 @@ def test_texts_loaded_into_a_replaced_state_are_counted_in_its_successor():
     kept, changed = Page(1, [{"_id": "a"}], None), Page(1, [{"_id": "b"}], None)
     old = State("owner", 5, {0: kept, 1: changed})
     journal_cache.put("s1", old)
-    journal_cache.keep_rendered(old, ("home",), ("<p>home</p>" * 100, 0.0))
+    journal_cache.keep_rendered("s1", old, ("home",), ("<p>home</p>" * 100, 0.0))
     journal_cache.page_written("owner", 6, 1, Page(2, [{"_id": "b"}, {"_id": "c"}], None))
     new = journal_cache._slots["s1"].state
     assert new.version == 6 and new.pages[0] is kept and new.rendered(("home",)) is None
     assert journal_cache._slots["s1"].size == new.nbytes()          # the old rendered page left the count
+    journal_cache.keep_rendered("s1", old, ("list",), ("<p>old</p>" * 100, 0.0))   # rendered from the old one
+    assert new.rendered(("list",)) is None and journal_cache._slots["s1"].size == new.nbytes()
     kept.texts = {"a": "x" * 50_000}                                  # the search, in the other thread
     journal_cache.resized(old)
     assert journal_cache._slots["s1"].size == new.nbytes() > 50_000

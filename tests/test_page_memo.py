@@ -186,3 +186,52 @@ def test_a_page_with_errors_is_never_kept(app, client, entry_id):
     with rendered(app) as names:
         assert client.get(r.request.url).status_code == 400
     assert names == ["journal/list.html"]
+
+
+def test_a_process_renamed_elsewhere_shows_at_once(app):
+    """Its code is in home's "Deleted soon" notice and in the list's process filter; renaming it
+    (another device) writes no entry."""
+    from domain.core.models import Process
+    from domain.journal import processes
+    from domain.retention import expiry
+    ended = {"ended": "as_planned", "ended_on": expiry.add_months(date.today() + timedelta(days=3), -12).isoformat()}
+    with app.app_context():
+        tess = make_person(app, "tess", "Tess Therapist")
+        proc_id = processes.create(tess.user, tess.key, {"code": "MM-25-01"} | ended).id
+        db.session.commit()
+    client = login_client(app, "tess")
+    assert "MM-25-01" in assert_kept(app, client, "/").split('class="card expiring"')[1]
+    assert '>MM-25-01</option>' in assert_kept(app, client, "/entries")
+    with app.app_context():
+        row = db.session.get(Process, proc_id)
+        processes.update(row, tess.key, {"code": "MM-25-09"} | ended)
+        db.session.commit()
+    assert "MM-25-09" in assert_renders(app, client, "/").split('class="card expiring"')[1]
+    assert '>MM-25-09</option>' in assert_renders(app, client, "/entries")
+
+
+def test_another_session_of_the_same_user_renders_its_own(app, auth, client, entry_id):
+    assert_kept(app, client, "/")
+    phone = app.test_client()
+    from tests.conftest import Auth
+    assert Auth(phone).login().status_code == 302
+    body(phone, "/")                                      # the login's message
+    assert_renders(app, phone, "/")
+    assert_kept(app, phone, "/")
+
+
+def test_kept_pages_stay_counted_as_they_come_and_go(app, client, entry_id):
+    """More addresses than a state keeps: the oldest go, and the count follows, through a write."""
+    journal_cache.clear()
+    for page in range(1, 8):
+        body(client, f"/entries?page={page}")
+        body(client, f"/entries?page={page}")
+        [slot] = journal_cache._slots.values()
+        assert len(slot.state.__dict__["_rendered"]) <= 4
+        assert slot.size == slot.state.nbytes()
+    _save_elsewhere = _save  # the same session writes: the cached state takes the new page
+    from tests.conftest import Auth
+    _save_elsewhere(Auth(client), "hard_session", "what_happened", "A second entry")
+    body(client, "/entries")
+    [slot] = journal_cache._slots.values()
+    assert slot.size == slot.state.nbytes()

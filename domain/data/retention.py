@@ -62,13 +62,19 @@ def expiring(user: User, user_key: bytes, today: date, session_id: str | None = 
 def _due():
     """(date, table, id, how many in all) of what is due by :until, soonest first; built once,
     since building a statement costs more than running it. The (owner_id, expires_on) indexes
-    find the few rows due soon (migration 0019)."""
-    due = union_all(*(select(literal(table).label("t"), model.id.label("id"), model.expires_on.label("on"))
-                      .where(model.owner_id == bindparam("owner"), model.expires_on.is_not(None),
-                             model.expires_on <= bindparam("until"))
-                      for model, table in ((Entry, "entries"), (Process, "processes")))).subquery()
-    return (select(due.c.on, due.c.t, due.c.id, func.count().over())
-            .order_by(due.c.on, due.c.id).limit(bindparam("n")))
+    (migration 0019) find the rows due soon: each table gives its first :n in that order, and the
+    total is a count over the same index range. A window count over every due row grew with the
+    journal (~360 rows at 50,000 entries, half of the home page's SQL time)."""
+    def due(model):
+        return (model.owner_id == bindparam("owner"), model.expires_on.is_not(None),
+                model.expires_on <= bindparam("until"))
+    firsts = union_all(*(select(literal(table).label("t"), model.id.label("id"), model.expires_on.label("on"))
+                         .where(*due(model)).order_by(model.expires_on, model.id).limit(bindparam("n"))
+                         .subquery().select()
+                         for model, table in ((Entry, "entries"), (Process, "processes")))).subquery()
+    total = sum(select(func.count()).select_from(model).where(*due(model)).scalar_subquery()
+                for model in (Entry, Process))
+    return select(firsts.c.on, firsts.c.t, firsts.c.id, total).order_by(firsts.c.on, firsts.c.id).limit(bindparam("n"))
 
 
 def _labels(user: User, user_key: bytes, table: str, ids: set[str], session_id: str | None) -> dict[str, str]:

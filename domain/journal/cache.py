@@ -80,14 +80,16 @@ def resized(state: State) -> None:
         _sweep(time.monotonic())
 
 
-def keep_rendered(state: State, key: tuple, value: tuple[str, float]) -> None:
-    """A page rendered from `state` kept with it (State.keep_rendered): the slot's size moves by
-    that page alone (summing every page's texts again would cost more than the page saves)."""
-    delta = state.keep_rendered(key, value)
+def keep_rendered(session_id: str | None, state: State, key: tuple, value: tuple[str, float]) -> None:
+    """A page rendered from `state` kept with it (State.keep_rendered), if `state` is still what
+    the session's slot holds (not when `put` refused it as too big, or a write replaced it). The
+    slot's size moves by that page alone: summing every page's texts again would cost more than
+    the page saves."""
     with _lock:
-        for sid, slot in list(_slots.items()):
-            if slot.state is state:
-                _slots[sid] = slot._replace(size=slot.size + delta)
+        slot = _slots.get(session_id) if session_id else None
+        if slot is None or slot.state is not state:
+            return
+        _slots[session_id] = slot._replace(size=slot.size + state.keep_rendered(key, value))
         _sweep(time.monotonic())
 
 

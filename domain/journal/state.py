@@ -124,20 +124,19 @@ class State:
 
     def keep_rendered(self, key: tuple, value: tuple[str, float]) -> int:
         """(html, when) of a page rendered from this state and the inputs in `key`; at most
-        RENDERED kept, the oldest dropped first. Returns by how many bytes the state grew (use
-        cache.keep_rendered, which counts them)."""
+        RENDERED kept, the oldest dropped first. Returns by how many bytes the state grew, pages
+        dropped included. Call it through cache.keep_rendered: under the cache's lock, which
+        counts the bytes."""
         rendered = self.__dict__.setdefault("_rendered", {})
+        grew = 0
         while key not in rendered and len(rendered) >= RENDERED:
-            try:        # two requests of one session may store at once (threaded workers)
-                rendered.pop(next(iter(rendered)), None)
-            except (StopIteration, RuntimeError):
-                break
+            grew -= sys.getsizeof(rendered.pop(next(iter(rendered)))[0])
         old = rendered.get(key)
         rendered[key] = value
-        return sys.getsizeof(value[0]) - (sys.getsizeof(old[0]) if old else 0)
+        return grew + sys.getsizeof(value[0]) - (sys.getsizeof(old[0]) if old else 0)
 
     def rendered_bytes(self) -> int:
-        return sum(sys.getsizeof(html) for html, _when in self.__dict__.get("_rendered", {}).values())
+        return sum(sys.getsizeof(html) for html, _when in tuple(self.__dict__.get("_rendered", {}).values()))
 
     def nbytes(self) -> int:
         return sum(p.nbytes() for p in self.pages.values()) + self.rendered_bytes()
