@@ -1,7 +1,7 @@
 """Home and the journal list, rendered once per set of inputs: the same page again is sent as it
-was rendered, from the session's journal cache (domain/journal/cache.py, state.py), while the inputs that
-come from the database are read on every request and are part of the key (docs/ARCHITECTURE.md,
-"Journal index and speed", "Rendered pages").
+was rendered, from the session's journal cache (domain/journal/cache.py and state.py), while the
+inputs that come from the database are read on every request and are part of the key
+(docs/ARCHITECTURE.md, "Journal index and speed", "Rendered pages").
 
 Rendering was most of a page's cost (~1.7 of ~2.5 ms); everything that decides what a page shows
 is not: the journal's version (the state the page is kept with), the counts, dates and names the
