@@ -47,3 +47,17 @@ def test_upgrade_fixes_k_of_groups_that_already_have_contributions(tmp_path):
         fixed = dict(db.session.execute(text("SELECT id, k_fixed_at IS NOT NULL FROM seminar_groups")).all())
         assert fixed.pop(s["gid"]) == 1 and list(fixed.values()) == [0]
         db.engine.dispose()
+
+
+def test_the_roll_up_backfill_classifies_facts_as_the_app_counts_them():
+    """Migration 0009 filled trend_rollup from the facts with the query the tests recount with."""
+    import importlib.util
+    from pathlib import Path
+
+    from domain.trends import rollup
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / "0009_journal_index.py"
+    spec = importlib.util.spec_from_file_location("migration_0009", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    select_part = module.ROLLUP_BACKFILL.split("\n", 2)[2]        # after the INSERT INTO line
+    assert " ".join(select_part.split()) == " ".join(rollup.FRESH_COUNT_SQL.split())

@@ -73,11 +73,13 @@ def upgrade():
     op.execute(PRESENCE_BACKFILL)
 
 
-# The same classification as trend_store._classify (first of outcome, band, theme, subtheme, kind).
+# The same classification as domain/trends/facts.classify (a support fact, then the first of outcome,
+# band, theme, subtheme, kind) and rollup.FRESH_COUNT_SQL. Support facts came after this migration,
+# so no database had any when it ran; the branch keeps the two queries the same.
 ROLLUP_BACKFILL = """
 INSERT INTO trend_rollup (group_id, month, tbl, cell, pseudonym, n)
 SELECT group_id, month,
-       CASE WHEN outcome IS NOT NULL THEN 'outcomes' WHEN band IS NOT NULL THEN 'intensity'
+       CASE WHEN kind = 'support' THEN 'supports' WHEN outcome IS NOT NULL THEN 'outcomes' WHEN band IS NOT NULL THEN 'intensity'
             WHEN theme IS NOT NULL THEN 'themes' WHEN subtheme IS NOT NULL THEN 'subthemes'
             WHEN kind <> 'process' THEN 'kinds' ELSE '' END,
        COALESCE(outcome, band, theme, subtheme, kind), pseudonym, COUNT(*)
