@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -23,6 +23,22 @@ bp = Blueprint("offline", __name__)
 
 WORKER = "offline-sw.js"         # the worker's code; served from the root so its scope is "/"
 QUEUE = "offline-queue.js"       # shared by the worker and the pages (importScripts / <script>)
+
+
+# What the service worker fetches in the background (it caches these, with the browser's cookie of
+# that moment) never writes the session cookie. Sent with an older cookie while a page's own
+# response sets a newer one, its reply would replace the newer cookie in the browser: the page's
+# form token then belongs to no session and the next POST fails (seen right after signup: the
+# recovery-code form answered 400). Nothing these requests change needs keeping; the next page
+# makes the same change again.
+BACKGROUND = frozenset({"static", "offline.worker", "offline.page", "offline.shell"})
+
+
+@bp.after_app_request
+def _never_write_the_session(response: Response) -> Response:
+    if request.endpoint in BACKGROUND:
+        session.modified = False
+    return response
 
 
 def _precache() -> list[str]:

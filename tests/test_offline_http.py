@@ -94,3 +94,25 @@ def test_token_for_sending_is_fresh_and_refuses_without_a_session(client, user, 
     auth.logout()
     r = client.get("/offline/token")
     assert r.status_code == 401 and r.get_json() == {"ok": False}
+
+
+def test_what_the_worker_fetches_never_writes_the_session_cookie(client, user):
+    """The worker caches in the background with the cookie of that moment; a reply that set it
+    would replace a newer cookie a page just got (and with it the page's form token)."""
+    worker = client.get("/sw.js").get_data(as_text=True)
+    precache = json.loads(re.search(r"self\.FOKUS = (\{.*?\});", worker).group(1))["precache"]
+    urls = ["/sw.js", *(u for u in precache if not u.startswith("/static/")),
+            next(u for u in precache if u.startswith("/static/"))]
+
+    def stale_cookie():
+        # A session the next request would change (the account's language is copied in once).
+        with client.session_transaction() as s:
+            s.pop("lang_checked", None)
+
+    stale_cookie()
+    assert "Set-Cookie" in client.get("/about").headers            # a page does write it
+    for url in urls:
+        stale_cookie()
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "Set-Cookie" not in r.headers, url
