@@ -16,7 +16,7 @@ from domain.accounts import account
 from domain.core.db import db, utcnow
 from domain.core.models import Entry
 from domain.journal import cache as journal_cache
-from tests.conftest import csrf_from, search
+from tests.conftest import Auth, csrf_from, search
 from tests.test_entry_cards import _save
 from tests.test_journal_http import second_client
 from tests.test_sharing_http import connect, login_client, make_person, share_over_http, write_entry
@@ -213,7 +213,6 @@ def test_a_process_renamed_elsewhere_shows_at_once(app):
 def test_another_session_of_the_same_user_renders_its_own(app, auth, client, entry_id):
     assert_kept(app, client, "/")
     phone = app.test_client()
-    from tests.conftest import Auth
     assert Auth(phone).login().status_code == 302
     body(phone, "/")                                      # the login's message
     assert_renders(app, phone, "/")
@@ -229,9 +228,7 @@ def test_kept_pages_stay_counted_as_they_come_and_go(app, client, entry_id):
         [slot] = journal_cache._slots.values()
         assert len(slot.state.__dict__["_rendered"]) <= 4
         assert slot.size == slot.state.nbytes()
-    _save_elsewhere = _save  # the same session writes: the cached state takes the new page
-    from tests.conftest import Auth
-    _save_elsewhere(Auth(client), "hard_session", "what_happened", "A second entry")
+    _save(Auth(client), "hard_session", "what_happened", "A second entry")   # the cached state takes the page
     body(client, "/entries")
     [slot] = journal_cache._slots.values()
     assert slot.size == slot.state.nbytes()
