@@ -227,15 +227,19 @@ def _cookie(port: int) -> str:
     except urllib.error.HTTPError as exc:
         assert exc.code == 302, exc.code
         # every cookie the login sets (the session, and the trusted-device cookie beside it)
-        jar = dict(c.split(";")[0].split("=", 1) for c in exc.headers.get_all("Set-Cookie"))
+        jar = _set_cookies(exc.headers)
     else:
         raise RuntimeError("login did not redirect")
     # The page after the login, as a browser loads it: it shows the login's message once, and the
     # session cookie it sets (without that message) is the one a browser sends from then on.
-    first = opener.open(urllib.request.Request(f"http://127.0.0.1:{port}/",
-                                               headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}))
-    jar |= dict(c.split(";")[0].split("=", 1) for c in first.headers.get_all("Set-Cookie") or ())
+    header = "; ".join(f"{k}={v}" for k, v in jar.items())
+    jar |= _set_cookies(opener.open(urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Cookie": header})).headers)
     return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def _set_cookies(headers) -> dict[str, str]:
+    """name -> value of every Set-Cookie in a response's headers."""
+    return dict(c.split(";")[0].split("=", 1) for c in headers.get_all("Set-Cookie") or ())
 
 
 def wrk(url: str, duration: int, cookie: str | None = None) -> dict:
